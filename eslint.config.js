@@ -1,0 +1,59 @@
+// Lint setup. The layer rule below is the point of this file: imports point down the list of
+// ../shared/GUIDE.md only (renderer -> api; electron, web -> api, app; cli -> app, train, seg;
+// app -> train, seg, api; train -> seg; seg, api -> nothing of ours).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const LAYERS = ['renderer', 'electron', 'web', 'cli', 'app', 'train', 'seg', 'api'];
+
+/** Every layer folder a file in `layer` must not import, as no-restricted-imports patterns. */
+function forbidden(layer, allowed, extra = []) {
+  const banned = LAYERS.filter((l) => l !== layer && !allowed.includes(l));
+  return {
+    patterns: [
+      ...banned.map((l) => ({
+        group: [`**/${l}/**`, `**/${l}`],
+        message: `Layer rule (../shared/GUIDE.md): ${layer}/ may import only ${allowed.join(', ') || 'nothing of ours'}.`,
+      })),
+      ...extra,
+    ],
+  };
+}
+
+const noTf = { group: ['@tensorflow/*'], message: 'Only src/train may use TensorFlow.js.' };
+const noElectron = { group: ['electron'], message: 'Only electron/ may import Electron.' };
+const noNode = {
+  group: ['node:*', 'fs', 'path', 'sharp', 'child_process'],
+  message: 'The renderer is browser code: it reaches files only through the contract.',
+};
+
+const layerRule = (files, layer, allowed, extra) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', forbidden(layer, allowed, extra)] },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-output/**', 'bench-output/**', '**/*.svelte'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  layerRule(['src/api/**'], 'api', [], [noTf, noElectron]),
+  layerRule(['src/seg/**'], 'seg', [], [noTf, noElectron]),
+  layerRule(['src/train/**'], 'train', ['seg'], [noElectron]),
+  layerRule(['src/app/**'], 'app', ['train', 'seg', 'api'], [noElectron]),
+  layerRule(['src/cli/**'], 'cli', ['app', 'train', 'seg'], [noElectron]),
+  layerRule(['src/web/**'], 'web', ['api', 'app'], [noElectron, noTf]),
+  layerRule(['electron/**'], 'electron', ['api', 'app'], [noTf]),
+  layerRule(['renderer/**'], 'renderer', ['api'], [noTf, noElectron, noNode]),
+  {
+    files: ['bin/**/*.js', '*.config.*', 'eslint.config.js', '.ci/**'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);
