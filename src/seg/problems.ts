@@ -15,7 +15,9 @@ export type ProblemCode =
   | 'mask-overlap'
   | 'not-a-label-image'
   | 'class-missing-in-split'
-  | 'split-leakage';
+  | 'split-leakage'
+  | 'split-imbalance'
+  | 'split-manifest-mismatch';
 
 export interface Problem {
   code: ProblemCode;
