@@ -4,7 +4,7 @@
 // (Drosophila VNC) and differ in >= 48 of 256 hash bits; the same image with Gaussian noise, a
 // linear intensity change or JPEG re-encoding correlates >= 0.999 with <= 8 differing bits.
 // Not detected: flips, rotations, crops (those are different pixel grids, not copies).
-import { correlation, hamming } from './fingerprint.ts';
+import { correlation } from './fingerprint.ts';
 import type { DuplicatePair, SplitItem } from './types.ts';
 
 export interface DuplicateOptions {
@@ -22,6 +22,8 @@ export function findDuplicates(items: readonly SplitItem[], opts: DuplicateOptio
   const minCorr = opts.minCorrelation ?? DEFAULT_MIN_CORRELATION;
   const maxDist = opts.maxDistance ?? DEFAULT_MAX_DISTANCE;
   const withFp = items.filter((i) => i.fingerprint).sort((x, y) => cmp(x.name, y.name));
+  // Hashes as 32-bit words once: the pair loop is O(n^2) and must stay cheap for thousands of images.
+  const words = withFp.map((i) => hashWords(i.fingerprint!.ahash));
   const pairs: DuplicatePair[] = [];
   for (let i = 0; i < withFp.length; i++) {
     const fa = withFp[i].fingerprint!;
@@ -33,13 +35,30 @@ export function findDuplicates(items: readonly SplitItem[], opts: DuplicateOptio
         pairs.push({ a, b, kind: 'exact', distance: 0, correlation: 1 });
         continue;
       }
-      const distance = hamming(fa.ahash, fb.ahash);
+      const distance = wordDistance(words[i], words[j]);
       if (distance > maxDist) continue;
       const corr = correlation(fa.thumb, fb.thumb);
       if (corr >= minCorr) pairs.push({ a, b, kind: 'near', distance, correlation: round(corr) });
     }
   }
   return pairs;
+}
+
+function hashWords(hex: string): Uint32Array {
+  const w = new Uint32Array(Math.ceil(hex.length / 8));
+  for (let k = 0; k < w.length; k++) w[k] = parseInt(hex.slice(8 * k, 8 * k + 8).padEnd(8, '0'), 16);
+  return w;
+}
+
+function wordDistance(a: Uint32Array, b: Uint32Array): number {
+  let d = 0;
+  for (let k = 0; k < a.length; k++) {
+    let x = a[k] ^ b[k];
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    d += (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
+  return d;
 }
 
 function round(x: number): number {
