@@ -1,0 +1,128 @@
+// Reading, writing and creating the project file. Reading never modifies the user's file: an old
+// version is migrated in memory, and written back only when the caller asks (saveMigrated), after
+// keeping a copy of the original.
+import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { ConfigError } from '../errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../atomic.ts';
+import { parseOrThrow } from '../validate.ts';
+import { migrateProject } from './migrate.ts';
+import { CURRENT_VERSION, PROJECT_FILE, ProjectSchema } from './schema.ts';
+import type { Project, ProjectInput } from './schema.ts';
+
+export interface LoadedProject {
+  /** Absolute path of the project folder; relative paths in the project are relative to it. */
+  dir: string;
+  /** Absolute path of the project file. */
+  file: string;
+  project: Project;
+  /** Version the file on disk is written in (CURRENT_VERSION unless it was migrated in memory). */
+  fromVersion: number;
+}
+
+export interface LoadOptions {
+  /** Write the migrated project back (atomically), keeping the old file as seglens.v<N>.json. */
+  saveMigrated?: boolean;
+}
+
+/** `dirOrFile` is the project folder, or the project file itself. */
+export async function loadProject(dirOrFile: string, opts: LoadOptions = {}): Promise<LoadedProject> {
+  const { dir, file } = await locate(dirOrFile);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ConfigError(`There is no ${PROJECT_FILE} in ${dir}. Run \`seglens init ${dir}\` to create one from the image and mask folders.`, { file });
+    }
+    throw new ConfigError(`Cannot read ${file}: ${(e as Error).message}.`, { file });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${file} is not valid JSON (${(e as Error).message}). Fix the syntax, or move it away and run \`seglens init\` again.`, { file });
+  }
+  const { project, fromVersion } = migrateProject(data, file);
+  if (opts.saveMigrated && fromVersion < CURRENT_VERSION) {
+    const backup = join(dir, `seglens.v${fromVersion}.json`);
+    if (!existsSync(backup)) await writeFileAtomic(backup, text);
+    await writeJsonAtomic(file, project);
+  }
+  return { dir, file, project, fromVersion };
+}
+
+async function locate(dirOrFile: string): Promise<{ dir: string; file: string }> {
+  const abs = resolve(dirOrFile);
+  let isFile = false;
+  try {
+    isFile = (await stat(abs)).isFile();
+  } catch (e) {
+    throw new ConfigError(`The project folder ${abs} does not exist (${(e as NodeJS.ErrnoException).code}). Check the path.`, { file: abs });
+  }
+  return isFile ? { dir: resolve(abs, '..'), file: abs } : { dir: abs, file: join(abs, PROJECT_FILE) };
+}
+
+/** Validates and writes the project file atomically. Returns its path. */
+export async function saveProject(dir: string, project: Project | ProjectInput): Promise<string> {
+  const file = join(resolve(dir), PROJECT_FILE);
+  const valid = parseOrThrow(ProjectSchema, project, file);
+  await writeJsonAtomic(file, valid);
+  return file;
+}
+
+export type NewProject = Partial<Omit<ProjectInput, 'version' | 'classes'>> & Pick<ProjectInput, 'classes'>;
+
+/**
+ * Writes a new project file with defaults for what `partial` leaves out (folders `images` and
+ * `masks`, stem pairing, label masks). Refuses to replace an existing one unless `force`.
+ */
+export async function createProject(dir: string, partial: NewProject, opts: { force?: boolean } = {}): Promise<LoadedProject> {
+  const abs = resolve(dir);
+  const file = join(abs, PROJECT_FILE);
+  if (!opts.force && existsSync(file)) {
+    throw new ConfigError(`${file} already exists. Edit it, or pass --force to replace it (the current file is then lost).`, { file });
+  }
+  const input: ProjectInput = {
+    images: 'images',
+    ...(partial.maskFormat?.kind === 'per-class' ? {} : { masks: 'masks' }),
+    ...partial,
+    version: CURRENT_VERSION,
+  };
+  const project = parseOrThrow(ProjectSchema, input, file);
+  await writeJsonAtomic(file, project);
+  return { dir: abs, file, project, fromVersion: CURRENT_VERSION };
+}
+
+/** A path from the project file, made absolute (relative ones are relative to the project folder). */
+export function projectPath(dir: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(dir, p);
+}
+
+/** How a path is written into the project file: relative when inside the folder, else absolute. */
+export function toProjectPath(dir: string, p: string): string {
+  const abs = resolve(dir, p);
+  const rel = relative(resolve(dir), abs);
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/');
+}
+
+export interface ProjectPaths {
+  images: string;
+  masks?: string;
+  split?: string;
+  /** Per-class masks: class name -> absolute folder. */
+  classFolders?: Record<string, string>;
+}
+
+export function resolveProjectPaths({ dir, project }: { dir: string; project: Project }): ProjectPaths {
+  const f = project.maskFormat;
+  return {
+    images: projectPath(dir, project.images),
+    ...(project.masks ? { masks: projectPath(dir, project.masks) } : {}),
+    ...(project.split ? { split: projectPath(dir, project.split) } : {}),
+    ...(f.kind === 'per-class' ? { classFolders: Object.fromEntries(Object.entries(f.folders).map(([k, v]) => [k, projectPath(dir, v)])) } : {}),
+  };
+}

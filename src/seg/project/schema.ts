@@ -1,0 +1,126 @@
+// The project file `seglens.json`: what a project folder holds and how to read it. Every version
+// the code has ever written has a schema here; migrate.ts turns an old one into the current one.
+//
+// Paths inside the file are relative to the project folder (absolute paths are accepted too), so a
+// project folder can be moved or shared as a whole.
+import { z } from 'zod';
+import { ClassTableSchema, isColorTable } from '../classes.ts';
+import { DEFAULT_NORMALIZATION } from '../types.ts';
+
+export const PROJECT_FILE = 'seglens.json';
+export const CURRENT_VERSION = 2;
+
+const pathField = z.string().min(1, 'a path cannot be empty');
+
+// ---------------------------------------------------------------- version 1 (historical)
+/** Version 1: two folders, a pairing word and the class table. Kept to read old projects. */
+export const ProjectV1Schema = z.object({
+  version: z.literal(1),
+  images: pathField,
+  masks: pathField,
+  pairing: z.enum(['stem', 'sorted']).default('stem'),
+  classes: ClassTableSchema,
+});
+export type ProjectV1 = z.infer<typeof ProjectV1Schema>;
+
+// ---------------------------------------------------------------- version 2 (current)
+/**
+ * How an image finds its mask. `stem`: identical file name without extension (case-sensitive).
+ * `sorted`: the i-th image in natural sort order with the i-th mask (needs equal counts).
+ * `list`: explicit pairs; `image` is relative to the images folder and `mask` to the masks folder
+ * (absolute paths accepted).
+ */
+export const PairingSchema = z.discriminatedUnion('rule', [
+  z.strictObject({ rule: z.literal('stem') }),
+  z.strictObject({ rule: z.literal('sorted') }),
+  z.strictObject({
+    rule: z.literal('list'),
+    pairs: z.array(z.strictObject({ image: pathField, mask: pathField })).min(1, 'a list pairing needs at least one pair'),
+  }),
+]);
+export type Pairing = z.infer<typeof PairingSchema>;
+export type PairingRule = Pairing['rule'];
+
+/**
+ * How mask files encode classes.
+ * - `label`: one grey value per pixel, mapped through the class table's `values`.
+ * - `palette`: RGB masks; the class table's values are "#rrggbb" colours.
+ * - `per-class`: one folder of binary masks per class (non-zero = the class), merged on read.
+ *   Folders are paths like any other (relative to the project folder). The class table's `values`
+ *   are then the merged ids: the background's value is what no folder claims.
+ * - `instance`: instance label images (0 = background, each other value one object). Every object
+ *   becomes class `className`; with `boundaryClass`, the pixels where touching objects meet become
+ *   that class. The class table's `values` are then the converted ids: background 0, className 1,
+ *   boundaryClass 2.
+ */
+export const MaskFormatSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('label') }),
+  z.strictObject({ kind: z.literal('palette') }),
+  z.strictObject({
+    kind: z.literal('per-class'),
+    folders: z.record(z.string().min(1), pathField).refine((f) => Object.keys(f).length > 0, 'list at least one class folder'),
+  }),
+  z.strictObject({ kind: z.literal('instance'), className: z.string().min(1), boundaryClass: z.string().min(1).optional() }),
+]);
+export type MaskFormat = z.infer<typeof MaskFormatSchema>;
+
+const percent = z.number().min(0).max(100);
+export const NormalizationSchema = z
+  .strictObject({
+    kind: z.enum(['percentile', 'minmax', 'fixed']),
+    low: percent.default(DEFAULT_NORMALIZATION.low),
+    high: percent.default(DEFAULT_NORMALIZATION.high),
+    scope: z.enum(['image', 'dataset']).default(DEFAULT_NORMALIZATION.scope),
+    range: z.tuple([z.number(), z.number()]).optional(),
+  })
+  .superRefine((n, ctx) => {
+    if (n.kind === 'percentile' && n.low >= n.high) ctx.addIssue({ code: 'custom', path: ['high'], message: `high (${n.high}) must be above low (${n.low})` });
+    if (n.kind === 'fixed' && !n.range) ctx.addIssue({ code: 'custom', path: ['range'], message: 'a fixed normalisation needs "range": [min, max]' });
+    if (n.range && n.range[0] >= n.range[1]) ctx.addIssue({ code: 'custom', path: ['range'], message: 'range must be [min, max] with min < max' });
+  });
+
+export const ProjectSchema = z
+  .strictObject({
+    version: z.literal(CURRENT_VERSION),
+    images: pathField,
+    /** Folder of mask files. Not used (and may be left out) with per-class masks. */
+    masks: pathField.optional(),
+    pairing: PairingSchema.default({ rule: 'stem' }),
+    maskFormat: MaskFormatSchema.default({ kind: 'label' }),
+    /** Page of multi-page TIFF images to read (0-based). */
+    imagePage: z.number().int().min(0).default(0),
+    normalization: NormalizationSchema.default({ ...DEFAULT_NORMALIZATION }),
+    /** Largest accepted width x height; absent = the reader's default. */
+    maxPixels: z.number().int().positive().optional(),
+    /** Path of the split manifest written by `seglens split`. */
+    split: pathField.optional(),
+    classes: ClassTableSchema,
+  })
+  .superRefine((p, ctx) => {
+    const names = new Set(p.classes.classes.map((c) => c.name));
+    const f = p.maskFormat;
+    if (f.kind !== 'per-class' && !p.masks) {
+      ctx.addIssue({ code: 'custom', path: ['masks'], message: 'give the folder of mask files (only per-class masks do without it)' });
+    }
+    if (f.kind === 'per-class') {
+      for (const name of Object.keys(f.folders)) {
+        if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'folders', name], message: `"${name}" is not the name of a class in "classes"` });
+      }
+      if (p.pairing.rule === 'list') ctx.addIssue({ code: 'custom', path: ['pairing', 'rule'], message: 'list pairing names one mask per image: use stem or sorted with per-class masks' });
+    }
+    if (f.kind === 'instance') {
+      if (!names.has(f.className)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'className'], message: `"${f.className}" is not the name of a class in "classes"` });
+      if (f.boundaryClass !== undefined) {
+        if (!names.has(f.boundaryClass)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: `"${f.boundaryClass}" is not the name of a class in "classes"` });
+        if (f.boundaryClass === f.className) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: 'the boundary class must differ from the object class' });
+      }
+    }
+    const colours = isColorTable(p.classes);
+    if (colours && f.kind !== 'palette') ctx.addIssue({ code: 'custom', path: ['maskFormat', 'kind'], message: 'the class table lists "#rrggbb" colours: set maskFormat to {"kind": "palette"}' });
+    if (!colours && f.kind === 'palette') ctx.addIssue({ code: 'custom', path: ['maskFormat', 'kind'], message: 'palette masks need a class table whose values are "#rrggbb" colours' });
+  });
+
+/** A project as the code uses it: current version, defaults filled in. */
+export type Project = z.infer<typeof ProjectSchema>;
+/** What a caller may give: defaults may be left out. */
+export type ProjectInput = z.input<typeof ProjectSchema>;
