@@ -1,0 +1,128 @@
+// `seglens init DIR`: find the image and mask folders, choose the pairing, scan the mask values,
+// propose a class table and write seglens.json for the user to edit. Everything decided on the
+// user's behalf is said in `notes`.
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { ConfigError } from '../errors.ts';
+import type { Problem } from '../problems.ts';
+import { listFolder } from './files.ts';
+import { createProject, projectPath, toProjectPath } from './load.ts';
+import { listPairs } from './pairing.ts';
+import type { PairingResult } from './pairing.ts';
+import { proposeClassTable } from './propose.ts';
+import type { Proposal } from './propose.ts';
+import { scanMaskValues } from './scan.ts';
+import type { ScanResult } from './scan.ts';
+import { PROJECT_FILE } from './schema.ts';
+import type { PairingRule, Project } from './schema.ts';
+
+export interface InitOptions {
+  /** Image folder, relative to the project folder (or absolute). Default: found by name. */
+  images?: string;
+  /** Mask folder, relative to the project folder (or absolute). Default: found by name. */
+  masks?: string;
+  /** Default `auto`: stem when names match, sorted when no name matches and counts are equal. */
+  pairing?: 'stem' | 'sorted' | 'auto';
+  /** Replace an existing seglens.json. */
+  force?: boolean;
+  /** Page of multi-page TIFF images, recorded in the project. */
+  imagePage?: number;
+  maxPixels?: number;
+  /** Distinct grey values above which masks are read as instance labels (default 64). */
+  maxClasses?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface InitResult {
+  projectFile: string;
+  project: Project;
+  pairing: { rule: PairingRule; chosen: 'given' | 'auto'; pairs: number };
+  scan: ScanResult;
+  proposal: Proposal;
+  /** Pairing and scan problems. */
+  problems: Problem[];
+  /** Folder and pairing decisions, then the proposal's notes. */
+  notes: string[];
+}
+
+const IMAGE_FOLDERS = ['images', 'image', 'imgs', 'img', 'raw', 'input', 'inputs'];
+const MASK_FOLDERS = ['masks', 'mask', 'labels', 'label', 'gt', 'groundtruth', 'ground_truth', 'ground-truth', 'annotations', 'segmentations'];
+
+async function findFolder(dir: string, names: string[], what: string, option: string): Promise<string> {
+  const subs = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  for (const n of names) {
+    const hit = subs.find((s) => s.toLowerCase() === n);
+    if (hit) return hit;
+  }
+  throw new ConfigError(
+    `Cannot find the ${what} in ${dir}: no sub-folder is named ${names.slice(0, 4).join(', ')}... ` +
+      `(it has ${subs.length ? subs.join(', ') : 'no sub-folders'}). Give it with ${option} FOLDER.`,
+    { dir, subfolders: subs },
+  );
+}
+
+export async function initProject(dir: string, opts: InitOptions = {}): Promise<InitResult> {
+  const root = resolve(dir);
+  if (!existsSync(root)) throw new ConfigError(`The folder ${root} does not exist. Create it, or give the folder that holds the images and masks.`, { dir: root });
+  const file = join(root, PROJECT_FILE);
+  if (existsSync(file) && !opts.force) {
+    throw new ConfigError(`${file} already exists; init would replace your edits. Edit it instead, or pass --force to start over.`, { file });
+  }
+  const notes: string[] = [];
+  const images = opts.images !== undefined ? toProjectPath(root, opts.images) : await findFolder(root, IMAGE_FOLDERS, 'image folder', '--images');
+  const masks = opts.masks !== undefined ? toProjectPath(root, opts.masks) : await findFolder(root, MASK_FOLDERS, 'mask folder', '--masks');
+  if (opts.images === undefined || opts.masks === undefined) notes.push(`Images from ${images}/, masks from ${masks}/ (found by folder name).`);
+
+  const spec = { base: root, imagesDir: images, masksDir: masks };
+  const imagesAbs = projectPath(root, images);
+  const masksAbs = projectPath(root, masks);
+  let result: PairingResult;
+  let chosen: 'given' | 'auto' = 'given';
+  if (opts.pairing && opts.pairing !== 'auto') {
+    result = await listPairs({ ...spec, rule: opts.pairing });
+  } else {
+    chosen = 'auto';
+    result = await listPairs({ ...spec, rule: 'stem' });
+    const imgs = await listFolder(imagesAbs, images, 'image folder');
+    const msks = await listFolder(masksAbs, masks, 'mask folder');
+    if (result.pairs.length === 0 && imgs.files.length === msks.files.length) {
+      result = await listPairs({ ...spec, rule: 'sorted' });
+      const first = `${imgs.files[0]} with ${msks.files[0]}`;
+      const last = imgs.files.length > 1 ? `, ..., ${imgs.files.at(-1)} with ${msks.files.at(-1)}` : '';
+      notes.push(`No image and mask names match, and both folders hold ${imgs.files.length} files: paired by sorted order (${first}${last}). Check that this is right.`);
+    } else {
+      notes.push(`Images and masks paired by identical name without extension (${result.pairs.length} of ${imgs.files.length} images).`);
+    }
+  }
+
+  const maskFolder = await listFolder(masksAbs, masks, 'mask folder');
+  const show = (f: string) => relative(root, f) || f;
+  const scan = await scanMaskValues(
+    maskFolder.files.map((f) => join(masksAbs, f)),
+    { maxPixels: opts.maxPixels, show, onProgress: opts.onProgress },
+  );
+  const proposal = proposeClassTable(scan, { maxClasses: opts.maxClasses });
+  const created = await createProject(
+    root,
+    {
+      images,
+      masks,
+      pairing: { rule: result.rule === 'sorted' ? 'sorted' : 'stem' },
+      maskFormat: proposal.maskFormat,
+      imagePage: opts.imagePage ?? 0,
+      ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
+      classes: proposal.table,
+    },
+    { force: opts.force },
+  );
+  return {
+    projectFile: created.file,
+    project: created.project,
+    pairing: { rule: result.rule, chosen, pairs: result.pairs.length },
+    scan,
+    proposal,
+    problems: [...result.problems, ...scan.problems],
+    notes: [...notes, ...proposal.notes],
+  };
+}
