@@ -1,7 +1,7 @@
 // Pairing images with masks on real files (written with sharp): by stem, by sorted order, by an
 // explicit list, per-class folders, and every problem case.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -252,6 +252,21 @@ describe('folders that cannot be listed', () => {
     await Promise.all([img('images/train/a.png'), img('images/val/b.png'), img('masks/a.png')]);
     const e = await configError(listPairs(await project()));
     expect(e.message).toContain('sub-folders (train, val)');
+  });
+  it('mask folder of per-class sub-folders: suggests the per-class format', async () => {
+    await Promise.all([img('images/a.png'), img('masks/mito/a.png'), img('masks/syn/a.png')]);
+    const e = await configError(listPairs(await project()));
+    expect(e.message).toContain('sub-folders (mito, syn)');
+    expect(e.message).toContain('"per-class"');
+  });
+  it('a symbolic link counts as what it points to; a broken one stays listed (reading it reports it)', async () => {
+    await Promise.all([img('store/a.png'), img('masks/a.png'), img('masks/b.png'), mkdir(join(dir, 'images'))]);
+    await symlink(join(dir, 'store/a.png'), join(dir, 'images/a.png'));
+    await symlink(join(dir, 'store/none.png'), join(dir, 'images/b.png'));
+    await symlink(join(dir, 'store'), join(dir, 'images/linked-folder'));
+    const r = await listPairs(await project());
+    expect(names(r)).toEqual(['a', 'b']);
+    expect(r.problems).toEqual([]);
   });
   it('image folder with only unsupported files: says so', async () => {
     await mkdir(join(dir, 'images'));

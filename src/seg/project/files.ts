@@ -1,6 +1,6 @@
 // Listing the image files of a folder: which names count, how they sort, what their stem is.
-import { readdir } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { ConfigError } from '../errors.ts';
 
 /** File types seglens reads (compared case-insensitively). */
@@ -84,8 +84,10 @@ export async function listFolder(dir: string, shown: string, what: string): Prom
   const subfolders: string[] = [];
   for (const e of entries) {
     if (isIgnoredName(e.name)) continue;
-    if (e.isDirectory()) subfolders.push(e.name);
-    else if (!e.isFile() && !e.isSymbolicLink()) continue;
+    // A symbolic link counts as what it points to; a broken one stays listed, so reading it reports it.
+    const target = e.isSymbolicLink() ? await stat(join(dir, e.name)).catch(() => undefined) : e;
+    if (target?.isDirectory()) subfolders.push(e.name);
+    else if (target && !target.isFile()) continue;
     else if (isSupportedName(e.name)) files.push(e.name);
     else unsupported.push(e.name);
   }

@@ -133,7 +133,10 @@ export async function listPairs(source: PairingSource): Promise<PairingResult> {
 function requireFiles(folder: FolderListing, what: string, kind: string): void {
   if (folder.files.length > 0) return;
   const extra: string[] = [];
-  if (folder.subfolders.length > 0) extra.push(`It has sub-folders (${folder.subfolders.slice(0, 5).join(', ')}): point to the one that holds the ${kind}.`);
+  if (folder.subfolders.length > 0) {
+    extra.push(`It has sub-folders (${folder.subfolders.slice(0, 5).join(', ')}): point to the one that holds the ${kind}.`);
+    if (kind === 'masks') extra.push('If they hold one binary mask per image for each class, set "maskFormat" to {"kind": "per-class", "folders": {class name: folder, ...}}.');
+  }
   if (folder.unsupported.length > 0) extra.push(`It holds ${folder.unsupported.length} file(s) of other types (e.g. ${folder.unsupported[0]}): convert them to PNG or TIFF.`);
   throw new ConfigError(
     `The ${what} ${folder.shown} holds no ${kind} (supported: ${SUPPORTED_EXTENSIONS.join(' ')}). ${extra.join(' ') || `Put the ${kind} there or give the right folder.`}`,
