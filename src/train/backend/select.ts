@@ -1,0 +1,171 @@
+// Chooses the TensorFlow.js backend for training, in the order of issue 3 section 1:
+// tfjs-node-gpu (CUDA), tfjs-node (libtensorflow), then tfjs-backend-wasm with the project's
+// kernels. A candidate that fails to load is skipped and its reason kept, so the choice can be
+// printed, stored in the run folder and shown in the UI. The pure-JS cpu backend is refused for
+// training unless forced.
+import { ConfigError, SeglensError } from '../../seg/errors.ts';
+import { tf } from '../tf.ts';
+import { installNodeUtilShims } from './node-compat.ts';
+import { startWasmBackend } from './wasm.ts';
+import type { WasmStatus } from './wasm.ts';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendAttempt {
+  package: string;
+  ok: boolean;
+  reason: string;
+}
+
+export interface BackendChoice {
+  name: BackendName;
+  package: string;
+  /** One sentence: what runs and why this one. */
+  reason: string;
+  /** Every candidate tried, in order, the chosen one last. */
+  tried: BackendAttempt[];
+  /** Set when name is 'wasm'. */
+  wasm?: WasmStatus;
+}
+
+export interface SelectBackendOptions {
+  /** Candidate tried first; the others follow in the default order. */
+  prefer?: BackendCandidate;
+  /** Allow the pure-JS cpu backend (refused for training otherwise). */
+  allowCpu?: boolean;
+  /** Reserved for the wasm worker-thread shim (threads.ts); false = one thread. */
+  wasmThreads?: boolean | number;
+  /** Module loader, replaceable in tests to simulate missing or broken packages. */
+  load?: (pkg: string) => Promise<unknown>;
+}
+
+export const CPU_REFUSAL =
+  'The pure-JavaScript cpu backend is refused for training: its convolutions (and their gradients) are ' +
+  'about 1000x slower than tfjs-node or the project wasm kernels, so a U-Net epoch would take hours. ' +
+  'Force it only for tiny tests (allowCpu / --backend cpu).';
+
+interface Candidate {
+  key: BackendCandidate;
+  name: BackendName;
+  package: string;
+}
+
+const CANDIDATES: Candidate[] = [
+  { key: 'tensorflow-gpu', name: 'tensorflow', package: '@tensorflow/tfjs-node-gpu' },
+  { key: 'tensorflow', name: 'tensorflow', package: '@tensorflow/tfjs-node' },
+  { key: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm' },
+  { key: 'cpu', name: 'cpu', package: '@tensorflow/tfjs-backend-cpu' },
+];
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : typeof e === 'object' && e && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+  return msg.split('\n')[0].trim();
+}
+
+/** Says in words why a tfjs-node package could not be loaded. */
+export function explainLoadFailure(pkg: string, e: unknown): string {
+  const msg = firstLine(e);
+  const code = (e as { code?: string } | null)?.code;
+  if (/tfjs_binding\.node|napi-v\d/.test(msg)) {
+    return `${pkg} is installed but its native binding is missing (the libtensorflow download of its install script failed): ${msg}`;
+  }
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && msg.includes(pkg)) {
+    return `${pkg} is not installed (optional dependency: its install script downloads libtensorflow, which fails offline or on unsupported platforms)`;
+  }
+  if (/libcud|cuda|cudnn|libnvinfer/i.test(msg)) return `CUDA libraries missing for ${pkg}: ${msg}`;
+  if (/libtensorflow/i.test(msg)) return `libtensorflow missing for ${pkg}: ${msg}`;
+  if (/isNullOrUndefined|isArray/.test(msg)) return `${pkg} is incompatible with Node ${process.versions.node}: ${msg}`;
+  return `${pkg} failed to load: ${msg}`;
+}
+
+async function tryTensorflow(c: Candidate, load: (pkg: string) => Promise<unknown>): Promise<BackendAttempt> {
+  installNodeUtilShims();
+  let mod: { Tensor?: unknown; version?: { 'tfjs-node'?: string } };
+  try {
+    mod = (await load(c.package)) as typeof mod;
+  } catch (e) {
+    return { package: c.package, ok: false, reason: explainLoadFailure(c.package, e) };
+  }
+  if (mod.Tensor !== undefined && mod.Tensor !== tf.Tensor) {
+    return {
+      package: c.package,
+      ok: false,
+      reason: `${c.package} loaded a second copy of @tensorflow/tfjs-core; tensors would not be shared with src/train (run \`npm dedupe\`)`,
+    };
+  }
+  try {
+    if (!(await tf.setBackend('tensorflow'))) throw new Error("tf.setBackend('tensorflow') returned false");
+    tf.tidy(() => tf.conv2d(tf.zeros([1, 3, 3, 1]) as tf.Tensor4D, tf.zeros([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same'));
+  } catch (e) {
+    return { package: c.package, ok: false, reason: explainLoadFailure(c.package, e) };
+  }
+  const device = c.key === 'tensorflow-gpu' ? 'libtensorflow with CUDA' : 'libtensorflow on the CPU';
+  return { package: c.package, ok: true, reason: `${c.package} loaded: ${device}` };
+}
+
+async function tryWasm(c: Candidate): Promise<{ attempt: BackendAttempt; status?: WasmStatus }> {
+  try {
+    const status = await startWasmBackend();
+    const threads = status.threads === 1 ? '1 thread' : `${status.threads} threads`;
+    return {
+      attempt: {
+        package: c.package,
+        ok: true,
+        reason: `${c.package} ${status.version} (${status.simd ? 'SIMD' : 'no SIMD'}, ${threads}) with the project kernels ${status.kernels.join(', ')}`,
+      },
+      status,
+    };
+  } catch (e) {
+    return { attempt: { package: c.package, ok: false, reason: `${c.package} failed to start: ${firstLine(e)}` } };
+  }
+}
+
+async function tryCpu(c: Candidate): Promise<BackendAttempt> {
+  const ok = await tf.setBackend('cpu');
+  return { package: c.package, ok, reason: ok ? `${c.package}: pure JavaScript, forced (allowCpu)` : 'the cpu backend did not start' };
+}
+
+function order(prefer: BackendCandidate | undefined): Candidate[] {
+  if (!prefer) return CANDIDATES;
+  const first = CANDIDATES.find((c) => c.key === prefer);
+  if (!first) throw new ConfigError(`unknown backend "${prefer}"; choose one of ${CANDIDATES.map((c) => c.key).join(', ')}`, { prefer });
+  return [first, ...CANDIDATES.filter((c) => c !== first)];
+}
+
+/** Picks, starts and reports the training backend. Throws SeglensError when none starts. */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendChoice> {
+  const { prefer, allowCpu = false } = options;
+  if (prefer === 'cpu' && !allowCpu) throw new ConfigError(CPU_REFUSAL, { prefer });
+  if (options.wasmThreads !== undefined && options.wasmThreads !== false && options.wasmThreads !== 1) {
+    throw new ConfigError('wasm worker threads are not available in this build (see src/train/backend/threads.ts)', {
+      wasmThreads: options.wasmThreads,
+    });
+  }
+  const load = options.load ?? ((pkg: string) => import(pkg));
+  const tried: BackendAttempt[] = [];
+  for (const c of order(prefer)) {
+    if (c.name === 'cpu' && !allowCpu) continue;
+    if (c.name === 'tensorflow') {
+      const attempt = await tryTensorflow(c, load);
+      tried.push(attempt);
+      if (attempt.ok) return { name: 'tensorflow', package: c.package, reason: attempt.reason, tried };
+    } else if (c.name === 'wasm') {
+      const { attempt, status } = await tryWasm(c);
+      tried.push(attempt);
+      if (attempt.ok) return { name: 'wasm', package: c.package, reason: attempt.reason, tried, wasm: status };
+    } else {
+      const attempt = await tryCpu(c);
+      tried.push(attempt);
+      if (attempt.ok) return { name: 'cpu', package: c.package, reason: attempt.reason, tried };
+    }
+  }
+  const summary = tried.map((t) => `${t.package}: ${t.reason}`).join('; ');
+  throw new SeglensError(`No TensorFlow.js backend could start for training. ${summary}.${allowCpu ? '' : ' ' + CPU_REFUSAL}`, { tried });
+}
+
+/** The choice in one line, for logs and the run folder's README. */
+export function formatBackendChoice(choice: BackendChoice): string {
+  const skipped = choice.tried.filter((t) => !t.ok).map((t) => t.reason);
+  return `backend ${choice.name}: ${choice.reason}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}`;
+}

@@ -1,0 +1,72 @@
+// Puts the project's convolution-gradient kernels into the global tfjs kernel registry for the
+// 'wasm' backend. Must run after @tensorflow/tfjs-backend-wasm was imported (its import registers
+// the stock kernels, and a later registration of the same name overwrites ours with a warning).
+import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
+import { makeConv2dBackpropInput } from './conv2d-backprop-input.ts';
+
+export type WasmKernelSet = 'project' | 'stock';
+
+/** Kernel names the project replaces or adds on wasm. */
+export const PROJECT_WASM_KERNELS = ['Conv2DBackpropInput', 'Conv2DBackpropFilter'] as const;
+
+/** The stock configs as found before the first replacement (undefined: wasm had none). */
+let stock: Map<string, KernelConfig | undefined> | null = null;
+let active: WasmKernelSet = 'stock';
+
+function captureStock(): Map<string, KernelConfig | undefined> {
+  if (!stock) {
+    stock = new Map();
+    for (const name of PROJECT_WASM_KERNELS) {
+      const config = getKernel(name, 'wasm');
+      stock.set(name, config && withLazySetup(config));
+    }
+  }
+  return stock;
+}
+
+/**
+ * A stock kernel whose setup (cwrap of its C++ function) runs on first use: the engine runs
+ * setupFuncs only for kernels registered when the backend initialises, and ours may have been
+ * registered in their place at that moment.
+ */
+function withLazySetup(config: KernelConfig): KernelConfig {
+  const { setupFunc } = config;
+  if (!setupFunc) return config;
+  const ready = new WeakSet<object>();
+  const kernelFunc: KernelFunc = (args) => {
+    if (!ready.has(args.backend)) {
+      setupFunc(args.backend);
+      ready.add(args.backend);
+    }
+    return config.kernelFunc(args);
+  };
+  return { ...config, kernelFunc, setupFunc: undefined };
+}
+
+function put(config: KernelConfig | undefined, name: string): void {
+  if (getKernel(name, 'wasm')) unregisterKernel(name, 'wasm');
+  if (config) registerKernel(config);
+}
+
+/**
+ * Selects which implementation the wasm backend runs: the project kernels (default for training)
+ * or the stock ones (for benchmarks and comparisons; stock has no Conv2DBackpropFilter).
+ */
+export function useWasmKernels(set: WasmKernelSet): { kernels: string[]; set: WasmKernelSet } {
+  const originals = captureStock();
+  if (set === 'project') {
+    const stockInput = originals.get('Conv2DBackpropInput');
+    put({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2dBackpropInput(stockInput?.kernelFunc ?? null) }, 'Conv2DBackpropInput');
+    put({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterKernel }, 'Conv2DBackpropFilter');
+  } else {
+    for (const name of PROJECT_WASM_KERNELS) put(originals.get(name), name);
+  }
+  active = set;
+  return { kernels: [...PROJECT_WASM_KERNELS], set };
+}
+
+export function activeWasmKernels(): WasmKernelSet {
+  return active;
+}

@@ -1,0 +1,196 @@
+// The project's wasm convolution-gradient kernels against the pure-JS cpu backend (the reference),
+// on random tensors of odd sizes, both paddings, strides 1 and 2; an end-to-end gradient of a small
+// conv net; and no leaks, neither of engine tensors nor of the kernels' own intermediates.
+import seedrandom from 'seedrandom';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { planAxis } from '../../src/train/backend/wasm-kernels/transposed-plan.ts';
+import { activeWasmKernels, useWasmKernels } from '../../src/train/backend/wasm-kernels/register.ts';
+import { startWasmBackend } from '../../src/train/backend/wasm.ts';
+import { tf } from '../../src/train/tf.ts';
+
+type Shape4 = [number, number, number, number];
+type Pad = 'same' | 'valid';
+
+const rng = seedrandom('wasm-kernels');
+const random = (n: number) => Float32Array.from({ length: n }, () => rng() * 2 - 1);
+
+/** Runs f on a backend with fresh copies of the inputs and returns its outputs' values. */
+function on(backend: 'cpu' | 'wasm', inputs: Array<{ values: Float32Array; shape: number[] }>, f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Float32Array[] {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const ts = inputs.map((i) => tf.tensor(i.values, i.shape));
+    const out = f(...ts);
+    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** max |a - b| <= rtol * max |b| (float32 sums of a few hundred terms: about 1e-6 in practice). */
+function expectClose(actual: Float32Array, expected: Float32Array, label: string, rtol = 1e-4): void {
+  expect(actual.length, label).toBe(expected.length);
+  let maxDiff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  expect(scale, `${label}: reference is all zeros, the test proves nothing`).toBeGreaterThan(0);
+  expect(maxDiff / scale, label).toBeLessThanOrEqual(rtol);
+}
+
+const backpropInput = (dy: tf.Tensor, w: tf.Tensor, inputShape: Shape4, strides: number | [number, number], pad: Pad) =>
+  tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides, pad, dataFormat: 'NHWC', inputShape } as never) as tf.Tensor;
+const backpropFilter = (x: tf.Tensor, dy: tf.Tensor, filterShape: Shape4, strides: number | [number, number], pad: Pad) =>
+  tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat: 'NHWC', filterShape } as never) as tf.Tensor;
+
+beforeAll(async () => {
+  await startWasmBackend();
+});
+
+describe('phase plan of a transposed convolution axis', () => {
+  it('gives one tap per phase for the U-Net 2x2 stride-2 up-convolution', () => {
+    const p = planAxis(2, 2, 0);
+    expect([p.taps, p.padBefore, Array.from(p.source)]).toEqual([1, 0, [0, 1]]);
+  });
+  it('rotates the filter for stride 1 (3x3, same)', () => {
+    const p = planAxis(3, 1, 1);
+    expect([p.taps, p.padBefore, Array.from(p.source)]).toEqual([3, 1, [2, 1, 0]]);
+  });
+});
+
+describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm equal the cpu backend', () => {
+  const sizes: Array<{ batch: number; h: number; w: number; cin: number; cout: number }> = [
+    { batch: 2, h: 7, w: 9, cin: 3, cout: 4 },
+    { batch: 2, h: 13, w: 11, cin: 5, cout: 4 },
+  ];
+  const filters: Array<[number, number]> = [
+    [3, 3],
+    [1, 1],
+    [2, 2],
+    [5, 3],
+  ];
+  const cases = sizes.flatMap((s) =>
+    filters.flatMap((f) => (['same', 'valid'] as const).flatMap((pad) => [1, 2].map((stride) => ({ ...s, f, pad, stride })))),
+  );
+
+  it.each(cases)('$batch x $h x $w x $cin -> $cout, filter $f, $pad, stride $stride', ({ batch, h, w, cin, cout, f, pad, stride }) => {
+    const xShape: Shape4 = [batch, h, w, cin];
+    const wShape: Shape4 = [f[0], f[1], cin, cout];
+    const info = tf.backend_util.computeConv2DInfo(xShape, wShape, stride, 1, pad);
+    const dyShape = [batch, info.outHeight, info.outWidth, cout];
+    const inputs = [
+      { values: random(batch * h * w * cin), shape: xShape },
+      { values: random(f[0] * f[1] * cin * cout), shape: wShape },
+      { values: random(dyShape.reduce((a, b) => a * b)), shape: dyShape },
+    ];
+    const run = (x: tf.Tensor, wt: tf.Tensor, dy: tf.Tensor) => [backpropInput(dy, wt, xShape, stride, pad), backpropFilter(x, dy, wShape, stride, pad)];
+    const [dxCpu, dwCpu] = on('cpu', inputs, run);
+    const [dxWasm, dwWasm] = on('wasm', inputs, run);
+    expectClose(dxWasm, dxCpu, 'dx');
+    expectClose(dwWasm, dwCpu, 'dW');
+  });
+
+  it('conv2dTranspose of the U-Net up path (2x2 and 3x3, stride 2, same) equals cpu', () => {
+    for (const k of [2, 3]) {
+      const inputs = [
+        { values: random(2 * 5 * 7 * 6), shape: [2, 5, 7, 6] },
+        { values: random(k * k * 4 * 6), shape: [k, k, 4, 6] },
+      ];
+      const run = (x: tf.Tensor, wt: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, wt as tf.Tensor4D, [2, 10, 14, 4], 2, 'same');
+      expectClose(on('wasm', inputs, run)[0], on('cpu', inputs, run)[0], `conv2dTranspose ${k}x${k}`);
+    }
+  });
+
+  it('unequal strides fall back to the stock kernel and stay correct', () => {
+    const xShape: Shape4 = [1, 9, 8, 3];
+    const wShape: Shape4 = [3, 3, 3, 2];
+    const info = tf.backend_util.computeConv2DInfo(xShape, wShape, [1, 2], 1, 'same');
+    const dyShape = [1, info.outHeight, info.outWidth, 2];
+    const inputs = [
+      { values: random(3 * 3 * 3 * 2), shape: wShape },
+      { values: random(dyShape.reduce((a, b) => a * b)), shape: dyShape },
+    ];
+    const run = (wt: tf.Tensor, dy: tf.Tensor) => backpropInput(dy, wt, xShape, [1, 2], 'same');
+    expectClose(on('wasm', inputs, run)[0], on('cpu', inputs, run)[0], 'dx, strides [1, 2]');
+  });
+
+  it('the project Conv2DBackpropInput equals the stock wasm one it replaces', () => {
+    const inputs = [
+      { values: random(3 * 3 * 5 * 4), shape: [3, 3, 5, 4] },
+      { values: random(2 * 7 * 6 * 4), shape: [2, 7, 6, 4] },
+    ];
+    const run = (wt: tf.Tensor, dy: tf.Tensor) => backpropInput(dy, wt, [2, 13, 11, 5], 2, 'same');
+    const ours = on('wasm', inputs, run)[0];
+    useWasmKernels('stock');
+    try {
+      expect(activeWasmKernels()).toBe('stock');
+      expectClose(ours, on('wasm', inputs, run)[0], 'project vs stock');
+    } finally {
+      useWasmKernels('project');
+    }
+  });
+});
+
+/** A tiny U-Net-like net: conv, strided conv down, transposed conv up, concat, 1x1 head. */
+function smallNetLoss(x: tf.Tensor4D, target: tf.Tensor4D, w: tf.Tensor4D[]): tf.Scalar {
+  const a = tf.relu(tf.conv2d(x, w[0], 1, 'same'));
+  const down = tf.relu(tf.conv2d(a, w[1], 2, 'same'));
+  const up = tf.conv2dTranspose(down, w[2], [a.shape[0], a.shape[1], a.shape[2], w[2].shape[2]], 2, 'same');
+  const head = tf.conv2d(tf.concat([a, up], -1), w[3], 1, 'valid');
+  return tf.mean(tf.square(tf.sub(head, target)));
+}
+
+describe('end to end', () => {
+  const weightShapes: Shape4[] = [
+    [3, 3, 2, 4],
+    [3, 3, 4, 6],
+    [2, 2, 4, 6],
+    [1, 1, 8, 3],
+  ];
+  const xShape: Shape4 = [2, 10, 14, 2];
+  const tShape: Shape4 = [2, 10, 14, 3];
+
+  it('tf.grads of a small conv net on wasm equals cpu', () => {
+    const inputs = [xShape, tShape, ...weightShapes].map((shape) => ({ values: random(shape.reduce((a, b) => a * b)), shape }));
+    const run = (x: tf.Tensor, t: tf.Tensor, ...w: tf.Tensor[]) => {
+      const f = (...ws: tf.Tensor[]) => smallNetLoss(x as tf.Tensor4D, t as tf.Tensor4D, ws as tf.Tensor4D[]);
+      const { value, grads } = tf.valueAndGrads(f)(w);
+      return [value, ...grads];
+    };
+    const cpu = on('cpu', inputs, run);
+    const wasm = on('wasm', inputs, run);
+    expectClose(wasm[0], cpu[0], 'loss');
+    for (let i = 1; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `dLoss/dW${i - 1}`);
+  });
+
+  it('many calls leak neither engine tensors nor the kernels intermediates', () => {
+    tf.setBackend('wasm');
+    const backend = tf.engine().backend as unknown as { numDataIds(): number; wasm: { HEAPU8: Uint8Array } };
+    const x = tf.tensor(random(2 * 13 * 11 * 5), [2, 13, 11, 5]) as tf.Tensor4D;
+    const w = tf.tensor(random(3 * 3 * 5 * 4), [3, 3, 5, 4]) as tf.Tensor4D;
+    const t = tf.tensor(random(2 * 13 * 11 * 3), [2, 13, 11, 3]) as tf.Tensor4D;
+    const ws = weightShapes.map((s) => tf.tensor(random(s.reduce((a, b) => a * b)), s) as tf.Tensor4D);
+    const round = () =>
+      tf.tidy(() => {
+        for (const stride of [1, 2]) {
+          const info = tf.backend_util.computeConv2DInfo(x.shape, w.shape, stride, 1, 'same');
+          const dy = tf.ones([2, info.outHeight, info.outWidth, 4]);
+          backpropInput(dy, w, x.shape, stride, 'same').dataSync();
+          backpropFilter(x, dy, w.shape, stride, 'same').dataSync();
+        }
+        const xs = tf.slice(x, [0, 0, 0, 0], [2, 10, 10, 2]) as tf.Tensor4D;
+        const ts = tf.slice(t, [0, 0, 0, 0], [2, 10, 10, 3]) as tf.Tensor4D;
+        tf.grads((...v: tf.Tensor[]) => smallNetLoss(xs, ts, v as tf.Tensor4D[]))(ws).forEach((g) => g.dataSync());
+      });
+    for (let i = 0; i < 3; i++) round(); // warm up: heap growth, XNNPACK caches of the inputs
+    const tensors = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    const dataIds = backend.numDataIds();
+    const heap = backend.wasm.HEAPU8.length;
+    for (let i = 0; i < 30; i++) round();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.memory().numBytes).toBe(bytes);
+    expect(backend.numDataIds()).toBe(dataIds);
+    expect(backend.wasm.HEAPU8.length).toBe(heap); // freed intermediates and XNNPACK operators are reused, not piled up
+    tf.dispose([x, w, t, ...ws]);
+  });
+});
