@@ -1,18 +1,30 @@
 // Entry of the `seglens` command: assembles the sub-commands, nothing else.
 import { Command, CommanderError } from 'commander';
 import { toWire } from '../seg/errors.ts';
+import { registerEval } from './commands/eval.ts';
+import { registerInit } from './commands/init.ts';
+import { registerInspect } from './commands/inspect.ts';
+import { registerSplit } from './commands/split.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number) => (exitCode = code);
   const program = new Command('seglens')
     .description('Semantic segmentation of microscopy images with honest per-class metrics')
-    .exitOverride();
+    .exitOverride()
+    .showHelpAfterError('(add --help for the options)');
+  registerInit(program);
+  registerInspect(program, setExit);
+  registerSplit(program);
+  registerEval(program, setExit);
   try {
     await program.parseAsync(argv);
-    return 0;
+    return exitCode;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const w = toWire(e);
     console.error(`seglens: ${w.message}`);
+    if (process.env.SEGLENS_DEBUG) console.error(e);
     return 2;
   }
 }

@@ -1,0 +1,71 @@
+// Text form of an inspect report for the terminal.
+import { formatProblem } from '../problems.ts';
+import type { InspectReport } from './inspect.ts';
+
+const pct = (f: number) => (Number.isFinite(f) ? `${(100 * f).toFixed(2)} %` : 'n/a');
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+}
+
+export function formatInspect(r: InspectReport): string {
+  const out: string[] = [];
+  out.push(`Dataset ${r.dir}`);
+  out.push(`  ${r.projectFile ? `project file ${r.projectFile}` : 'no project file (options from the command line)'}; pairing: ${r.pairing}`);
+  out.push(`  ${r.pairs.length} pairs read${r.unreadable.length ? `, ${r.unreadable.length} unreadable (${r.unreadable.join(', ')})` : ''}`);
+  out.push('');
+  if (r.pairs.length) {
+    out.push('Pairs');
+    out.push(
+      table([
+        ['name', 'image', 'mask', 'size', 'image', 'pages', 'normalised range', 'mask'],
+        ...r.pairs.map((p) => [
+          p.name,
+          p.image,
+          p.mask,
+          `${p.width}x${p.height}`,
+          `${p.bitDepth}-bit ${p.channels === 1 ? 'grey' : 'RGB'} ${p.format}`,
+          String(p.pages),
+          `${p.intensity.lo}..${p.intensity.hi}`,
+          `${p.maskBitDepth}-bit`,
+        ]),
+      ]),
+    );
+    out.push('');
+  }
+  out.push('Classes (share of labelled pixels; * = background)');
+  out.push(
+    table([
+      ['class', 'pixels', 'share', 'images with it'],
+      ...r.classes.map((c) => [c.name + (c.isBackground ? ' *' : ''), String(c.pixels), pct(c.fraction), `${c.images}/${r.pairs.length}`]),
+    ]),
+  );
+  out.push('');
+  if (r.pairs.length) {
+    out.push('Class presence per image (share of the image\'s labelled pixels; . = absent)');
+    out.push(
+      table([
+        ['image', ...r.classes.map((c) => c.name)],
+        ...r.pairs.map((p) => {
+          const total = p.classPixels.reduce((a, b) => a + b, 0);
+          return [p.name + (p.ok ? '' : ' !'), ...p.classPixels.map((n) => (n === 0 ? '.' : `${((100 * n) / total).toFixed(1)}%`))];
+        }),
+      ]),
+    );
+    out.push('');
+  }
+  const errors = r.problems.filter((p) => p.severity === 'error').length;
+  const warnings = r.problems.length - errors;
+  if (r.problems.length) {
+    out.push(`Problems: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    for (const p of r.problems) out.push('  ' + formatProblem(p).replace(/\n/g, '\n  '));
+    out.push('');
+  }
+  out.push(
+    r.blocking
+      ? `NOT READY FOR TRAINING: ${r.pairs.length === 0 ? 'no usable pair' : `${errors} error${errors === 1 ? '' : 's'} above`} must be fixed first.`
+      : `Ready for training${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'} to read)` : ''}.`,
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,141 @@
+// `seglens inspect`: read every pair once, fully (a truncated file only shows itself on decode),
+// and report sizes, bit depths, class pixel fractions, per-image class presence and every problem.
+// One bad file is one problem; the others are still read.
+import { relative } from 'node:path';
+import { backgroundId } from '../classes.ts';
+import { problemFromError } from '../image-errors.ts';
+import { imageInfo, readImage } from '../image-io.ts';
+import { normalizationRange } from '../normalize.ts';
+import { isBlocking, type Problem } from '../problems.ts';
+import type { Dataset } from './open.ts';
+import { classPixelCounts, readPairLabels } from './labels.ts';
+
+export interface InspectedPair {
+  name: string;
+  image: string;
+  mask: string;
+  width: number;
+  height: number;
+  format: string;
+  channels: number;
+  bitDepth: number;
+  pages: number;
+  maskBitDepth: number;
+  /** Intensity range the project's normalisation maps to 0..1 for this image. */
+  intensity: { lo: number; hi: number };
+  /** Labelled pixels per class (IGNORE excluded), in class table order. */
+  classPixels: number[];
+  ignoredPixels: number;
+  /** The pair is usable for training (no blocking problem). */
+  ok: boolean;
+}
+
+export interface InspectReport {
+  dir: string;
+  projectFile?: string;
+  pairing: string;
+  classes: { name: string; color: string; isBackground: boolean; pixels: number; fraction: number; images: number }[];
+  pairs: InspectedPair[];
+  /** Pairs that could not be read at all (their problems say why). */
+  unreadable: string[];
+  problems: Problem[];
+  /** True when a problem blocks training: `seglens inspect` then exits non-zero. */
+  blocking: boolean;
+}
+
+export interface InspectOptions {
+  onProgress?: (done: number, total: number, name: string) => void;
+}
+
+export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Promise<InspectReport> {
+  const { project } = ds;
+  const table = project.classes;
+  const K = table.classes.length;
+  const shown = (f: string) => relative(ds.dir, f) || f;
+  const problems: Problem[] = [...ds.problems];
+  const pairs: InspectedPair[] = [];
+  const unreadable: string[] = [];
+  const readOpts = { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) };
+
+  for (let i = 0; i < ds.pairs.length; i++) {
+    const pair = ds.pairs[i];
+    opts.onProgress?.(i, ds.pairs.length, pair.name);
+    const own: Problem[] = [];
+    let img: Awaited<ReturnType<typeof readImage>> | undefined;
+    let info: Awaited<ReturnType<typeof imageInfo>> | undefined;
+    try {
+      info = await imageInfo(pair.image, readOpts);
+      img = await readImage(pair.image, readOpts);
+    } catch (e) {
+      own.push(withShownFile(problemFromError(e, pair.image), shown));
+    }
+    let lab: Awaited<ReturnType<typeof readPairLabels>> | undefined;
+    try {
+      lab = await readPairLabels(project, pair, shown);
+      own.push(...lab.problems);
+    } catch (e) {
+      own.push(withShownFile(problemFromError(e, pair.mask), shown));
+    }
+    if (img && lab && (img.width !== lab.labels.width || img.height !== lab.labels.height)) {
+      own.push({
+        code: 'size-mismatch',
+        severity: 'error',
+        file: shown(pair.mask),
+        message: `The mask is ${lab.labels.width} x ${lab.labels.height} but its image ${shown(pair.image)} is ${img.width} x ${img.height}.`,
+        hint: 'Check the pairing (is this the right mask for this image?), or re-export the mask at the image size with nearest-neighbour resampling.',
+        details: { image: shown(pair.image), imageSize: [img.width, img.height], maskSize: [lab.labels.width, lab.labels.height] },
+      });
+    }
+    problems.push(...own);
+    if (!img || !lab || !info) {
+      unreadable.push(pair.name);
+      continue;
+    }
+    const classPixels = classPixelCounts(lab.labels, K);
+    const labelled = classPixels.reduce((a, b) => a + b, 0);
+    pairs.push({
+      name: pair.name,
+      image: shown(pair.image),
+      mask: shown(pair.mask),
+      width: img.width,
+      height: img.height,
+      format: info.format,
+      channels: img.channels,
+      bitDepth: img.bitDepth,
+      pages: info.pages,
+      maskBitDepth: lab.bitDepth,
+      intensity: normalizationRange(img, project.normalization),
+      classPixels,
+      ignoredPixels: lab.labels.width * lab.labels.height - labelled,
+      ok: !own.some(isBlocking),
+    });
+  }
+  opts.onProgress?.(ds.pairs.length, ds.pairs.length, '');
+
+  const bg = backgroundId(table);
+  const totals = new Array<number>(K).fill(0);
+  const images = new Array<number>(K).fill(0);
+  for (const p of pairs) p.classPixels.forEach((n, k) => ((totals[k] += n), (images[k] += n > 0 ? 1 : 0)));
+  const all = totals.reduce((a, b) => a + b, 0);
+  return {
+    dir: ds.dir,
+    projectFile: ds.projectFile,
+    pairing: project.pairing.rule,
+    classes: table.classes.map((c, k) => ({
+      name: c.name,
+      color: c.color,
+      isBackground: k === bg,
+      pixels: totals[k],
+      fraction: all > 0 ? totals[k] / all : NaN,
+      images: images[k],
+    })),
+    pairs,
+    unreadable,
+    problems,
+    blocking: problems.some(isBlocking) || pairs.length === 0,
+  };
+}
+
+function withShownFile(p: Problem, shown: (f: string) => string): Problem {
+  return { ...p, file: shown(p.file), message: p.message.split(p.file).join(shown(p.file)) };
+}

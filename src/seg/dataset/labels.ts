@@ -1,0 +1,57 @@
+// Reading the ground truth of one pair as class ids, whatever the project's mask format.
+import { backgroundId } from '../classes.ts';
+import type { ReadOptions } from '../image-io.ts';
+import { readRawMask } from '../image-io.ts';
+import { interpolationProblem, detectInterpolation } from '../interpolation.ts';
+import { readPerClassMasks } from '../mask-sources.ts';
+import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
+import type { Pair, Project } from '../project/index.ts';
+import type { Problem } from '../problems.ts';
+import type { LabelMap } from '../types.ts';
+
+export interface PairLabels {
+  labels: LabelMap;
+  /** Warnings and errors about this mask (unknown values, interpolation, overlaps). */
+  problems: Problem[];
+  /** Bit depth of the stored mask (for inspect). */
+  bitDepth: number;
+}
+
+export async function readPairLabels(project: Project, pair: Pair, shown: (f: string) => string = (f) => f): Promise<PairLabels> {
+  const opts: ReadOptions = project.maxPixels ? { maxPixels: project.maxPixels } : {};
+  const table = project.classes;
+  const f = project.maskFormat;
+  if (f.kind === 'per-class') {
+    const files = Object.entries(pair.classMasks ?? {}).map(([className, file]) => ({ className, file }));
+    const merged = await readPerClassMasks(files, table, opts);
+    return { labels: merged.labels, problems: merged.problems, bitDepth: 8 };
+  }
+  const raw = await readRawMask(pair.mask, opts);
+  if (f.kind === 'instance') {
+    const id = (name: string) => table.classes.findIndex((c) => c.name === name);
+    const labels = labelsFromInstances(raw, {
+      foregroundId: id(f.className),
+      backgroundId: backgroundId(table),
+      ...(f.boundaryClass ? { boundaryId: id(f.boundaryClass) } : {}),
+    });
+    return { labels, problems: [], bitDepth: raw.bitDepth };
+  }
+  const { labels, unknown } = labelsFromRaw(raw, table, shown(pair.mask));
+  const problems: Problem[] = [];
+  const interp = interpolationProblem(shown(pair.mask), detectInterpolation(raw, table));
+  // Interpolated edges are also unknown values; the interpolation finding explains them better.
+  if (interp) problems.push(interp);
+  else {
+    const p = unknownValuesProblem(shown(pair.mask), unknown, raw.width * raw.height);
+    if (p) problems.push(p);
+  }
+  return { labels, problems, bitDepth: raw.bitDepth };
+}
+
+/** Labelled pixels per class id (IGNORE excluded). */
+export function classPixelCounts(labels: LabelMap, numClasses: number): number[] {
+  const hist = new Float64Array(256);
+  const d = labels.data;
+  for (let i = 0; i < d.length; i++) hist[d[i]]++;
+  return Array.from(hist.subarray(0, numClasses));
+}
