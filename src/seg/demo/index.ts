@@ -1,0 +1,10 @@
+// The demo project generator and the synthetic nuclei scene behind it.
+export { generateDemoProject, renderDemoScene, planErrors, demoName, DEMO_CLASSES } from './generate.ts';
+export type { DemoOptions, DemoResult, PlannedError } from './generate.ts';
+export { renderNucleiScene, resolveSceneParams } from './nuclei.ts';
+export type { NucleiScene, NucleiSceneOptions, NucleiSceneParams } from './nuclei.ts';
+export { BACKGROUND, NUCLEUS, BOUNDARY, instanceStats, labelsFromInstances } from './raster.ts';
+export type { InstanceStats } from './raster.ts';
+export { isDemoFolder } from './folder.ts';
+export { readDemoTruth, DEMO_TRUTH_FILE, DemoTruthSchema } from './truth.ts';
+export type { DemoTruth, DemoImage, PlantedError, PlantedKind, NucleusRef } from './truth.ts';
