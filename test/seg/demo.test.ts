@@ -252,6 +252,23 @@ describe('generateDemoProject', () => {
     expect(existsSync(join(d, 'seglens.json'))).toBe(true);
     await expect(generateDemoProject(join(d, 'my-data.txt'), { count: 2, size: 64 })).rejects.toThrow(/is a file/);
     await expect(generateDemoProject(d, { count: 0 })).rejects.toThrow(ConfigError);
+    // A lone project file is someone's project (its images may live elsewhere), not a demo.
+    const p = await tempDir();
+    await writeFile(join(p, 'seglens.json'), '{}');
+    await expect(generateDemoProject(p, { count: 2, size: 64 })).rejects.toThrow(/not a seglens demo/);
+    expect(await readFile(join(p, 'seglens.json'), 'utf8')).toBe('{}');
+  });
+
+  it('takes over what an interrupted generation left (demo images and masks only)', async () => {
+    const d = await tempDir();
+    await mkdir(join(d, 'images'));
+    await writeFile(join(d, 'images', 'demo_07.tif'), 'half-written');
+    expect(await isDemoFolder(d)).toBe(true);
+    await generateDemoProject(d, { count: 2, size: 64 });
+    expect((await readdir(join(d, 'images'))).sort()).toEqual(['demo_01.tif', 'demo_02.tif']);
+    await writeFile(join(d, 'images', 'mine.tif'), 'x');
+    await rm(join(d, 'demo-truth.json'));
+    expect(await isDemoFolder(d)).toBe(false);
   });
 });
 

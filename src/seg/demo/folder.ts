@@ -9,7 +9,6 @@ import { DEMO_GENERATOR, DEMO_TRUTH_FILE } from './truth.ts';
 
 /** File names the demo writes into images/ and masks/. */
 export const DEMO_FILE = /^demo_\d+\.(tif|png)$/;
-const PROJECT_FILES = /^seglens(\.v\d+)?\.json$/;
 
 /** Entries that never make a folder "non-empty": hidden files (and our temporaries), OS clutter. */
 function clutter(name: string): boolean {
@@ -29,10 +28,13 @@ async function hasDemoTruth(dir: string): Promise<boolean> {
   }
 }
 
-/** Folder holding only demo files: what an interrupted generation leaves behind. */
+/**
+ * Folder holding only demo images and masks: what an interrupted generation leaves behind (the
+ * truth file is written before the project file, so a project file without a truth file is
+ * someone's project, never ours).
+ */
 async function onlyDemoFiles(dir: string): Promise<boolean> {
   for (const name of await entries(dir)) {
-    if (PROJECT_FILES.test(name)) continue;
     if (name !== 'images' && name !== 'masks') return false;
     const sub = join(dir, name);
     if (!(await stat(sub)).isDirectory()) return false;
