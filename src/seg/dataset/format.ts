@@ -2,6 +2,7 @@
 import { formatProblem } from '../problems.ts';
 import type { InspectReport } from './inspect.ts';
 
+const round = (v: number) => String(Math.round(v * 100) / 100);
 const pct = (f: number) => (Number.isFinite(f) ? `${(100 * f).toFixed(2)} %` : 'n/a');
 
 function table(rows: string[][]): string {
@@ -27,7 +28,7 @@ export function formatInspect(r: InspectReport): string {
           `${p.width}x${p.height}`,
           `${p.bitDepth}-bit ${p.channels === 1 ? 'grey' : 'RGB'} ${p.format}`,
           String(p.pages),
-          `${p.intensity.lo}..${p.intensity.hi}`,
+          `${round(p.intensity.lo)}..${round(p.intensity.hi)}`,
           `${p.maskBitDepth}-bit`,
         ]),
       ]),
