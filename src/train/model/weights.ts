@@ -1,0 +1,139 @@
+// Model weights as bytes, without tf.io handlers (they assume a browser or tfjs-node). The format
+// is deliberately dull: a list of {name, shape} specs and the float32 values, little-endian, in
+// spec order. The same model always serialises to the same bytes, so checkpoints can be compared.
+import { tf } from '../tf.ts';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { FileError, ShapeError } from '../../seg/errors.ts';
+
+export interface WeightSpec {
+  /** Layer-scoped name such as 'enc0_conv0/kernel' (tfjs' per-process uniquifying suffix removed). */
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+}
+
+export interface SerializedWeights {
+  specs: WeightSpec[];
+  /** Concatenated float32 little-endian values of every spec, in spec order. */
+  data: Uint8Array;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function stableName(v: tfl.LayerVariable): string {
+  // originalName is the scoped name before tfjs appends _1, _2... for a second model in the process.
+  return v.originalName;
+}
+
+function toBytes(values: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  values.forEach((x, i) => view.setFloat32(i * 4, x, true));
+  return out;
+}
+
+function fromBytes(bytes: Uint8Array, offset: number, count: number): Float32Array {
+  const out = new Float32Array(count);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * 4));
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * 4);
+    for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+  }
+  return out;
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** All weights of the model (trainable and BatchNorm statistics), in model.weights order. */
+export function serializeWeights(model: tfl.LayersModel): SerializedWeights {
+  const vars = model.weights;
+  const specs: WeightSpec[] = vars.map((v) => ({ name: stableName(v), shape: [...(v.shape as number[])], dtype: 'float32' }));
+  const chunks = vars.map((v) => {
+    const t = v.read();
+    return toBytes(t.dataSync() as Float32Array);
+  });
+  const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    data.set(c, offset);
+    offset += c.length;
+  }
+  return { specs, data };
+}
+
+/**
+ * Writes saved weights into a model of the same architecture. Weights are matched by name and
+ * every shape is checked, so a model built from another config fails with a message saying which
+ * weight differs instead of loading garbage.
+ */
+export function loadWeights(model: tfl.LayersModel, saved: SerializedWeights): void {
+  const offsets = new Map<string, { spec: WeightSpec; offset: number }>();
+  let offset = 0;
+  for (const spec of saved.specs) {
+    offsets.set(spec.name, { spec, offset });
+    offset += size(spec.shape) * 4;
+  }
+  if (offset !== saved.data.length) {
+    throw new ShapeError(`Saved weights hold ${saved.data.length} bytes but their specs describe ${offset}.`, { bytes: saved.data.length, expected: offset });
+  }
+  const vars = model.weights;
+  if (vars.length !== saved.specs.length) {
+    throw new ShapeError(`The model has ${vars.length} weight tensors but the saved weights have ${saved.specs.length}: they come from a different architecture.`, { model: vars.length, saved: saved.specs.length });
+  }
+  const tensors = vars.map((v) => {
+    const name = stableName(v);
+    const entry = offsets.get(name);
+    if (!entry) throw new ShapeError(`Saved weights have no tensor "${name}": they come from a different architecture.`, { name });
+    if (entry.spec.shape.join('x') !== v.shape.join('x')) {
+      throw new ShapeError(`Weight "${name}" has shape [${v.shape}] in the model but [${entry.spec.shape}] in the saved weights.`, { name, model: v.shape, saved: entry.spec.shape });
+    }
+    return tf.tensor(fromBytes(saved.data, entry.offset, size(v.shape as number[])), v.shape as number[], 'float32');
+  });
+  try {
+    model.setWeights(tensors);
+  } finally {
+    tensors.forEach((t) => t.dispose());
+  }
+}
+
+const MAGIC = 'SGLW';
+const FORMAT_VERSION = 1;
+
+/**
+ * One self-contained byte string: 'SGLW', uint32 version, uint32 header length, JSON header
+ * {specs}, zero padding to a multiple of 4, then the float data. For a single-file checkpoint.
+ */
+export function packWeights(w: SerializedWeights): Uint8Array {
+  const header = new TextEncoder().encode(JSON.stringify({ specs: w.specs }));
+  const dataStart = Math.ceil((12 + header.length) / 4) * 4;
+  const out = new Uint8Array(dataStart + w.data.length);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(8, header.length, true);
+  out.set(header, 12);
+  out.set(w.data, dataStart);
+  return out;
+}
+
+/** Inverse of packWeights; `source` names the file in errors. */
+export function unpackWeights(bytes: Uint8Array, source = 'weights'): SerializedWeights {
+  const bad = (why: string) => new FileError(source, `${source} is not a seglens weights file (${why}). Was it written by another program or cut short?`);
+  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) throw bad('wrong magic bytes');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(4, true);
+  if (version !== FORMAT_VERSION) throw bad(`format version ${version}, this build reads ${FORMAT_VERSION}`);
+  const headerLength = view.getUint32(8, true);
+  if (12 + headerLength > bytes.length) throw bad('header longer than the file');
+  let header: { specs?: WeightSpec[] };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
+  } catch {
+    throw bad('unreadable header');
+  }
+  if (!Array.isArray(header.specs)) throw bad('header without specs');
+  const dataStart = Math.ceil((12 + headerLength) / 4) * 4;
+  return { specs: header.specs, data: bytes.slice(dataStart) };
+}
