@@ -200,7 +200,7 @@ export async function readRawMask(file: string, opts: ReadOptions = {}): Promise
   const d = await decode(file, opts);
   const { width, height } = d;
   const n = width * height;
-  if (d.channels === 1) return { width, height, channels: 1, bitDepth: d.bitDepth, data: d.bitDepth === 16 ? (d.data as Uint16Array) : new Uint16Array(d.data) };
+  if (d.channels === 1) return { width, height, channels: 1, bitDepth: d.bitDepth, data: d.data };
   const s = d.data;
   let grey = true;
   for (let i = 0, j = 0; i < n; i++, j += 3) {

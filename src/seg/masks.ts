@@ -77,7 +77,16 @@ function greyAsColour(v: number): number | string {
   return v < 256 ? colorHex(v * 0x010101) : v;
 }
 
-function mapDense(d: Uint16Array | Uint32Array, dense: Uint16Array, out: Uint8Array, raw: RawMask): MappedMask {
+function mapDense(d: RawMask['data'], dense: Uint16Array, out: Uint8Array, raw: RawMask): MappedMask {
+  const labels = { width: raw.width, height: raw.height, data: out };
+  // Hot path (8-bit masks, the common case): a 256-entry byte table that stays in L1 cache and a
+  // loop with one branch-free load/store per pixel. Class ids are < MAX_CLASSES (254) and IGNORE is
+  // 255, so 254 is free to mark "no class"; those pixels are rare and fixed up afterwards.
+  if (d instanceof Uint8Array) {
+    const lut = new Uint8Array(256);
+    for (let v = 0; v < 256; v++) lut[v] = dense[v] === UNMAPPED ? UNMAPPED_BYTE : dense[v];
+    if (mapBytes(d, lut, out) === 0) return { labels, unknown: [] };
+  }
   const n = out.length;
   let counts: Uint32Array | undefined;
   for (let i = 0; i < n; i++) {
@@ -91,7 +100,20 @@ function mapDense(d: Uint16Array | Uint32Array, dense: Uint16Array, out: Uint8Ar
   }
   const unknown: UnknownValue[] = [];
   if (counts) for (let v = 0; v < counts.length; v++) if (counts[v]) unknown.push({ value: v, count: counts[v] });
-  return { labels: { width: raw.width, height: raw.height, data: out }, unknown };
+  return { labels, unknown };
+}
+
+const UNMAPPED_BYTE = MAX_CLASSES;
+
+/** out[i] = lut[d[i]]; returns how many pixels got UNMAPPED_BYTE. */
+function mapBytes(d: Uint8Array, lut: Uint8Array, out: Uint8Array): number {
+  let unmapped = 0;
+  for (let i = 0; i < d.length; i++) {
+    const id = lut[d[i]];
+    out[i] = id;
+    unmapped += id === UNMAPPED_BYTE ? 1 : 0;
+  }
+  return unmapped;
 }
 
 /** The Problem for a mask with values outside the class table, or undefined when there are none. */

@@ -35,7 +35,7 @@ export interface RawMask {
   channels: 1 | 3;
   bitDepth: 8 | 16;
   /** One value per pixel: the grey value, or 0xRRGGBB for RGB masks. */
-  data: Uint16Array | Uint32Array;
+  data: Uint8Array | Uint16Array | Uint32Array;
 }
 
 /** Percentile intensity normalisation, recorded with every run so a prediction repeats it. */

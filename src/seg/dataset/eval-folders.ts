@@ -105,7 +105,7 @@ export async function evaluateFolders(o: EvalFoldersOptions): Promise<EvalFolder
     }
   };
 
-  const ahead = Math.max(1, o.readAhead ?? 3);
+  const ahead = Math.max(1, o.readAhead ?? 8);
   const pending: Promise<{ own: Problem[]; gt?: LabelMap; pred?: LabelMap }>[] = [];
   for (let i = 0; i < Math.min(ahead, pairs.length); i++) pending.push(load(pairs[i]));
   for (let i = 0; i < pairs.length; i++) {
