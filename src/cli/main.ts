@@ -1,6 +1,7 @@
 // Entry of the `seglens` command: assembles the sub-commands, nothing else.
 import { Command, CommanderError } from 'commander';
 import { toWire } from '../seg/errors.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInspect } from './commands/inspect.ts';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   registerInspect(program, setExit);
   registerSplit(program);
   registerEval(program, setExit);
+  registerDemo(program);
   try {
     await program.parseAsync(argv);
     return exitCode;
