@@ -1,0 +1,132 @@
+// Payloads about training jobs and runs: options, job status, per-epoch records, run listings.
+import { z } from 'zod';
+import { BackendInfoSchema, count, finite, isoTime, jobId, metric, runId } from './common.ts';
+import { WireErrorSchema } from '../errors.ts';
+
+export const LOSS_NAMES = ['ce', 'weighted-ce', 'dice', 'dice-ce', 'focal'] as const;
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+/** Options of a new training run. Everything left out takes the trainer's default. */
+export const TrainingOptionsSchema = z.strictObject({
+  epochs: z.number().int().min(1).max(10000).optional(),
+  /** Epochs without improvement of the monitored validation figure before stopping; 0 = never stop early. */
+  patience: z.number().int().min(0).max(10000).optional(),
+  /** Square training patch side in pixels. */
+  patch: z.number().int().min(16).max(2048).optional(),
+  batchSize: z.number().int().min(1).max(256).optional(),
+  learningRate: finite.positive().max(10).optional(),
+  loss: z.enum(LOSS_NAMES).optional(),
+  seed: z.number().int().optional(),
+  backend: z.enum(BACKEND_PREFERENCES).optional(),
+  /** Validation image whose prediction is previewed after each epoch; default the first one. */
+  previewImage: z.string().min(1).max(1024).optional(),
+});
+export type TrainingOptions = z.infer<typeof TrainingOptionsSchema>;
+
+export const StartTrainingResultSchema = z.object({ jobId, runId });
+export type StartTrainingResult = z.infer<typeof StartTrainingResultSchema>;
+
+export const StopTrainingParams = z.strictObject({ jobId });
+export const StopTrainingResultSchema = z.object({
+  /** False when the job had already finished. */
+  stopping: z.boolean(),
+});
+
+export const ResumeTrainingParams = z.strictObject({
+  runId,
+  /** New total number of epochs (to train further than first planned). */
+  epochs: z.number().int().min(1).max(10000).optional(),
+});
+
+const classEpoch = z.object({
+  name: z.string(),
+  dice: metric,
+  iou: metric,
+  /** Share of validation pixels predicted as this class (a collapse shows here first). */
+  predictedShare: metric,
+  trueShare: metric,
+});
+
+/** One line of a run's metrics.jsonl (mirror of src/seg/history.ts EpochRecord). */
+export const EpochRecordSchema = z.object({
+  epoch: z.number().int().min(1),
+  trainLoss: metric,
+  valLoss: metric,
+  lr: finite,
+  seconds: finite.min(0),
+  steps: count,
+  val: z.object({
+    meanForegroundDice: metric,
+    meanForegroundIoU: metric,
+    meanDiceWithBackground: metric,
+    channelSummedDice: metric,
+    pixelAccuracy: metric,
+    allBackgroundAccuracy: metric,
+    classes: z.array(classEpoch),
+  }),
+  monitor: z.object({ name: z.string(), value: metric, best: z.boolean() }),
+});
+export type EpochRecord = z.infer<typeof EpochRecordSchema>;
+
+export const JOB_STATES = ['starting', 'running', 'stopping', 'completed', 'early-stopped', 'stopped', 'failed'] as const;
+export const JobStateSchema = z.enum(JOB_STATES);
+export type JobState = z.infer<typeof JobStateSchema>;
+
+export const JobStatusSchema = z.object({
+  jobId,
+  runId,
+  state: JobStateSchema,
+  /** Last finished epoch (0 before the first). */
+  epoch: count,
+  epochs: count,
+  backend: BackendInfoSchema.nullable(),
+  startedAt: isoTime,
+  finishedAt: isoTime.nullable(),
+  /** Estimated seconds to the planned last epoch; null until an epoch has been timed. */
+  etaSeconds: finite.min(0).nullable(),
+  lastEpoch: EpochRecordSchema.nullable(),
+  error: WireErrorSchema.nullable(),
+});
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const TrainingStatusResultSchema = z.object({ jobs: z.array(JobStatusSchema) });
+
+export const RUN_STATES = ['running', 'completed', 'early-stopped', 'stopped', 'failed', 'unknown'] as const;
+
+export const RunSummarySchema = z.object({
+  runId,
+  createdAt: isoTime.nullable(),
+  status: z.enum(RUN_STATES),
+  /** Epochs recorded in metrics.jsonl. */
+  epochs: count,
+  bestEpoch: z.number().int().min(1).nullable(),
+  /** Monitored figure at the best epoch. */
+  best: z.object({ name: z.string(), value: metric }).nullable(),
+  backend: BackendInfoSchema.nullable(),
+  /** Images with a stored prediction in this run. */
+  predictions: count,
+  /** A `last` checkpoint exists, so the run can be resumed. */
+  canResume: z.boolean(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const ListRunsResultSchema = z.object({ runs: z.array(RunSummarySchema) });
+
+export const RunParams = z.strictObject({ runId });
+
+export const RunDetailSchema = z.object({
+  summary: RunSummarySchema,
+  history: z.array(EpochRecordSchema),
+  /** The run's config.json as written by the trainer (options, seeds, versions), or null. */
+  config: z.record(z.string(), z.unknown()).nullable(),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+export const ExportReportParams = z.strictObject({
+  runId,
+  format: z.enum(['html', 'markdown', 'json']).optional(),
+});
+export const ExportReportResultSchema = z.object({
+  /** Written report, absolute path. */
+  file: z.string().min(1),
+});
