@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BackendInfoSchema, count, finite, imageName, jobId, metric, runId } from './common.ts';
 import { ProjectSummarySchema } from './project.ts';
-import { EpochRecordSchema } from './training.ts';
+import { EndStateSchema, EpochRecordSchema } from './training.ts';
 import { WireErrorSchema } from '../errors.ts';
 
 export const EVENT_SCHEMAS = {
@@ -17,8 +17,17 @@ export const EVENT_SCHEMAS = {
     runId,
     backend: BackendInfoSchema,
     epochs: count,
+    stepsPerEpoch: count,
     /** Epoch the run resumed after (0 for a new run). */
     resumedAfter: count,
+    split: z.object({
+      /** The project's split manifest, or a split made for this run. */
+      source: z.enum(['project-manifest', 'made-for-run']),
+      train: count,
+      val: count,
+      test: count,
+      warnings: z.array(z.string()),
+    }),
   }),
   'training.step': z.object({
     jobId,
@@ -27,11 +36,15 @@ export const EVENT_SCHEMAS = {
     step: z.number().int().min(1),
     stepsPerEpoch: count,
     loss: metric,
+    /** Mean loss of the epoch so far. */
+    epochLoss: metric,
+    /** Seconds to the planned last epoch; null before it can be estimated. */
+    etaSeconds: finite.min(0).nullable(),
   }),
   'training.epoch': z.object({ jobId, runId, record: EpochRecordSchema, etaSeconds: finite.min(0).nullable() }),
   /** The preview prediction (getPreviewPixels) was refreshed after this epoch. */
   'training.preview': z.object({ jobId, runId, epoch: z.number().int().min(1), name: imageName }),
-  /** A named failure: not-learning, collapsed, diverged, overfitting... with what to do. */
+  /** A named failure (code: not-learning, collapsed, diverged, overfitting) with what to do. */
   'training.warning': z.object({
     jobId,
     runId,
@@ -44,7 +57,9 @@ export const EVENT_SCHEMAS = {
   'training.finished': z.object({
     jobId,
     runId,
-    status: z.enum(['completed', 'early-stopped', 'stopped', 'failed']),
+    status: EndStateSchema,
+    /** Why it ended, one sentence. */
+    reason: z.string(),
     epochs: count,
     bestEpoch: z.number().int().min(1).nullable(),
     error: WireErrorSchema.nullable(),

@@ -9,8 +9,12 @@ export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'was
 /** Options of a new training run. Everything left out takes the trainer's default. */
 export const TrainingOptionsSchema = z.strictObject({
   epochs: z.number().int().min(1).max(10000).optional(),
-  /** Epochs without improvement of the monitored validation figure before stopping; 0 = never stop early. */
-  patience: z.number().int().min(0).max(10000).optional(),
+  /** Epochs without improvement of the monitored validation figure before stopping early. */
+  patience: z.number().int().min(1).max(10000).optional(),
+  /** Optimiser steps per epoch (an epoch is a fixed number of steps, so its duration is known). */
+  stepsPerEpoch: z.number().int().min(1).max(100000).optional(),
+  /** Validation share when the project has no split manifest (a split is then made for the run). */
+  valFraction: finite.gt(0).lt(1).optional(),
   /** Square training patch side in pixels. */
   patch: z.number().int().min(16).max(2048).optional(),
   batchSize: z.number().int().min(1).max(256).optional(),
@@ -68,7 +72,16 @@ export const EpochRecordSchema = z.object({
 });
 export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
-export const JOB_STATES = ['starting', 'running', 'stopping', 'completed', 'early-stopped', 'stopped', 'failed'] as const;
+/**
+ * How a run ended (src/train's RunStatus): finished = planned epochs done or early stopping;
+ * stopped = cancelled, resumable; diverged = NaN/exploding loss, `best` kept; time-limit; failed =
+ * an error (the job's `error` says which).
+ */
+export const END_STATES = ['finished', 'stopped', 'diverged', 'time-limit', 'failed'] as const;
+export const EndStateSchema = z.enum(END_STATES);
+export type EndState = z.infer<typeof EndStateSchema>;
+
+export const JOB_STATES = ['starting', 'running', 'stopping', ...END_STATES] as const;
 export const JobStateSchema = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobStateSchema>;
 
@@ -85,13 +98,16 @@ export const JobStatusSchema = z.object({
   /** Estimated seconds to the planned last epoch; null until an epoch has been timed. */
   etaSeconds: finite.min(0).nullable(),
   lastEpoch: EpochRecordSchema.nullable(),
+  /** Why the run ended, one sentence; null while it runs. */
+  reason: z.string().nullable(),
   error: WireErrorSchema.nullable(),
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 export const TrainingStatusResultSchema = z.object({ jobs: z.array(JobStatusSchema) });
 
-export const RUN_STATES = ['running', 'completed', 'early-stopped', 'stopped', 'failed', 'unknown'] as const;
+/** `running` as recorded in run.json may also be a run whose process died: `canResume` tells. */
+export const RUN_STATES = ['running', ...END_STATES, 'unknown'] as const;
 
 export const RunSummarySchema = z.object({
   runId,
