@@ -5,7 +5,9 @@ import { registerDemo } from './commands/demo.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerPredict } from './commands/predict.ts';
 import { registerSplit } from './commands/split.ts';
+import { registerTrain } from './commands/train.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -19,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
   registerSplit(program);
   registerEval(program, setExit);
   registerDemo(program);
+  registerTrain(program, setExit);
+  registerPredict(program, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;

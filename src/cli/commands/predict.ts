@@ -1,0 +1,126 @@
+// `seglens predict RUN_OR_MODEL IMAGES... --out DIR`: label masks (and probability maps) for image
+// files or folders, through the same tiled prediction the trainer validates with. Everything that
+// can be checked without a backend (model folder, weights present, tile size, image paths) is
+// checked first; then the backend is chosen and named; `DIR/predict.json` records what was done.
+// Exit 0 when every image was predicted, 1 when some were not (each one is reported), 2 on a usage
+// or model error.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { writeJsonAtomic } from '../../seg/atomic.ts';
+import { ConfigError } from '../../seg/errors.ts';
+import { formatProblem } from '../../seg/problems.ts';
+import { selectBackend, formatBackendChoice } from '../../train/backend/select.ts';
+import type { BackendCandidate } from '../../train/backend/select.ts';
+import { sizeMultiple } from '../../train/model/config.ts';
+import { inspectModel, loadModel } from '../../train/predict/model-io.ts';
+import { expandImagePaths, predictFiles, PROBS_FOLDER } from '../../train/predict/predict-files.ts';
+import { DEFAULT_BATCH, DEFAULT_TILE } from '../../train/predict/tiled.ts';
+import { printJson, progressBar } from '../output.ts';
+
+interface PredictFlags {
+  out: string;
+  probs?: boolean;
+  tile?: number;
+  overlap?: number;
+  batch?: number;
+  page?: number;
+  backend?: BackendCandidate;
+  json?: boolean;
+}
+
+/** A whole-number option of at least `min`, naming the option in the error. */
+function intOption(name: string, min: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`${name} takes a whole number of at least ${min}, not "${v}".`);
+    }
+    return n;
+  };
+}
+
+/** Tile and overlap against the model's size multiple, before any work starts. */
+function checkTiling(tile: number, overlap: number, multiple: number, depth: number): void {
+  if (tile % multiple !== 0) {
+    const lower = Math.max(multiple, Math.floor(tile / multiple) * multiple);
+    const upper = Math.ceil(tile / multiple) * multiple;
+    throw new ConfigError(
+      `--tile ${tile} is not a multiple of ${multiple} (2^depth; this model has depth ${depth}): use ${lower === upper ? lower : `${lower} or ${upper}`}.`,
+      { tile, multiple },
+    );
+  }
+  if (overlap >= tile) throw new ConfigError(`--overlap ${overlap} must be smaller than the tile (${tile} pixels).`, { tile, overlap });
+}
+
+export function registerPredict(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('predict')
+    .description('predict label masks (and per-class probability maps) for images with a trained model, by blended tiles')
+    .argument('<model>', 'a training run folder runs/<id>/ (its best checkpoint) or a model folder with model.json and weights.bin')
+    .argument('<images...>', 'image files and/or folders of images')
+    .requiredOption('--out <dir>', 'folder for the label masks <stem>.png (created if needed)')
+    .option('--probs', `also write ${PROBS_FOLDER}/<stem>_<class>.png: 16-bit probability maps (65535 = 1)`)
+    .option('--tile <n>', `tile side in pixels, a multiple of 2^depth (default ${DEFAULT_TILE})`, intOption('--tile', 1))
+    .option('--overlap <n>', 'pixels shared by neighbouring tiles (default tile/4)', intOption('--overlap', 0))
+    .option('--batch <n>', `tiles per model call (default ${DEFAULT_BATCH})`, intOption('--batch', 1))
+    .option('--page <n>', 'page of multi-page TIFF images (0-based)', intOption('--page', 0))
+    .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']))
+    .option('--json', 'print the summary (predict.json) as JSON')
+    .action(async (modelPath: string, images: string[], f: PredictFlags) => {
+      const info = await inspectModel(modelPath);
+      const { config } = info.meta;
+      const tile = f.tile ?? DEFAULT_TILE;
+      const overlap = f.overlap ?? Math.floor(tile / 4);
+      const batch = f.batch ?? DEFAULT_BATCH;
+      checkTiling(tile, overlap, sizeMultiple(config), config.depth);
+      const files = await expandImagePaths(images);
+
+      // Prediction is not training: the slow pure-JS cpu backend is acceptable as a last resort.
+      const backend = await selectBackend({ prefer: f.backend, allowCpu: true });
+      const say = (line: string) => (f.json ? console.error(line) : console.log(line));
+      say(formatBackendChoice(backend));
+      const classes = info.meta.classTable.classes.map((c) => c.name).join(', ');
+      say(`model ${info.dir}: U-Net depth ${config.depth}, base ${config.baseFilters}, ${config.head} over ${config.numClasses} classes (${classes}), ${config.inputChannels === 1 ? 'grey' : 'RGB'} input`);
+      say(`predicting ${files.length} image(s) -> ${f.out} (tile ${tile}, overlap ${overlap}, batch ${batch})`);
+
+      const { model, meta } = await loadModel(info.dir);
+      const bar = progressBar('predict', !f.json);
+      let result;
+      try {
+        result = await predictFiles(model, meta, files, {
+          outDir: f.out,
+          writeProbs: f.probs,
+          tile,
+          overlap,
+          batch,
+          page: f.page,
+          onProgress: (d, t, file) => bar.update(d, t, file),
+        });
+      } finally {
+        bar.stop();
+        model.dispose();
+      }
+      const summary = {
+        backend: { name: backend.name, package: backend.package, reason: backend.reason, line: formatBackendChoice(backend) },
+        model: { path: modelPath, dir: resolve(info.dir), from: info.from, config, classes: meta.classTable.classes.map((c) => c.name), normalization: meta.normalization },
+        options: { tile, overlap, batch, probs: Boolean(f.probs), page: f.page ?? 0 },
+        files: result.predicted,
+        problems: result.problems,
+        seconds: result.seconds,
+        imagesPerSecond: result.predicted.length / Math.max(result.seconds, 1e-9),
+      };
+      await writeJsonAtomic(resolve(f.out, 'predict.json'), summary);
+      if (f.json) printJson(summary);
+      else {
+        const n = result.predicted.length;
+        console.log(
+          `predicted ${n} of ${files.length} image(s) in ${result.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(2)} images/s); ` +
+            `masks in ${f.out}${f.probs ? `, probability maps in ${resolve(f.out, PROBS_FOLDER)}` : ''}`,
+        );
+        if (result.problems.length) console.log('\nProblems (these images were not predicted)\n' + result.problems.map((p) => '  ' + formatProblem(p)).join('\n'));
+      }
+      if (result.predicted.length === 0) console.error('seglens predict: no image could be predicted.');
+      setExit(result.problems.length ? 1 : 0);
+    });
+}

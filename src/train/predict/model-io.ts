@@ -1,0 +1,122 @@
+// A saved model is a folder of two files:
+//   model.json   the ModelMeta (architecture, input normalisation, class table), pretty JSON
+//   weights.bin  packWeights(serializeWeights(model)) (model/weights.ts)
+// Both are written atomically; weights first, so a model.json is never beside weights of another
+// save that never finished. A training run `runs/<id>/` holds its models in checkpoint folders
+// `best/` and `last/`; loading a run folder loads `best/` (the weights early stopping kept).
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
+import { FileError } from '../../seg/errors.ts';
+import type { tfl } from '../tf.ts';
+import { parseModelMeta } from '../model/config.ts';
+import type { ModelMeta } from '../model/config.ts';
+import { buildUNet } from '../model/unet.ts';
+import { loadWeights, packWeights, serializeWeights, unpackWeights } from '../model/weights.ts';
+
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+/** The checkpoint of a run folder that `loadModel(run)` reads. */
+export const BEST_CHECKPOINT = 'best';
+
+export interface LoadedModel {
+  model: tfl.LayersModel;
+  meta: ModelMeta;
+  /** The model folder actually read (`<run>/best` for a run folder). */
+  dir: string;
+  /** Whether the path given was a run folder or a model folder. */
+  from: 'run' | 'model';
+}
+
+/** Writes `dir/model.json` and `dir/weights.bin` (the folder must exist). */
+export async function saveModel(dir: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
+  const checked = parseModelMeta(meta, `metadata of the model saved to ${dir}`);
+  await writeFileAtomic(join(dir, WEIGHTS_FILE), packWeights(serializeWeights(model)));
+  await writeJsonAtomic(join(dir, MODEL_FILE), checked);
+}
+
+async function kind(path: string): Promise<'file' | 'dir' | 'none'> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'none';
+  }
+}
+
+/** The model folder a user's path designates: a model folder, a run folder, or a model.json. */
+export async function resolveModelDir(path: string): Promise<{ dir: string; from: 'run' | 'model' }> {
+  const k = await kind(path);
+  if (k === 'none') {
+    throw new FileError(path, `No model at ${path}: the path does not exist. Give a run folder (runs/<id>/) or a model folder holding ${MODEL_FILE} and ${WEIGHTS_FILE}.`);
+  }
+  if (k === 'file') {
+    if (basename(path) === MODEL_FILE) return { dir: dirname(path), from: 'model' };
+    throw new FileError(path, `${path} is a file, not a model: give a run folder (runs/<id>/) or a model folder holding ${MODEL_FILE} and ${WEIGHTS_FILE}.`);
+  }
+  if ((await kind(join(path, MODEL_FILE))) === 'file') return { dir: path, from: 'model' };
+  const best = join(path, BEST_CHECKPOINT);
+  if ((await kind(join(best, MODEL_FILE))) === 'file') return { dir: best, from: 'run' };
+  const hasLast = (await kind(join(path, 'last', MODEL_FILE))) === 'file';
+  throw new FileError(
+    path,
+    `No model in ${path}: it holds neither ${MODEL_FILE} (a model folder) nor ${BEST_CHECKPOINT}/${MODEL_FILE} (a training run). ` +
+      (hasLast
+        ? `The run has a "last" checkpoint but no "best" one yet; give ${join(path, 'last')} to predict with it.`
+        : 'Train first (seglens train), or give the path of a run folder runs/<id>/.'),
+  );
+}
+
+export interface ModelInfo {
+  meta: ModelMeta;
+  /** The model folder (`<run>/best` for a run folder). */
+  dir: string;
+  from: 'run' | 'model';
+}
+
+/**
+ * Finds and checks a saved model without creating any tensor: the metadata is validated field by
+ * field and the weights file must be there. For commands that check everything before starting a
+ * backend.
+ */
+export async function inspectModel(dirOrRun: string): Promise<ModelInfo> {
+  const { dir, from } = await resolveModelDir(dirOrRun);
+  const metaFile = join(dir, MODEL_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(metaFile, 'utf8'));
+  } catch (e) {
+    throw new FileError(metaFile, `${metaFile} cannot be read as JSON (${(e as Error).message}). The model folder is damaged: use another checkpoint or retrain.`);
+  }
+  const meta = parseModelMeta(json, metaFile);
+  const weightsFile = join(dir, WEIGHTS_FILE);
+  if ((await kind(weightsFile)) !== 'file') {
+    throw new FileError(weightsFile, `The model folder ${dir} has ${MODEL_FILE} but no ${WEIGHTS_FILE}: the weights were not saved or were removed. Use another checkpoint or retrain.`);
+  }
+  return { meta, dir, from };
+}
+
+/**
+ * Loads a model from a model folder or a run folder (its `best/` checkpoint), checking the
+ * metadata and every weight's name and shape against the architecture it describes. The model's
+ * variables live on the backend active at the call: select the backend first.
+ */
+export async function loadModel(dirOrRun: string): Promise<LoadedModel> {
+  const { meta, dir, from } = await inspectModel(dirOrRun);
+  const weightsFile = join(dir, WEIGHTS_FILE);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(weightsFile);
+  } catch (e) {
+    throw new FileError(weightsFile, `Cannot read ${weightsFile}: ${(e as Error).message}.`);
+  }
+  const saved = unpackWeights(bytes, weightsFile);
+  const model = buildUNet(meta.config);
+  try {
+    loadWeights(model, saved);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return { model, meta, dir, from };
+}

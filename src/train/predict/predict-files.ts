@@ -1,0 +1,216 @@
+// Prediction of many image files: read, normalise exactly as in training (the model's metadata),
+// predict tiled (tiled.ts), write the label mask and, if asked, one probability map per class.
+// One unusable file becomes a Problem naming it and the next file is read; nothing else stops the
+// batch except an output folder that cannot be written.
+//
+// Outputs, in `outDir`:
+//   <stem>.png                 label mask in the class table's own stored values (writeLabelMask),
+//                              so it reads like the user's ground-truth masks in any tool
+//   probs/<stem>_<class>.png   probability of that class, a 16-bit grey PNG: value = round(p * 65535).
+//                              16-bit PNG rather than float TIFF: every viewer (Fiji, napari,
+//                              Python's PIL/imageio) opens it, it is lossless, and its step
+//                              1/65535 is far below any meaningful probability difference.
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import sharp from 'sharp';
+import { writeFileAtomic } from '../../seg/atomic.ts';
+import { FileError } from '../../seg/errors.ts';
+import { problemFromError } from '../../seg/image-errors.ts';
+import { readImage } from '../../seg/image-io.ts';
+import { normalize } from '../../seg/normalize.ts';
+import type { Problem } from '../../seg/problems.ts';
+import { listFolder, stemOf } from '../../seg/project/files.ts';
+import { writeLabelMask } from '../../seg/mask-write.ts';
+import type { RawImage } from '../../seg/types.ts';
+import type { tfl } from '../tf.ts';
+import type { ModelMeta } from '../model/config.ts';
+import { predictImage } from './tiled.ts';
+
+export const PROBS_FOLDER = 'probs';
+/** Full scale of a probability map: probability 1 is stored as this value. */
+export const PROB_SCALE = 65535;
+
+export interface PredictFilesOptions {
+  outDir: string;
+  /** Also write probs/<stem>_<class>.png per class. */
+  writeProbs?: boolean;
+  tile?: number;
+  overlap?: number;
+  batch?: number;
+  /** Page of multi-page TIFF images (0-based); default 0. */
+  page?: number;
+  /** Largest accepted width x height (readImage's limit). */
+  maxPixels?: number;
+  /** After each file (predicted or reported): files done, total, the file. */
+  onProgress?: (done: number, total: number, file: string) => void;
+  /** Stops between files; the files done so far are kept and returned. */
+  signal?: AbortSignal;
+}
+
+export interface PredictedFile {
+  /** The image as given. */
+  file: string;
+  /** The label mask written. */
+  mask: string;
+  /** Probability maps written, in class order (empty without writeProbs). */
+  probs: string[];
+  width: number;
+  height: number;
+  tiles: number;
+  /** Share of the image's pixels given to each class, in class order: spots a collapsed model. */
+  classFractions: number[];
+  seconds: number;
+}
+
+export interface PredictFilesResult {
+  predicted: PredictedFile[];
+  /** One per file that could not be predicted (unreadable, wrong channel count, duplicate name). */
+  problems: Problem[];
+  /** True when the signal stopped the batch early. */
+  aborted: boolean;
+  seconds: number;
+}
+
+/** Class names made safe as file-name parts; falls back to `<id>_<name>` if two become equal. */
+export function probFileNames(meta: ModelMeta): string[] {
+  const safe = meta.classTable.classes.map((c) => c.name.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  const unique = new Set(safe).size === safe.length;
+  return safe.map((s, i) => (unique ? s : `${i}_${s}`));
+}
+
+/**
+ * Image files named on a command line: files as they are (reading reports a bad one), folders by
+ * their supported images in natural order. A missing path or a folder without images is an error.
+ */
+export async function expandImagePaths(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const st = await stat(p).catch(() => undefined);
+    if (!st) throw new FileError(p, `${p} does not exist. Give image files or folders of images.`);
+    if (!st.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const listing = await listFolder(p, p, 'image folder');
+    if (listing.files.length === 0) {
+      const other = listing.subfolders.length ? ` It has sub-folders (${listing.subfolders.slice(0, 3).join(', ')}): name them instead.` : '';
+      throw new FileError(p, `The folder ${p} holds no PNG, JPEG or TIFF image.${other}`, { unsupported: listing.unsupported.slice(0, 10) });
+    }
+    out.push(...listing.files.map((f) => join(p, f)));
+  }
+  return out;
+}
+
+function channelProblem(file: string, img: RawImage, meta: ModelMeta): Problem {
+  const kind = (c: number) => (c === 1 ? 'grey (1 channel)' : `RGB (${c} channels)`);
+  return {
+    code: 'unsupported-format',
+    severity: 'error',
+    file,
+    message: `${file} is ${kind(img.channels)} but the model was trained on ${kind(meta.inputChannels)} images.`,
+    hint:
+      meta.inputChannels === 1
+        ? 'Convert it to greyscale (Fiji: Image > Type > 8-bit or 16-bit) or use a model trained on RGB images.'
+        : 'Convert it to RGB (Fiji: Image > Type > RGB Color) or use a model trained on grey images.',
+    details: { imageChannels: img.channels, modelChannels: meta.inputChannels },
+  };
+}
+
+/** Files whose stem another file already claims would overwrite its outputs: reported, skipped. */
+function duplicateStems(files: string[]): { keep: string[]; problems: Problem[] } {
+  const owner = new Map<string, string>();
+  const keep: string[] = [];
+  const problems: Problem[] = [];
+  for (const f of files) {
+    const stem = stemOf(basename(f));
+    const first = owner.get(stem);
+    if (first === undefined) {
+      owner.set(stem, f);
+      keep.push(f);
+    } else if (first !== f) {
+      problems.push({
+        code: 'duplicate-stem',
+        severity: 'error',
+        file: f,
+        message: `${f} has the same name stem "${stem}" as ${first}; its prediction would overwrite that one's.`,
+        hint: 'Predict the two folders into different --out folders, or rename one of the files.',
+        details: { stem, first },
+      });
+    }
+  }
+  return { keep, problems };
+}
+
+async function writeProbMaps(dir: string, stem: string, names: string[], probs: Float32Array, width: number, height: number): Promise<string[]> {
+  const K = names.length;
+  const n = width * height;
+  const files: string[] = [];
+  for (let k = 0; k < K; k++) {
+    const plane = new Uint16Array(n);
+    for (let p = 0; p < n; p++) plane[p] = Math.round(Math.min(1, Math.max(0, probs[p * K + k])) * PROB_SCALE);
+    const png = await sharp(plane, { raw: { width, height, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+    const file = join(dir, `${stem}_${names[k]}.png`);
+    await writeFileAtomic(file, png);
+    files.push(file);
+  }
+  return files;
+}
+
+type ReadResult = { ok: true; img: RawImage } | { ok: false; error: unknown };
+
+/**
+ * Predicts every file into `opts.outDir` (created if needed). The next image is decoded (by
+ * sharp's threads) while the current one is predicted.
+ */
+export async function predictFiles(model: tfl.LayersModel, meta: ModelMeta, files: string[], opts: PredictFilesOptions): Promise<PredictFilesResult> {
+  const t0 = performance.now();
+  const { keep, problems } = duplicateStems(files);
+  const probsDir = join(opts.outDir, PROBS_FOLDER);
+  await mkdir(opts.writeProbs ? probsDir : opts.outDir, { recursive: true });
+  const names = probFileNames(meta);
+  const K = meta.config.numClasses;
+  const read = (f: string): Promise<ReadResult> =>
+    readImage(f, { page: opts.page, maxPixels: opts.maxPixels }).then(
+      (img) => ({ ok: true as const, img }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+  const predicted: PredictedFile[] = [];
+  let aborted = false;
+  let next = keep.length ? read(keep[0]) : undefined;
+  for (let i = 0; i < keep.length; i++) {
+    if (opts.signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    const file = keep[i];
+    const started = performance.now();
+    const r = await next!;
+    next = i + 1 < keep.length ? read(keep[i + 1]) : undefined;
+    if (!r.ok) problems.push(problemFromError(r.error, file));
+    else if (r.img.channels !== meta.inputChannels) problems.push(channelProblem(file, r.img, meta));
+    else {
+      const { width, height } = r.img;
+      const input = normalize(r.img, meta.normalization, meta.datasetRange);
+      const out = predictImage(model, input, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, head: meta.config.head, numClasses: K });
+      const stem = stemOf(basename(file));
+      const mask = join(opts.outDir, `${stem}.png`);
+      await writeLabelMask(mask, out.labels, meta.classTable);
+      const probs = opts.writeProbs ? await writeProbMaps(probsDir, stem, names, out.probs, width, height) : [];
+      const counts = new Array<number>(K).fill(0);
+      for (const l of out.labels.data) counts[l]++;
+      predicted.push({
+        file,
+        mask,
+        probs,
+        width,
+        height,
+        tiles: out.tiles,
+        classFractions: counts.map((c) => c / (width * height)),
+        seconds: (performance.now() - started) / 1000,
+      });
+    }
+    opts.onProgress?.(i + 1, keep.length, file);
+  }
+  await next; // a prefetch left behind by an abort settles (it never rejects) before returning
+  return { predicted, problems, aborted, seconds: (performance.now() - t0) / 1000 };
+}
