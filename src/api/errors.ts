@@ -26,6 +26,8 @@ export const ERROR_NAMES = {
   notImplemented: 'NotImplementedError',
   /** Something is already running that this request would collide with (a second training). */
   busy: 'BusyError',
+  /** A file the request leads to lies outside the open project (e.g. a symbolic link out of it). */
+  accessDenied: 'AccessDeniedError',
   /** No project is open. */
   noProject: 'NoProjectError',
   /** The transport failed (network, HTTP status, closed socket); details: status when known. */

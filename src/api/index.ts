@@ -13,3 +13,4 @@ export * from './payloads/pixels.ts';
 export * from './payloads/training.ts';
 export * from './payloads/metrics.ts';
 export { EVENT_SCHEMAS } from './payloads/events.ts';
+export * from './dispatch.ts';

@@ -1,0 +1,103 @@
+// The open project as the workspace holds it: the dataset (project file + pairs), every image by
+// name (paired or not: an image without a mask can be annotated from scratch), the folders files
+// may be served from, the split membership and the edited masks.
+import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { openDataset } from '../seg/dataset/index.ts';
+import type { Dataset } from '../seg/dataset/index.ts';
+import { isDemoFolder } from '../seg/demo/index.ts';
+import { projectPath, resolveProjectPaths, stemOf } from '../seg/project/index.ts';
+import { listFolder } from '../seg/project/files.ts';
+import type { Pair } from '../seg/project/index.ts';
+import { readManifest } from '../seg/split/index.ts';
+import type { SplitManifest, SplitName } from '../seg/split/index.ts';
+import { backgroundId } from '../seg/classes.ts';
+import type { ClassInfo, ProjectSummary } from '../api/index.ts';
+import { realRoots } from './confine.ts';
+import { EditedMasks } from './edited-masks.ts';
+
+export interface ImageRecord {
+  name: string;
+  /** Absolute path of the image file. */
+  image: string;
+  /** The pair when the project pairs this image with a mask. */
+  pair: Pair | null;
+}
+
+export interface OpenProject {
+  /** Real path of the project folder. */
+  dir: string;
+  ds: Dataset;
+  images: ImageRecord[];
+  byName: Map<string, ImageRecord>;
+  /** Real paths of the folders files may be served from. */
+  roots: string[];
+  isDemo: boolean;
+  edits: EditedMasks;
+  manifest: { file: string; data: SplitManifest } | null;
+  splitOf: Map<string, SplitName>;
+  classes: ClassInfo[];
+}
+
+/** The project's split manifest: seglens.json "split", else DIR/split.json (as the trainer reads it). */
+function manifestFile(ds: Dataset): string | undefined {
+  if (ds.project.split) return projectPath(ds.dir, ds.project.split);
+  const guess = join(ds.dir, 'split.json');
+  return existsSync(guess) ? guess : undefined;
+}
+
+export async function openProjectFolder(dirArg: string): Promise<OpenProject> {
+  const dir = await realpath(dirArg).catch(() => dirArg);
+  const ds = await openDataset(dir);
+  const paths = resolveProjectPaths({ dir: ds.dir, project: ds.project });
+  const images: ImageRecord[] = ds.pairs.map((pair) => ({ name: pair.name, image: pair.image, pair }));
+  const byName = new Map(images.map((r) => [r.name, r]));
+  // Images without a mask are not pairs, but they are what a user annotates from scratch.
+  const listing = await listFolder(paths.images, ds.project.images, 'image folder').catch(() => null);
+  if (listing) {
+    const paired = new Set(ds.pairs.map((p) => p.image));
+    for (const f of listing.files) {
+      const file = join(paths.images, f);
+      const name = stemOf(f);
+      if (paired.has(file) || byName.has(name)) continue;
+      const rec = { name, image: file, pair: null };
+      images.push(rec);
+      byName.set(name, rec);
+    }
+  }
+  const roots = await realRoots([ds.dir, paths.images, ...(paths.masks ? [paths.masks] : []), ...Object.values(paths.classFolders ?? {})]);
+  const mf = manifestFile(ds);
+  const manifest = mf ? { file: mf, data: await readManifest(mf) } : null;
+  const splitOf = new Map<string, SplitName>();
+  if (manifest) for (const s of ['train', 'val', 'test'] as const) for (const n of manifest.data[s]) splitOf.set(n, s);
+  const table = ds.project.classes;
+  const bg = backgroundId(table);
+  const classes = table.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: id === bg }));
+  return {
+    dir: ds.dir,
+    ds,
+    images,
+    byName,
+    roots,
+    isDemo: await isDemoFolder(ds.dir),
+    edits: await EditedMasks.open(ds.dir),
+    manifest,
+    splitOf,
+    classes,
+  };
+}
+
+export function summarize(p: OpenProject): ProjectSummary {
+  return {
+    dir: p.dir,
+    title: basename(p.dir),
+    isDemo: p.isDemo,
+    projectFile: p.ds.projectFile ?? null,
+    classes: p.classes,
+    imageCount: p.images.length,
+    problemCount: p.ds.problems.length,
+    editedMasksDir: relative(p.dir, p.edits.folder),
+    splitFile: p.manifest ? relative(p.dir, p.manifest.file) || p.manifest.file : null,
+  };
+}

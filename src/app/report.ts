@@ -1,0 +1,319 @@
+// `seglens report RUN`: the per-class report of a training run. The run's best weights predict the
+// validation (and test) images through the same tiled prediction the trainer validated with; the
+// metrics module scores them; the audit looks at the data, the split, the history and the
+// predictions; src/seg/report renders it all. Output, in `outDir` (default RUN/report/):
+//   report.html              self-contained, opens offline
+//   report.json              every figure of the HTML (evaluations exactly as `seglens eval --json`)
+//   per_image_class.csv      counts and figures per split x image x class
+//   predictions/<split>/<stem>.png   the predicted masks in the class table's stored values, so
+//                            `seglens eval --gt ... --pred predictions/val` reproduces report.json
+//   report.pdf               with { pdf: true } where Chromium is installed
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { runAudit } from '../seg/audit/index.ts';
+import type { Finding, FindingId, ObjectRecallResult } from '../seg/audit/index.ts';
+import { ObjectRecall, PairingCheck } from '../seg/audit/index.ts';
+import { writeFileAtomic } from '../seg/atomic.ts';
+import type { ClassTable } from '../seg/classes.ts';
+import { openDataset, readPairLabels } from '../seg/dataset/index.ts';
+import type { Dataset } from '../seg/dataset/index.ts';
+import { ConfigError } from '../seg/errors.ts';
+import type { EpochRecord } from '../seg/history.ts';
+import { readImage } from '../seg/image-io.ts';
+import { writeLabelMask } from '../seg/mask-write.ts';
+import { Accumulator } from '../seg/metrics/index.ts';
+import type { EvalResult } from '../seg/metrics/index.ts';
+import { normalize } from '../seg/normalize.ts';
+import type { Problem } from '../seg/problems.ts';
+import { naturalCompare } from '../seg/project/index.ts';
+import type { Pair } from '../seg/project/index.ts';
+import { buildReportData, imageThumbnails, perImageClassCsv, renderReportHtml, reportJson, SPLIT_LABELS } from '../seg/report/index.ts';
+import type { EvalSplit, FindingScope, ReportData, ReportInput, RunInfo, ScopedFinding, ThumbnailSet } from '../seg/report/index.ts';
+import type { SplitManifest } from '../seg/split/index.ts';
+import type { LabelMap, RawImage } from '../seg/types.ts';
+import { formatBackendChoice, selectBackend } from '../train/backend/select.ts';
+import type { BackendCandidate } from '../train/backend/select.ts';
+import { loadModel } from '../train/predict/model-io.ts';
+import type { LoadedModel } from '../train/predict/model-io.ts';
+import { predictImage } from '../train/predict/tiled.ts';
+import { RunFolder } from '../train/trainer/run-folder.ts';
+import type { TrainConfig } from '../train/trainer/config.ts';
+import { htmlToPdf } from './report-pdf.ts';
+
+export const REPORT_FILES = { html: 'report.html', json: 'report.json', csv: 'per_image_class.csv', pdf: 'report.pdf', predictions: 'predictions' } as const;
+
+/** Which part of the work a finding is about, by id (the audit's findings carry no scope). */
+const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'> = {
+  'background-dominated': 'predictions',
+  'below-baseline': 'predictions',
+  'deceptive-images': 'predictions',
+  'small-objects-missed': 'predictions',
+  'class-missing-in-split': 'split',
+  'split-imbalance': 'split',
+  'split-leakage': 'split',
+  'mask-unknown-values': 'data',
+  'mask-interpolated': 'data',
+  'pairing-suspect': 'data',
+  'metric-mismatch': 'training',
+  'not-learning': 'training',
+  collapsed: 'training',
+  diverged: 'training',
+  overfitting: 'training',
+};
+
+/** Findings of one audit call with their scope; prediction findings take the split's. */
+export function scopeFindings(findings: readonly Finding[], split: EvalSplit): ScopedFinding[] {
+  return findings.map((f) => {
+    const s = SCOPE_OF[f.id] ?? 'data';
+    const scope: FindingScope = s === 'predictions' ? split : s;
+    return { ...f, scope };
+  });
+}
+
+/** Where the gallery's pixels come from: only the images shown are read again. */
+export type GallerySource = (split: EvalSplit, image: string) => Promise<{ image: RawImage; gt: LabelMap; pred: LabelMap } | undefined>;
+
+export interface WriteReportOptions {
+  /** Pixels of the gallery images; without it the HTML shows no thumbnails. */
+  images?: GallerySource;
+  thumbnailSize?: number;
+  pdf?: boolean;
+}
+
+export interface WrittenReport {
+  outDir: string;
+  html: string;
+  json: string;
+  csv: string;
+  /** The PDF written, or why none was. */
+  pdf?: { ok: true; file: string } | { ok: false; reason: string };
+  data: ReportData;
+}
+
+/** Renders `input` into outDir: report.json, per_image_class.csv, report.html (and report.pdf). */
+export async function writeReport(input: ReportInput, outDir: string, o: WriteReportOptions = {}): Promise<WrittenReport> {
+  const dir = resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const data = buildReportData(input);
+  const thumbs: ThumbnailSet = {};
+  if (o.images) {
+    for (const ev of data.evaluations) {
+      const own: Record<string, Awaited<ReturnType<typeof imageThumbnails>>> = {};
+      for (const g of ev.gallery) {
+        const px = await o.images(ev.split, g.image);
+        if (px) own[g.image] = await imageThumbnails({ ...px, table: input.classes, size: o.thumbnailSize });
+      }
+      thumbs[ev.split] = own;
+    }
+  }
+  const files = { html: join(dir, REPORT_FILES.html), json: join(dir, REPORT_FILES.json), csv: join(dir, REPORT_FILES.csv) };
+  await writeFileAtomic(files.json, reportJson(data));
+  await writeFileAtomic(files.csv, perImageClassCsv(input.evaluations));
+  await writeFileAtomic(files.html, renderReportHtml(data, thumbs));
+  const pdf = o.pdf ? await htmlToPdf(files.html, join(dir, REPORT_FILES.pdf)) : undefined;
+  return { outDir: dir, ...files, ...(pdf ? { pdf } : {}), data };
+}
+
+export interface ExportReportOptions {
+  /** Default RUN/report. */
+  outDir?: string;
+  pdf?: boolean;
+  /** Held-out splits to evaluate; default val, and test when the split has test images. */
+  splits?: EvalSplit[];
+  galleryLimit?: number;
+  thumbnailSize?: number;
+  /** Write the predicted masks to outDir/predictions/<split>/ (default true). */
+  writePredictions?: boolean;
+  backend?: BackendCandidate;
+  /** Progress: stage name, done, total. */
+  onProgress?: (stage: string, done: number, total: number) => void;
+  /** Informational lines (backend chosen, model read). */
+  onInfo?: (line: string) => void;
+  /** Time stamp written into the report (default now). */
+  now?: Date;
+}
+
+export interface ExportedReport extends WrittenReport {
+  runId: string;
+  findings: ScopedFinding[];
+  /** Per split: the folder of predicted masks (when written). */
+  predictions: Partial<Record<EvalSplit, string>>;
+  /** Problems met while reading images and masks (the images concerned are not evaluated). */
+  problems: Problem[];
+}
+
+interface SplitEvaluation {
+  split: EvalSplit;
+  result: EvalResult;
+  objects: ObjectRecallResult;
+  preds: Map<string, LabelMap>;
+  pairs: Map<string, Pair>;
+}
+
+interface Predictor {
+  loaded: LoadedModel;
+  cfg: TrainConfig;
+}
+
+/** Predicts and scores the images of one split, in the order `seglens eval` reads them. */
+async function evaluateSplit(
+  split: EvalSplit,
+  names: readonly string[],
+  ds: Dataset,
+  p: Predictor,
+  sinks: { pairing: PairingCheck; maskProblems: Problem[]; problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
+): Promise<SplitEvaluation> {
+  const table = p.loaded.meta.classTable;
+  const byName = new Map(ds.pairs.map((x) => [x.name, x]));
+  const missing = names.filter((n) => !byName.has(n));
+  if (missing.length) {
+    throw new ConfigError(`The run's split names ${missing.length} ${split} image(s) the project no longer has (${missing.slice(0, 3).join(', ')}). Restore them or train again.`, { missing });
+  }
+  const pairs = names.map((n) => byName.get(n)!).sort((a, b) => naturalCompare(a.name, b.name));
+  const acc = new Accumulator(table);
+  const objects = new ObjectRecall(table);
+  const preds = new Map<string, LabelMap>();
+  const { meta } = p.loaded;
+  const v = p.cfg.validation;
+  const project = ds.project;
+  if (sinks.predDir) await mkdir(sinks.predDir, { recursive: true });
+  for (const [i, pair] of pairs.entries()) {
+    sinks.onProgress?.(`predict ${split}`, i, pairs.length);
+    const raw = await readImage(pair.image, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
+    const gt = await readPairLabels(project, pair);
+    sinks.maskProblems.push(...gt.problems);
+    if (raw.width !== gt.labels.width || raw.height !== gt.labels.height) {
+      sinks.problems.push({
+        code: 'size-mismatch',
+        severity: 'error',
+        file: pair.mask,
+        message: `${pair.image} is ${raw.width}x${raw.height} but its mask is ${gt.labels.width}x${gt.labels.height}; this image is not evaluated.`,
+        hint: 'Run seglens inspect on the project.',
+      });
+      continue;
+    }
+    const n = normalize(raw, meta.normalization, meta.datasetRange);
+    const pred = predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length }).labels;
+    acc.add(pair.name, gt.labels, pred);
+    objects.add(pair.name, gt.labels, pred);
+    sinks.pairing.add(pair.name, raw, gt.labels);
+    preds.set(pair.name, pred);
+    if (sinks.predDir) await writeLabelMask(join(sinks.predDir, `${pair.name}.png`), pred, table);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  sinks.onProgress?.(`predict ${split}`, pairs.length, pairs.length);
+  return { split, result: acc.result(), objects: objects.result(), preds, pairs: new Map(pairs.map((x) => [x.name, x])) };
+}
+
+function splitSummary(m: SplitManifest): ReportInput['split'] {
+  return {
+    classNames: m.classNames,
+    background: m.background,
+    all: m.stats.all,
+    splits: { train: m.stats.train, val: m.stats.val, test: m.stats.test },
+    settings: { seed: m.seed, val: m.fractions.val, test: m.fractions.test, groupPattern: m.groupPattern, created: m.created },
+  };
+}
+
+function bestRecord(history: readonly EpochRecord[], bestEpoch: number | null): EpochRecord | undefined {
+  const marked = [...history].reverse().find((e) => e.monitor.best);
+  return (bestEpoch !== null ? history.find((e) => e.epoch === bestEpoch) : undefined) ?? marked;
+}
+
+/** The report of a training run folder; see the file comment for what is written. */
+export async function exportReport(runDir: string, opts: ExportReportOptions = {}): Promise<ExportedReport> {
+  const run = RunFolder.open(runDir);
+  const [cfg, info, manifest, history] = await Promise.all([run.readConfig(), run.readInfo(), run.readSplit(), run.readHistory()]);
+  const outDir = resolve(opts.outDir ?? join(run.dir, 'report'));
+  const backend = await selectBackend({ ...(opts.backend ? { prefer: opts.backend } : {}), allowCpu: true });
+  opts.onInfo?.(formatBackendChoice(backend));
+  const loaded = await loadModel(run.dir);
+  const table: ClassTable = loaded.meta.classTable;
+  opts.onInfo?.(`model ${loaded.dir} (${table.classes.map((c) => c.name).join(', ')})`);
+  try {
+    // The model's class table is the one the run was trained with, whatever the project says now.
+    const ds = await openDataset(info.project, { classes: table });
+    const splits = opts.splits ?? (manifest.test.length > 0 ? (['val', 'test'] as EvalSplit[]) : (['val'] as EvalSplit[]));
+    const pairing = new PairingCheck({ normalization: loaded.meta.normalization });
+    const maskProblems: Problem[] = [];
+    const problems: Problem[] = [];
+    const predictions: Partial<Record<EvalSplit, string>> = {};
+    const evals: SplitEvaluation[] = [];
+    for (const split of splits) {
+      const names = manifest[split];
+      if (names.length === 0) continue;
+      const predDir = opts.writePredictions === false ? undefined : join(outDir, REPORT_FILES.predictions, split);
+      if (predDir) predictions[split] = predDir;
+      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { pairing, maskProblems, problems, predDir, onProgress: opts.onProgress }));
+    }
+    if (evals.length === 0) throw new ConfigError(`The run's split has no ${splits.join(' or ')} images: nothing to report on.`, { run: run.dir });
+
+    opts.onProgress?.('audit', 0, 1);
+    const val = evals.find((e) => e.split === 'val');
+    const recorded = bestRecord(history, info.bestEpoch);
+    const first = evals[0];
+    const findings: ScopedFinding[] = [
+      ...scopeFindings(
+        runAudit({
+          eval: first.result,
+          objects: first.objects,
+          split: manifest.warnings as Problem[],
+          inspect: maskProblems,
+          pairing: pairing.result(),
+          ...(history.length ? { history } : {}),
+          ...(recorded && val ? { recorded, recomputed: val.result } : {}),
+        }),
+        first.split,
+      ),
+      ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, objects: e.objects }), e.split)),
+    ];
+    opts.onProgress?.('audit', 1, 1);
+
+    const last = info.sessions[info.sessions.length - 1];
+    const runInfo: RunInfo = {
+      id: run.id,
+      dir: run.dir,
+      checkpoint: info.bestEpoch !== null ? `best (epoch ${info.bestEpoch})` : 'best',
+      backend: `training: ${last.backend.name} (${last.backend.package}); report predictions: ${backend.name} (${backend.package})`,
+      versions: info.versions,
+      seeds: { ...cfg.seeds, splitManifest: manifest.seed },
+      config: cfg as unknown as Record<string, unknown>,
+      started: info.sessions[0].started,
+      ...(last.ended ? { finished: `${last.ended} (${last.status})` } : {}),
+    };
+    const input: ReportInput = {
+      title: `Segmentation report: ${basename(info.project)}, run ${run.id}`,
+      generated: (opts.now ?? new Date()).toISOString(),
+      classes: table,
+      dataset: { name: basename(info.project), dir: info.project, images: ds.pairs.length },
+      split: splitSummary(manifest),
+      history,
+      run: runInfo,
+      evaluations: evals.map((e) => ({ split: e.split, result: e.result, objects: e.objects })),
+      findings,
+      audited: [
+        `the masks of the ${evals.map((e) => SPLIT_LABELS[e.split].toLowerCase()).join(' and ')} images`,
+        'the image/mask pairing',
+        'the split',
+        ...(history.length ? ['the training history'] : []),
+        ...evals.map((e) => `the ${SPLIT_LABELS[e.split].toLowerCase()} predictions`),
+      ],
+      galleryLimit: opts.galleryLimit,
+    };
+    const source: GallerySource = async (split, name) => {
+      const ev = evals.find((e) => e.split === split);
+      const pair = ev?.pairs.get(name);
+      const pred = ev?.preds.get(name);
+      if (!pair || !pred) return undefined;
+      const image = await readImage(pair.image, { page: ds.project.imagePage });
+      const gt = await readPairLabels(ds.project, pair);
+      return { image, gt: gt.labels, pred };
+    };
+    opts.onProgress?.('render', 0, 1);
+    const written = await writeReport(input, outDir, { images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });
+    opts.onProgress?.('render', 1, 1);
+    return { ...written, runId: run.id, findings, predictions, problems };
+  } finally {
+    loaded.model.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+// What a stratified split would give, per class and side, before anything is written or trained.
+import type { SplitPreviewParams, SplitPreviewResult } from '../api/index.ts';
+import { backgroundId } from '../seg/classes.ts';
+import { splitItems } from '../seg/dataset/index.ts';
+import { makeSplit } from '../seg/split/index.ts';
+import type { OpenProject } from './open-project.ts';
+
+export const DEFAULT_VAL = 0.2;
+export const DEFAULT_SEED = 0;
+
+export async function previewSplit(p: OpenProject, o: SplitPreviewParams, onProgress?: (done: number, total: number) => void): Promise<SplitPreviewResult> {
+  const table = p.ds.project.classes;
+  const { items, problems } = await splitItems(p.ds, onProgress);
+  const seed = o.seed ?? DEFAULT_SEED;
+  const r = makeSplit(items, {
+    val: o.valFraction ?? DEFAULT_VAL,
+    test: o.testFraction ?? 0,
+    seed,
+    ...(o.groupPattern ? { groupPattern: o.groupPattern } : {}),
+    classNames: table.classes.map((c) => c.name),
+    background: backgroundId(table),
+    source: p.manifest?.file ?? 'split preview',
+  });
+  const sides = (['train', 'val', 'test'] as const).map((s) => ({
+    split: s,
+    images: r.report.splits[s].images,
+    classPixels: r.report.splits[s].pixels,
+    classImages: r.report.splits[s].presence,
+  }));
+  return {
+    seed,
+    assignments: (['train', 'val', 'test'] as const).flatMap((s) => r[s].map((name) => ({ name, split: s }))),
+    sides,
+    problems: [...problems, ...r.report.warnings],
+  };
+}

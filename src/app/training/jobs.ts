@@ -1,0 +1,183 @@
+// Training jobs of the engine: each runs in a forked child process (worker.ts), its messages are
+// relayed as contract events, and its state is kept for trainingStatus. One job at a time: two
+// trainings on a 2-core machine would each run at half speed and fight for memory.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ContractError, ERROR_NAMES } from '../../api/index.ts';
+import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
+import { busy } from '../errors.ts';
+import type { JobMessage, JobRequest } from './protocol.ts';
+
+export interface JobManagerOptions {
+  emit: EventSink;
+  /** Module the child runs (exports runJob); default the src/train adapter, train-job.ts. */
+  jobModule?: string;
+  /** How long a stopped job may take to save its checkpoint and exit before it is killed, ms. */
+  stopGraceMs?: number;
+}
+
+interface Job {
+  status: JobStatus;
+  child: ChildProcess;
+  ended: Promise<void>;
+}
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const DEFAULT_JOB = fileURLToPath(new URL('./train-job.ts', import.meta.url));
+
+/** Node flags that let the child load TypeScript sources (tsx, as bin/seglens.js does). */
+function tsxArgs(): string[] {
+  const loader = createRequire(import.meta.url).resolve('tsx');
+  return ['--import', pathToFileURL(loader).href];
+}
+
+const TERMINAL = new Set(['finished', 'stopped', 'diverged', 'time-limit', 'failed']);
+
+export class JobManager {
+  private readonly jobs = new Map<string, Job>();
+  private readonly opts: JobManagerOptions;
+
+  constructor(opts: JobManagerOptions) {
+    this.opts = opts;
+  }
+
+  /** Starts a job; resolves once it has a run folder (its `started` message), rejects if it fails first. */
+  start(request: JobRequest): Promise<{ jobId: string; runId: string }> {
+    const running = [...this.jobs.values()].find((j) => !TERMINAL.has(j.status.state));
+    if (running) {
+      throw busy(`A training is already running (run ${running.status.runId || 'starting'}). Stop it first, or wait for it to finish.`, { jobId: running.status.jobId });
+    }
+    const jobId = randomUUID();
+    const child = fork(WORKER, [], { execArgv: tsxArgs(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const status: JobStatus = {
+      jobId,
+      runId: request.resume?.runId ?? 'pending',
+      state: 'starting',
+      epoch: 0,
+      epochs: request.resume?.epochs ?? request.options.epochs ?? 0,
+      backend: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      etaSeconds: null,
+      lastEpoch: null,
+      reason: null,
+      error: null,
+    };
+    let resolveStart!: (v: { jobId: string; runId: string }) => void;
+    let rejectStart!: (e: unknown) => void;
+    const started = new Promise<{ jobId: string; runId: string }>((res, rej) => ((resolveStart = res), (rejectStart = rej)));
+    const ended = new Promise<void>((res) => child.once('exit', () => res()));
+    const job: Job = { status, child, ended };
+    this.jobs.set(jobId, job);
+
+    child.on('message', (raw) => {
+      const msg = raw as JobMessage;
+      this.onMessage(job, msg);
+      if (msg.type === 'started') resolveStart({ jobId, runId: msg.runId });
+      if (msg.type === 'failed') rejectStart(ContractError.fromWire(msg.error));
+    });
+    child.once('error', (e) => this.fail(job, { name: 'Error', message: `The training process could not start: ${e.message}`, details: {} }));
+    child.once('exit', (code, signal) => {
+      if (!TERMINAL.has(job.status.state)) {
+        const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        this.fail(job, { name: ERROR_NAMES.transport, message: `The training process ${why} before it finished. The run can be resumed from its last checkpoint.`, details: { code, signal } });
+      }
+      rejectStart(ContractError.fromWire(job.status.error ?? { name: 'Error', message: 'The training process ended before it started.', details: {} }));
+    });
+    child.send({ type: 'start', module: pathToFileURL(this.opts.jobModule ?? DEFAULT_JOB).href, request });
+    return started;
+  }
+
+  stop(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new ContractError(ERROR_NAMES.notFound, `There is no training job ${jobId}. trainingStatus lists the jobs.`, { what: 'job', value: jobId });
+    if (TERMINAL.has(job.status.state)) return false;
+    job.status.state = 'stopping';
+    if (job.child.connected) job.child.send({ type: 'stop' });
+    const timer = setTimeout(() => job.child.kill('SIGKILL'), this.opts.stopGraceMs ?? 60_000);
+    void job.ended.then(() => clearTimeout(timer));
+    return true;
+  }
+
+  status(): JobStatus[] {
+    return [...this.jobs.values()].map((j) => structuredClone(j.status));
+  }
+
+  /** Run ids of jobs that have not ended. */
+  liveRunIds(): Set<string> {
+    return new Set([...this.jobs.values()].filter((j) => !TERMINAL.has(j.status.state)).map((j) => j.status.runId));
+  }
+
+  /** Stops every job and waits for the processes to end (killing them after the grace time). */
+  async shutdown(): Promise<void> {
+    const live = [...this.jobs.values()].filter((j) => j.child.exitCode === null && j.child.signalCode === null);
+    for (const j of live) if (!TERMINAL.has(j.status.state)) this.stop(j.status.jobId);
+    for (const j of live) if (TERMINAL.has(j.status.state)) j.child.kill();
+    await Promise.all(live.map((j) => j.ended));
+  }
+
+  private emit(ev: ContractEvent): void {
+    this.opts.emit(ev);
+  }
+
+  private fail(job: Job, error: WireError): void {
+    const s = job.status;
+    if (TERMINAL.has(s.state)) return;
+    s.state = 'failed';
+    s.error = error;
+    s.reason = error.message;
+    s.finishedAt = new Date().toISOString();
+    this.emit({ type: 'training.finished', payload: { jobId: s.jobId, runId: s.runId, status: 'failed', reason: error.message, epochs: s.epoch, bestEpoch: null, error } });
+  }
+
+  private onMessage(job: Job, msg: JobMessage): void {
+    const s = job.status;
+    const ids = { jobId: s.jobId, runId: s.runId };
+    switch (msg.type) {
+      case 'started':
+        s.runId = msg.runId;
+        s.state = s.state === 'stopping' ? 'stopping' : 'running';
+        s.backend = msg.backend;
+        s.epochs = msg.epochs;
+        s.epoch = msg.resumedAfter;
+        this.emit({ type: 'training.started', payload: { jobId: s.jobId, runId: msg.runId, backend: msg.backend, epochs: msg.epochs, stepsPerEpoch: msg.stepsPerEpoch, resumedAfter: msg.resumedAfter, split: msg.split } });
+        return;
+      case 'step':
+        s.etaSeconds = msg.etaSeconds;
+        this.emit({ type: 'training.step', payload: { ...ids, epoch: msg.epoch, step: msg.step, stepsPerEpoch: msg.stepsPerEpoch, loss: msg.loss, epochLoss: msg.epochLoss, etaSeconds: msg.etaSeconds } });
+        return;
+      case 'epoch':
+        s.epoch = msg.record.epoch;
+        s.lastEpoch = msg.record;
+        s.etaSeconds = msg.etaSeconds;
+        this.emit({ type: 'training.epoch', payload: { ...ids, record: msg.record, etaSeconds: msg.etaSeconds } });
+        return;
+      case 'preview':
+        this.emit({ type: 'training.preview', payload: { ...ids, epoch: msg.epoch, name: msg.name } });
+        return;
+      case 'warning':
+        this.emit({ type: 'training.warning', payload: { ...ids, code: msg.code, message: msg.message, hint: msg.hint, epoch: msg.epoch } });
+        return;
+      case 'checkpoint':
+        this.emit({ type: 'training.checkpoint', payload: { ...ids, epoch: msg.epoch, kind: msg.kind } });
+        return;
+      case 'progress':
+        this.emit({ type: 'task.progress', payload: { task: msg.task, done: msg.done, total: msg.total, item: msg.item } });
+        return;
+      case 'finished':
+        s.state = msg.status;
+        s.reason = msg.reason;
+        s.epoch = msg.epochs;
+        s.etaSeconds = 0;
+        s.finishedAt = new Date().toISOString();
+        this.emit({ type: 'training.finished', payload: { ...ids, status: msg.status, reason: msg.reason, epochs: msg.epochs, bestEpoch: msg.bestEpoch, error: null } });
+        return;
+      case 'failed':
+        this.fail(job, msg.error);
+        return;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// Messages between the engine and the child process that runs one training job. Training runs in
+// its own process so that the engine (and the HTTP server or Electron window it serves) never
+// waits on a training step, and a crash or a stuck backend can be ended with the process.
+import type { BackendInfo, EpochRecord, TrainingOptions, WireError } from '../../api/index.ts';
+
+export interface JobRequest {
+  /** Absolute project folder. */
+  projectDir: string;
+  options: TrainingOptions;
+  /** Continue this run instead of starting a new one. */
+  resume?: { runId: string; epochs?: number };
+}
+
+/** What a job reports; the engine adds jobId (and runId after `started`) to make contract events. */
+export type JobMessage =
+  | {
+      type: 'started';
+      runId: string;
+      backend: BackendInfo;
+      epochs: number;
+      stepsPerEpoch: number;
+      resumedAfter: number;
+      split: { source: 'project-manifest' | 'made-for-run'; train: number; val: number; test: number; warnings: string[] };
+    }
+  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number | null; epochLoss: number | null; etaSeconds: number | null }
+  | { type: 'epoch'; record: EpochRecord; etaSeconds: number | null }
+  | { type: 'preview'; epoch: number; name: string }
+  | { type: 'warning'; code: string; message: string; hint: string; epoch: number | null }
+  | { type: 'checkpoint'; epoch: number; kind: 'best' | 'last' }
+  | { type: 'progress'; task: string; done: number; total: number; item: string | null }
+  | { type: 'finished'; status: 'finished' | 'stopped' | 'diverged' | 'time-limit'; reason: string; epochs: number; bestEpoch: number | null }
+  | { type: 'failed'; error: WireError };
+
+/** Engine -> child. */
+export type ControlMessage = { type: 'start'; module: string; request: JobRequest } | { type: 'stop' };
+
+export interface JobContext {
+  signal: AbortSignal;
+  emit(msg: JobMessage): void;
+}
+
+/** What a job module (the real trainer adapter, or a test double) exports. */
+export type RunJob = (request: JobRequest, ctx: JobContext) => Promise<void>;

@@ -1,0 +1,253 @@
+// The workspace service: the engine side of the contract (src/api/contract.ts). It holds the open
+// project and the training jobs and pushes events to whatever transport hosts it (the web server,
+// the Electron utility process). Each method is a few lines over the modules beside it.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import type {
+  AppInfo,
+  Contract,
+  ContractEvent,
+  EventSink,
+  ImagePixels,
+  InspectResult,
+  ListImagesResult,
+  MaskPixels,
+  MetricsTableResult,
+  OpenDemoResult,
+  PredictionPixels,
+  ProjectSummary,
+  RunDetail,
+  SaveMaskParams,
+  SaveMaskResult,
+  SplitName,
+  SplitPreviewParams,
+  SplitPreviewResult,
+  StartTrainingResult,
+  TrainingOptions,
+} from '../api/index.ts';
+import { IGNORE_ID } from '../api/index.ts';
+import { inspectDataset } from '../seg/dataset/index.ts';
+import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
+import { imageInfo } from '../seg/image-io.ts';
+import { writeLabelMask } from '../seg/mask-write.ts';
+import { PROJECT_FILE } from '../seg/project/index.ts';
+import { confined } from './confine.ts';
+import { conflict, invalid, noProject, notFound, notImplemented } from './errors.ts';
+import { demoDir } from './home.ts';
+import { ImageListCache, listImageEntries } from './image-list.ts';
+import { currentMask, shownPath } from './mask-source.ts';
+import { metricsTable } from './metrics-table.ts';
+import { openProjectFolder, summarize } from './open-project.ts';
+import type { ImageRecord, OpenProject } from './open-project.ts';
+import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
+import { runDir } from './run-files.ts';
+import { listRuns, runDetail } from './runs.ts';
+import { previewSplit } from './split-preview.ts';
+import { JobManager } from './training/jobs.ts';
+import { maskVersion } from './edited-masks.ts';
+
+export interface WorkspaceOptions {
+  /** Where events go (the transport's broadcast). */
+  emit?: EventSink;
+  /** Folder of the demo project (default <seglens home>/demo). */
+  demoDir?: string;
+  /** Job module the training child runs (tests pass a double). */
+  jobModule?: string;
+  /** Grace time of a stopped training before its process is killed, ms. */
+  stopGraceMs?: number;
+}
+
+function packageVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export class Workspace implements Contract {
+  private project: OpenProject | null = null;
+  private readonly listCache = new ImageListCache();
+  private saving: Promise<unknown> = Promise.resolve();
+  private demoOpening: Promise<OpenDemoResult> | null = null;
+  private readonly emitTo: EventSink;
+  readonly demoDir: string;
+  readonly jobs: JobManager;
+
+  constructor(opts: WorkspaceOptions = {}) {
+    this.emitTo = opts.emit ?? (() => {});
+    this.demoDir = opts.demoDir ?? demoDir();
+    this.jobs = new JobManager({
+      emit: (e) => this.emit(e),
+      ...(opts.jobModule ? { jobModule: opts.jobModule } : {}),
+      ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
+    });
+  }
+
+  private emit(e: ContractEvent): void {
+    this.emitTo(e);
+  }
+
+  private open(): OpenProject {
+    if (!this.project) throw noProject();
+    return this.project;
+  }
+
+  private image(p: OpenProject, name: string): ImageRecord {
+    const rec = p.byName.get(name);
+    if (!rec) throw notFound('image', name, 'Image names are listed by listImages.');
+    return rec;
+  }
+
+  // ---------------------------------------------------------------- project
+  async appInfo(): Promise<AppInfo> {
+    return { version: packageVersion(), project: this.project ? summarize(this.project) : null, demoDir: this.demoDir };
+  }
+
+  async openProject({ dir }: { dir: string }): Promise<ProjectSummary> {
+    const p = await openProjectFolder(dir);
+    this.project = p;
+    const s = summarize(p);
+    this.emit({ type: 'project.opened', payload: s });
+    return s;
+  }
+
+  openDemo(): Promise<OpenDemoResult> {
+    // One generation even if the UI asks twice while the first is still writing.
+    this.demoOpening ??= this.openDemoOnce().finally(() => (this.demoOpening = null));
+    return this.demoOpening;
+  }
+
+  private async openDemoOnce(): Promise<OpenDemoResult> {
+    const dir = this.demoDir;
+    // demo-truth.json is written last: its presence means a complete demo.
+    const complete = existsSync(join(dir, PROJECT_FILE)) && existsSync(join(dir, DEMO_TRUTH_FILE));
+    if (!complete) {
+      this.emit({ type: 'task.progress', payload: { task: 'generate-demo', done: 0, total: 1, item: dir } });
+      await generateDemoProject(dir, { seed: 1 });
+      this.emit({ type: 'task.progress', payload: { task: 'generate-demo', done: 1, total: 1, item: dir } });
+    }
+    return { project: await this.openProject({ dir }), generated: !complete };
+  }
+
+  async listImages(): Promise<ListImagesResult> {
+    const p = this.open();
+    const images = await listImageEntries(p, this.listCache, (done, total, item) =>
+      this.emit({ type: 'task.progress', payload: { task: 'list-images', done, total, item: item || null } }),
+    );
+    return { classes: p.classes, images };
+  }
+
+  async inspectProject(): Promise<InspectResult> {
+    const p = this.open();
+    const r = await inspectDataset(p.ds, { onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'inspect', done, total, item } }) });
+    return {
+      classes: r.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: c.isBackground, pixels: c.pixels, fraction: Number.isFinite(c.fraction) ? c.fraction : 0, images: c.images })),
+      problems: r.problems,
+      unreadable: r.unreadable,
+      blocking: r.blocking,
+    };
+  }
+
+  async previewSplit(params: SplitPreviewParams): Promise<SplitPreviewResult> {
+    const p = this.open();
+    return previewSplit(p, params, (done, total) => this.emit({ type: 'task.progress', payload: { task: 'split-preview', done, total, item: null } }));
+  }
+
+  // ---------------------------------------------------------------- pixels
+  async getImagePixels({ name }: { name: string }): Promise<ImagePixels> {
+    const p = this.open();
+    return imagePixels(p, this.image(p, name));
+  }
+
+  async getMaskPixels({ name }: { name: string }): Promise<MaskPixels> {
+    const p = this.open();
+    return maskPixels(p, this.image(p, name));
+  }
+
+  async getPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<PredictionPixels> {
+    const p = this.open();
+    return predictionPixels(p, runId, this.image(p, name));
+  }
+
+  async getPreviewPixels({ runId }: { runId: string }): Promise<PredictionPixels> {
+    return previewPixels(this.open(), runId);
+  }
+
+  saveMask(params: SaveMaskParams): Promise<SaveMaskResult> {
+    // Saves run one after another: a version check and the write it guards must not interleave.
+    const next = this.saving.then(() => this.saveMaskNow(params));
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  private async saveMaskNow(params: SaveMaskParams): Promise<SaveMaskResult> {
+    const p = this.open();
+    const rec = this.image(p, params.name);
+    const where = 'params of saveMask';
+    const info = await imageInfo(await confined(rec.image, p.roots, shownPath(p, rec.image)), { page: p.ds.project.imagePage });
+    if (params.width !== info.width) throw invalid(where, 'width', `${params.width} but the image ${rec.name} is ${info.width} pixels wide`);
+    if (params.height !== info.height) throw invalid(where, 'height', `${params.height} but the image ${rec.name} is ${info.height} pixels high`);
+    const K = p.classes.length;
+    const d = params.data;
+    for (let i = 0; i < d.length; i++) {
+      if (d[i] >= K && d[i] !== IGNORE_ID) throw invalid(where, `data[${i}]`, `class id ${d[i]} at pixel (${i % params.width}, ${Math.floor(i / params.width)}); the project has ${K} classes (0-${K - 1}) and ${IGNORE_ID} = unlabelled`);
+    }
+    const cur = await currentMask(p, rec);
+    if (!params.overwrite && cur.version !== params.baseVersion) {
+      throw conflict({ name: rec.name, file: cur.shown, expectedVersion: params.baseVersion, actualVersion: cur.version });
+    }
+    const file = await p.edits.pathFor(rec.name);
+    await writeLabelMask(file, { width: params.width, height: params.height, data: d });
+    const replaces = cur.source === 'imported' && cur.files[0] ? relative(p.dir, cur.files[0]) : null;
+    await p.edits.record(rec.name, file, replaces);
+    this.listCache.forget(rec.name);
+    const result = { name: rec.name, file: shownPath(p, file), version: await maskVersion('edited', [file]) };
+    this.emit({ type: 'mask.saved', payload: result });
+    return result;
+  }
+
+  // ---------------------------------------------------------------- runs and training
+  async listRuns() {
+    return { runs: await listRuns(this.open(), this.jobs.liveRunIds()) };
+  }
+
+  async getRun({ runId }: { runId: string }): Promise<RunDetail> {
+    return runDetail(this.open(), runId, this.jobs.liveRunIds());
+  }
+
+  async metricsTable({ runId, split }: { runId: string; split?: SplitName }): Promise<MetricsTableResult> {
+    return metricsTable(this.open(), runId, split);
+  }
+
+  async startTraining(options: TrainingOptions): Promise<StartTrainingResult> {
+    const p = this.open();
+    return this.jobs.start({ projectDir: p.dir, options });
+  }
+
+  async stopTraining({ jobId }: { jobId: string }) {
+    return { stopping: this.jobs.stop(jobId) };
+  }
+
+  async resumeTraining({ runId, epochs }: { runId: string; epochs?: number }): Promise<StartTrainingResult> {
+    const p = this.open();
+    const dir = runDir(p, runId);
+    if (this.jobs.liveRunIds().has(runId)) throw invalid('params of resumeTraining', 'runId', `run ${runId} is still training`);
+    if (!existsSync(join(dir, 'last'))) throw notFound('resumable checkpoint of run', runId, 'Only a run with a `last` checkpoint can be resumed.');
+    return this.jobs.start({ projectDir: p.dir, options: {}, resume: { runId, ...(epochs !== undefined ? { epochs } : {}) } });
+  }
+
+  async trainingStatus() {
+    return { jobs: this.jobs.status() };
+  }
+
+  async exportReport(_params: { runId: string; format?: 'html' | 'markdown' | 'json' }): Promise<{ file: string }> {
+    throw notImplemented('Report export', 4);
+  }
+
+  /** Ends the training processes; call when the host shuts down. */
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+  }
+}
