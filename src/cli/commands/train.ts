@@ -1,0 +1,215 @@
+// `seglens train PROJECT`: checks the project (inspect) and every option before any work, then
+// trains with a progress bar on stderr, one line per epoch on stdout (train/val loss, per-class
+// validation Dice, every class shown, however low), warnings as they happen. Ctrl-C finishes the
+// current step, writes the `last` checkpoint and says how to resume.
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { relative } from 'node:path';
+import { inspectDataset, openDataset } from '../../seg/dataset/index.ts';
+import { ConfigError } from '../../seg/errors.ts';
+import type { EpochRecord } from '../../seg/history.ts';
+import { formatProblem, isBlocking } from '../../seg/problems.ts';
+import { allSeeds, parseTrainConfig } from '../../train/trainer/config.ts';
+import type { TrainConfigInput } from '../../train/trainer/config.ts';
+import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
+import { LOSS_KINDS } from '../../train/losses/loss.ts';
+import { Trainer } from '../../train/trainer/trainer.ts';
+import type { BackendCandidate } from '../../train/backend/select.ts';
+import { numberOption, progressBar } from '../output.ts';
+import { addDatasetOptions, datasetOverrides, type DatasetFlags } from './common.ts';
+
+interface TrainFlags extends DatasetFlags {
+  epochs?: number;
+  patience?: number;
+  patch?: number;
+  batch?: number;
+  steps?: number;
+  lr?: number;
+  loss?: (typeof LOSS_KINDS)[number];
+  seed?: number;
+  val?: number;
+  split?: string;
+  maxMinutes?: number;
+  out?: string;
+  resume?: string;
+  backend?: BackendCandidate;
+}
+
+/** Options that shape the run: a resumed run keeps its own (config.json), so these are refused. */
+const FIXED_ON_RESUME = ['patience', 'patch', 'batch', 'steps', 'lr', 'loss', 'seed', 'val', 'split', 'maxMinutes'] as const;
+
+const intOption = (name: string, min: number, max?: number) => {
+  const parse = numberOption(name, min, max);
+  return (v: string) => {
+    const n = parse(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} takes a whole number, not "${v}".`);
+    return n;
+  };
+};
+
+export function configFromFlags(f: TrainFlags): TrainConfigInput {
+  const cfg: TrainConfigInput = {};
+  if (f.epochs !== undefined) cfg.epochs = f.epochs;
+  if (f.patch !== undefined) cfg.patch = f.patch;
+  if (f.batch !== undefined) cfg.batch = f.batch;
+  if (f.steps !== undefined) cfg.stepsPerEpoch = f.steps;
+  if (f.maxMinutes !== undefined) cfg.maxMinutes = f.maxMinutes;
+  if (f.loss !== undefined) cfg.loss = f.loss;
+  if (f.lr !== undefined) cfg.optimizer = { lr: f.lr };
+  if (f.patience !== undefined) cfg.earlyStopping = { patience: f.patience };
+  if (f.val !== undefined) cfg.split = { val: f.val };
+  if (f.seed !== undefined) cfg.seeds = allSeeds(f.seed);
+  return cfg;
+}
+
+const fmt = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
+
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** One line per epoch: losses, then the validation Dice of every class (background marked). */
+export function formatEpochLine(r: EpochRecord, epochs: number, background: string): string {
+  const classes = r.val.classes.map((c) => `${c.name}${c.name === background ? '(bg)' : ''} ${fmt(c.dice)}`).join('  ');
+  return (
+    `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  train ${fmt(r.trainLoss, 4)}  val ${fmt(r.valLoss, 4)}  ` +
+    `| Dice ${classes} | fg mean ${fmt(r.val.meanForegroundDice)}${r.monitor.best ? ' *best' : ''}  lr ${r.lr.toExponential(1)}  ${duration(r.seconds)}`
+  );
+}
+
+function resumeCommand(project: string, result: TrainResult): string {
+  const run = relative(process.cwd(), result.runDir) || result.runDir;
+  return `seglens train ${project} --resume ${run}`;
+}
+
+export function registerTrain(program: Command, setExit: (code: number) => void): void {
+  addDatasetOptions(
+    program
+      .command('train')
+      .description('train a U-Net on the project (checks it first); writes runs/<id>/ with checkpoints and metrics.jsonl')
+      .argument('<project>', 'project folder (with seglens.json), or a folder with images/ and masks/ plus --classes'),
+  )
+    .option('--epochs <n>', 'maximum epochs (early stopping usually ends sooner; default 100)', intOption('--epochs', 1))
+    .option('--patience <n>', 'epochs without improvement of the validation mean foreground Dice before stopping (default 10)', intOption('--patience', 1))
+    .option('--patch <px>', 'training patch side, a multiple of 16 (default 128)', intOption('--patch', 16, 2048))
+    .option('--batch <n>', 'patches per step (default 4)', intOption('--batch', 1, 256))
+    .option('--steps <n>', 'steps per epoch (default 50)', intOption('--steps', 1))
+    .option('--lr <rate>', 'Adam learning rate (default 0.001)', numberOption('--lr', Number.MIN_VALUE, 10))
+    .addOption(new Option('--loss <kind>', 'loss (default dice-ce)').choices([...LOSS_KINDS]))
+    .option('--seed <n>', 'seed of the split, initialisation, sampling and augmentation (default 0)', intOption('--seed', 0, 2 ** 31 - 1))
+    .option('--val <fraction>', 'validation share when the project has no split manifest (default 0.2)', numberOption('--val', 0.01, 0.9))
+    .option('--split <file>', 'split manifest to use instead of the project\'s (seglens split)')
+    .option('--max-minutes <m>', 'stop (resumably) after this many minutes', numberOption('--max-minutes', 0.01))
+    .option('--out <dir>', 'parent folder of the run folder (default PROJECT/runs)')
+    .option('--resume <run>', 'continue a stopped run from its last checkpoint (a run folder or run id)')
+    .addOption(new Option('--backend <name>', 'try this backend first (cpu: pure JS, tiny tests only)').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']))
+    .action(async (project: string, f: TrainFlags, cmd: Command) => {
+      // ---- every argument checked before any work
+      if (f.resume) {
+        const given = FIXED_ON_RESUME.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+        if (given.length) {
+          throw new ConfigError(
+            `--resume continues a run with its own settings (its config.json); ${given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')} cannot change them. Only --epochs (a new maximum) and --backend may be given.`,
+          );
+        }
+      }
+      const config = configFromFlags(f);
+      if (!f.resume) parseTrainConfig(config, 'the options');
+      const ds = await openDataset(project, await datasetOverrides(f));
+
+      // ---- the project checked before any work (seglens inspect)
+      const bar = progressBar('check');
+      const report = await inspectDataset(ds, { onProgress: (d, t, n) => bar.update(d, t, n) });
+      bar.stop();
+      if (report.blocking) {
+        const blocking = report.problems.filter(isBlocking);
+        console.error(`seglens train: the project cannot be trained on as it is (${blocking.length || 'no'} blocking problem(s)${report.pairs.length === 0 ? ', no image/mask pair' : ''}):`);
+        for (const p of blocking) console.error('  ' + formatProblem(p));
+        setExit(1);
+        return;
+      }
+      const warnings = report.problems.filter((p) => !isBlocking(p));
+      if (warnings.length) {
+        console.log(`${warnings.length} warning(s) about the data (seglens inspect ${project} shows all):`);
+        for (const p of warnings.slice(0, 5)) console.log('  ' + formatProblem(p));
+      }
+
+      // ---- training
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts === 1) {
+          console.error('\nStopping after the current step (the last checkpoint is written). Press Ctrl-C again to quit at once.');
+          controller.abort();
+        } else process.exit(130);
+      };
+      process.on('SIGINT', onSigint);
+      const background = ds.project.classes.background;
+      const steps = progressBar('epoch');
+      let epochs = 0;
+      const onEvent = (e: TrainEvent) => {
+        switch (e.type) {
+          case 'started': {
+            epochs = e.epochs;
+            console.log(`backend ${e.backend.name}: ${e.backend.reason}`);
+            const s = e.split;
+            console.log(
+              `split: ${s.train} train / ${s.val} val / ${s.test} test images, ${s.source === 'project-manifest' ? `from ${s.file}` : `made for this run (seed ${s.seed})`}`,
+            );
+            for (const w of s.warnings) console.log(`  split warning: ${w}`);
+            console.log(`run folder: ${e.runDir}${e.resumedFrom ? ` (resumed after epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ''}`);
+            break;
+          }
+          case 'step':
+            steps.update(e.step, e.stepsPerEpoch, `ep ${e.epoch} loss ${e.epochLoss.toFixed(4)} ${e.imagesPerSecond.toFixed(1)} img/s | run ETA ${e.etaSeconds === null ? '?' : duration(e.etaSeconds)}`);
+            break;
+          case 'epoch':
+            steps.stop();
+            console.log(formatEpochLine(e.record, epochs, background));
+            break;
+          case 'warning':
+            steps.stop();
+            console.log(`WARNING [${e.warning.kind}] ${e.warning.message}\n    -> ${e.warning.hint}`);
+            break;
+          case 'checkpoint':
+          case 'finished':
+            break;
+        }
+      };
+      const trainer = new Trainer({
+        project,
+        dataset: await datasetOverrides(f),
+        config,
+        ...(f.out ? { out: f.out } : {}),
+        ...(f.resume ? { resume: f.resume } : {}),
+        ...(f.resume && f.epochs !== undefined ? { epochs: f.epochs } : {}),
+        ...(f.split ? { splitFile: f.split } : {}),
+        backend: f.backend ? { prefer: f.backend, allowCpu: f.backend === 'cpu' } : {},
+      });
+      let result: TrainResult;
+      try {
+        result = await trainer.fit({ signal: controller.signal, onEvent });
+      } finally {
+        steps.stop();
+        process.off('SIGINT', onSigint);
+        trainer.dispose();
+      }
+      const best = result.best;
+      console.log(`\n${result.status}: ${result.reason} (${duration(result.seconds)}).`);
+      if (best) {
+        console.log(`best epoch ${best.epoch}: ${result.monitor} ${fmt(result.bestValue, 4)}; validation Dice per class:`);
+        for (const c of best.val.classes) console.log(`  ${c.name.padEnd(16)} ${fmt(c.dice)}${c.name === background ? '  (background)' : ''}`);
+        console.log(`  all-background baseline accuracy ${fmt(best.val.allBackgroundAccuracy)}, pixel accuracy ${fmt(best.val.pixelAccuracy)}`);
+        console.log(`model: ${result.runDir}/best`);
+      }
+      if (result.status === 'stopped' || result.status === 'time-limit') {
+        console.log(`Resume with: ${resumeCommand(project, result)}`);
+      }
+      setExit(result.status === 'diverged' ? 1 : result.status === 'stopped' ? 130 : 0);
+    });
+}

@@ -1,0 +1,176 @@
+// The run folder `runs/<id>/`: everything needed to understand, repeat or resume a run.
+//   split.json     the split manifest used (copied, or made for this run)
+//   config.json    the resolved TrainConfig (defaults and seeds filled in)
+//   run.json       backend and why, versions, sessions (start, end, status), best epoch
+//   metrics.jsonl  one EpochRecord (src/seg/history.ts) per epoch, appended and fsynced
+//   best/, last/   checkpoints (checkpoint.ts)
+// Every file is written atomically (src/seg/atomic.ts) except metrics.jsonl, which only grows by
+// whole fsynced lines (a torn last line is dropped by parseHistory).
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
+import { ConfigError } from '../../seg/errors.ts';
+import { EpochRecordSchema, parseHistory } from '../../seg/history.ts';
+import type { EpochRecord } from '../../seg/history.ts';
+import { readManifest, writeManifest } from '../../seg/split/index.ts';
+import type { SplitManifest } from '../../seg/split/index.ts';
+import { parseOrThrow } from '../../seg/validate.ts';
+import { parseTrainConfig } from './config.ts';
+import type { TrainConfig } from './config.ts';
+
+export const RUN_FILES = {
+  split: 'split.json',
+  config: 'config.json',
+  run: 'run.json',
+  metrics: 'metrics.jsonl',
+  best: 'best',
+  last: 'last',
+} as const;
+
+export const RUN_STATUSES = ['running', 'finished', 'stopped', 'diverged', 'time-limit', 'failed'] as const;
+
+const SessionSchema = z.object({
+  started: z.string(),
+  ended: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  /** Epochs completed when this session started (0 for the first). */
+  fromEpoch: z.number().int().min(0),
+  fromStep: z.number().int().min(0),
+  backend: z.object({ name: z.string(), package: z.string(), reason: z.string(), tried: z.array(z.object({ package: z.string(), ok: z.boolean(), reason: z.string() })) }),
+  reason: z.string().nullable(),
+});
+
+export const RunInfoSchema = z.object({
+  format: z.literal('seglens-run'),
+  version: z.literal(1),
+  id: z.string().min(1),
+  created: z.string(),
+  /** Absolute path of the project folder trained on. */
+  project: z.string(),
+  /** Status of the latest session. */
+  status: z.enum(RUN_STATUSES),
+  versions: z.record(z.string(), z.string()),
+  sessions: z.array(SessionSchema).min(1),
+  bestEpoch: z.number().int().nullable(),
+  bestValue: z.number().nullable(),
+  monitor: z.string(),
+});
+
+export type RunInfo = z.infer<typeof RunInfoSchema>;
+export type RunSession = z.infer<typeof SessionSchema>;
+
+/** `20261122-061502-3fa9`: sortable by start time, unique enough for one user's runs folder. */
+export function newRunId(now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export class RunFolder {
+  readonly dir: string;
+  readonly id: string;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+    this.id = this.dir.split(/[\\/]/).pop()!;
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** Creates `parent/<new id>/`; never reuses an existing folder. */
+  static async create(parent: string): Promise<RunFolder> {
+    await mkdir(parent, { recursive: true });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const dir = join(resolve(parent), newRunId());
+      try {
+        await mkdir(dir); // fails if it exists: two runs started in the same second get distinct ids
+        return new RunFolder(dir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    throw new ConfigError(`Could not create a new run folder in ${parent}.`, { parent });
+  }
+
+  /** Opens an existing run for --resume; `ref` is a run folder or a run id under `runsDir`. */
+  static open(ref: string, runsDir?: string): RunFolder {
+    const candidates = [resolve(ref), ...(runsDir ? [join(resolve(runsDir), ref)] : [])];
+    const dir = candidates.find((d) => existsSync(join(d, RUN_FILES.config)));
+    if (!dir) {
+      throw new ConfigError(`${ref} is not a training run: no ${RUN_FILES.config} in ${candidates.join(' or ')}. Give the run folder (runs/<id>) printed when the run started.`, { ref });
+    }
+    return new RunFolder(dir);
+  }
+
+  async writeConfig(cfg: TrainConfig): Promise<void> {
+    await writeJsonAtomic(this.path(RUN_FILES.config), cfg);
+  }
+
+  async readConfig(): Promise<TrainConfig> {
+    return parseTrainConfig(await this.readJson(RUN_FILES.config), this.path(RUN_FILES.config));
+  }
+
+  async writeSplit(m: SplitManifest): Promise<void> {
+    await writeManifest(this.path(RUN_FILES.split), m);
+  }
+
+  async readSplit(): Promise<SplitManifest> {
+    return readManifest(this.path(RUN_FILES.split));
+  }
+
+  async writeInfo(info: RunInfo): Promise<void> {
+    await writeJsonAtomic(this.path(RUN_FILES.run), parseOrThrow(RunInfoSchema, info, this.path(RUN_FILES.run)));
+  }
+
+  async readInfo(): Promise<RunInfo> {
+    return parseOrThrow(RunInfoSchema, await this.readJson(RUN_FILES.run), this.path(RUN_FILES.run));
+  }
+
+  /** Appends one epoch line and fsyncs it before returning. */
+  async appendEpoch(record: EpochRecord): Promise<void> {
+    const line = JSON.stringify(parseOrThrow(EpochRecordSchema, record, 'epoch record')) + '\n';
+    const fh = await open(this.path(RUN_FILES.metrics), 'a');
+    try {
+      await fh.writeFile(line);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async readHistory(): Promise<EpochRecord[]> {
+    const file = this.path(RUN_FILES.metrics);
+    if (!existsSync(file)) return [];
+    return parseHistory(await readFile(file, 'utf8'), file);
+  }
+
+  /**
+   * Keeps the epochs up to `epoch` (a resumed run repeats any epoch the `last` checkpoint does
+   * not hold, so its line must not appear twice). Rewritten atomically.
+   */
+  async truncateHistory(epoch: number): Promise<EpochRecord[]> {
+    const kept = (await this.readHistory()).filter((r) => r.epoch <= epoch);
+    await writeFileAtomic(this.path(RUN_FILES.metrics), kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    return kept;
+  }
+
+  private async readJson(name: string): Promise<unknown> {
+    const file = this.path(name);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`Cannot read ${file}: ${(e as Error).message}.`, { file });
+    }
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${file} is not JSON (${(e as Error).message}); the run folder is damaged.`, { file });
+    }
+  }
+}

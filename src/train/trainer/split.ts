@@ -1,0 +1,89 @@
+// Which images train and which validate: the project's split manifest (from `seglens split`),
+// checked against the project as it is today, or a stratified split made for this run with the
+// run's split seed. Either way the manifest is copied into the run folder.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { backgroundId } from '../../seg/classes.ts';
+import { splitItems } from '../../seg/dataset/index.ts';
+import type { Dataset } from '../../seg/dataset/index.ts';
+import { ConfigError } from '../../seg/errors.ts';
+import { formatProblem, isBlocking } from '../../seg/problems.ts';
+import type { Problem } from '../../seg/problems.ts';
+import { projectPath } from '../../seg/project/index.ts';
+import { checkManifest, makeSplit, readManifest, toManifest } from '../../seg/split/index.ts';
+import type { SplitManifest } from '../../seg/split/index.ts';
+import type { SplitSummary } from './events.ts';
+
+export interface ResolveSplitOptions {
+  /** A manifest to use; default: the project's (seglens.json "split", else DIR/split.json). */
+  file?: string;
+  /** An already chosen manifest (a resumed run's copy): only checked. */
+  manifest?: SplitManifest;
+  /** For a split made on the fly. */
+  val: number;
+  seed: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ResolvedSplit {
+  manifest: SplitManifest;
+  summary: SplitSummary;
+}
+
+/** The project's own manifest file, if it has one. */
+export function projectManifestFile(ds: Dataset): string | undefined {
+  if (ds.project.split) return projectPath(ds.dir, ds.project.split);
+  const guess = join(ds.dir, 'split.json');
+  return existsSync(guess) ? guess : undefined;
+}
+
+function refuse(what: string, problems: Problem[]): never {
+  const blocking = problems.filter(isBlocking);
+  throw new ConfigError(`${what}:\n${blocking.map((p) => '  ' + formatProblem(p)).join('\n')}`, { problems: blocking });
+}
+
+export async function resolveSplit(ds: Dataset, opts: ResolveSplitOptions): Promise<ResolvedSplit> {
+  const { items, problems } = await splitItems(ds, opts.onProgress);
+  if (problems.some(isBlocking)) refuse('Some pairs cannot be read, so no split can be trusted', problems);
+  const table = ds.project.classes;
+  const classNames = table.classes.map((c) => c.name);
+  const file = opts.manifest ? undefined : (opts.file ?? projectManifestFile(ds));
+  let manifest: SplitManifest;
+  let source: SplitSummary['source'];
+  let warnings: Problem[];
+  if (opts.manifest || file) {
+    manifest = opts.manifest ?? (await readManifest(file!));
+    const source_ = file ?? 'the run\'s split.json';
+    if (manifest.classNames.join('\u0000') !== classNames.join('\u0000')) {
+      throw new ConfigError(
+        `The split manifest ${source_} was made for the classes [${manifest.classNames.join(', ')}] but the project now has [${classNames.join(', ')}]. Run \`seglens split\` again.`,
+        { file: source_ },
+      );
+    }
+    const check = checkManifest(manifest, items, { source: source_ });
+    if (!check.ok) refuse(`The split manifest ${source_} does not fit the project any more`, check.problems);
+    warnings = check.problems;
+    source = 'project-manifest';
+  } else {
+    const result = makeSplit(items, { val: opts.val, seed: opts.seed, classNames, background: backgroundId(table), source: 'split' });
+    manifest = toManifest(result);
+    warnings = result.report.warnings;
+    source = 'made-for-run';
+  }
+  if (manifest.val.length === 0) {
+    throw new ConfigError('The split has no validation image: early stopping and the per-epoch figures need some. Make a split with `seglens split --val 0.2`.', {});
+  }
+  if (problems.length) warnings = [...problems, ...warnings];
+  return {
+    manifest,
+    summary: {
+      source,
+      ...(file ? { file } : {}),
+      seed: manifest.seed,
+      train: manifest.train.length,
+      val: manifest.val.length,
+      test: manifest.test.length,
+      warnings: warnings.map((p) => `${p.file}: ${p.message}`),
+    },
+  };
+}

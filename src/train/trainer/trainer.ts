@@ -1,0 +1,563 @@
+// The training loop. One Trainer trains one run (new, or resumed from its `last` checkpoint):
+// patches from the sampler -> Adam step on the U-Net's logits -> every `stepsPerEpoch` steps a
+// validation of the full validation images through the tiled predictor -> metrics.jsonl line,
+// checkpoints, warnings, early stopping. Hygiene after tfjs-layers' training.ts: a second
+// concurrent fit is refused, each step runs in tf.tidy, the event loop gets a turn after every
+// step (the host's UI and Ctrl-C stay responsive), tensors are disposed in `finally`, and an
+// AbortSignal stops the run after the current step with `last` written.
+//
+// Determinism: every random draw comes from two seeded Rngs (sampling, augmentation) whose states
+// are saved with the weights, Adam's moments and the schedule's counters, so `--resume` continues
+// with exactly the numbers an uninterrupted run would have used.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { backgroundId } from '../../seg/classes.ts';
+import { openDataset } from '../../seg/dataset/index.ts';
+import type { DatasetOverrides } from '../../seg/dataset/index.ts';
+import { ConfigError, SeglensError } from '../../seg/errors.ts';
+import type { EpochRecord } from '../../seg/history.ts';
+import type { SplitManifest } from '../../seg/split/index.ts';
+import { formatProblem, isBlocking } from '../../seg/problems.ts';
+import { tf, tfl } from '../tf.ts';
+import { selectBackend } from '../backend/select.ts';
+import type { BackendChoice, SelectBackendOptions } from '../backend/select.ts';
+import { augment } from '../data/augment.ts';
+import { makeBatch } from '../data/batch.ts';
+import { classWeightsFromCounts } from '../data/class-weights.ts';
+import { Rng } from '../data/rng.ts';
+import { PatchSampler } from '../data/sampler.ts';
+import { chanceCrossEntropy } from '../losses/cross-entropy.ts';
+import { makeLoss } from '../losses/loss.ts';
+import type { LossFn } from '../losses/loss.ts';
+import { makeModelMeta, parseUNetConfig } from '../model/config.ts';
+import type { ModelMeta } from '../model/config.ts';
+import { buildUNet, logitsModel } from '../model/unet.ts';
+import { loadModel } from '../predict/model-io.ts';
+import { checkpointDir, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import type { SavedCheckpoint, TrainState } from './checkpoint.ts';
+import { monitorMaximises, parseTrainConfig } from './config.ts';
+import type { TrainConfig, TrainConfigInput } from './config.ts';
+import { loadSplitData } from './data.ts';
+import type { SplitData } from './data.ts';
+import type { RunStatus, SplitSummary, TrainEvent, TrainEventListener, TrainResult, TrainingWarning } from './events.ts';
+import { makeAdam, restoreOptimizer, saveOptimizer, setLearningRate } from './optimizer.ts';
+import { RUN_FILES, RunFolder } from './run-folder.ts';
+import type { RunInfo, RunSession } from './run-folder.ts';
+import { resolveSplit } from './split.ts';
+import { valRecord, validate } from './validate.ts';
+import { divergedWarning, epochWarnings, isDiverged } from './warnings.ts';
+import { fixWasmOneHot } from './wasm-onehot.ts';
+
+/** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
+export const INITIAL_LOSS_STEPS = 5;
+
+export interface TrainOptions {
+  /** The project folder. */
+  project: string;
+  /** Overrides of the project file (class table, pairing...), as `seglens inspect` takes them. */
+  dataset?: DatasetOverrides;
+  /** Any subset of TrainConfig; ignored when resuming (the run's config.json is used). */
+  config?: TrainConfigInput;
+  /** Parent folder of run folders (default PROJECT/runs). */
+  out?: string;
+  /** Continue this run from its `last` checkpoint: a run folder, or a run id under `out`. */
+  resume?: string;
+  /** When resuming: a new maximum number of epochs (the only setting a resume may change). */
+  epochs?: number;
+  /** A split manifest to use instead of the project's own (new runs only). */
+  splitFile?: string;
+  backend?: SelectBackendOptions;
+}
+
+export interface FitOptions {
+  signal?: AbortSignal;
+  onEvent?: TrainEventListener;
+}
+
+/** Only one training at a time per process: the tfjs backend and its memory are process-wide. */
+let processBusy = false;
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+const now = () => performance.now() / 1000;
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+async function seglensVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Everything one session of training works with. */
+interface Session {
+  run: RunFolder;
+  info: RunInfo;
+  cfg: TrainConfig;
+  backend: BackendChoice;
+  split: SplitSummary;
+  data: SplitData;
+  meta: ModelMeta;
+  model: tfl.LayersModel;
+  logits: tfl.LayersModel;
+  vars: tf.Variable[];
+  opt: tf.AdamOptimizer;
+  loss: LossFn;
+  chanceLoss: number | null;
+  sampler: PatchSampler;
+  samplingRng: Rng;
+  augRng: Rng;
+  state: TrainState;
+  history: EpochRecord[];
+  resumedFrom?: { epoch: number; step: number };
+}
+
+export class Trainer {
+  readonly options: TrainOptions;
+  /** The trained model (best weights once fit resolves); owned by the trainer until dispose(). */
+  model: tfl.LayersModel | null = null;
+  private running = false;
+
+  constructor(options: TrainOptions) {
+    this.options = options;
+  }
+
+  /** Trains until the last epoch, early stopping, divergence, the time limit or the signal. */
+  async fit(fit: FitOptions = {}): Promise<TrainResult> {
+    if (this.running) throw new SeglensError('This trainer is already training; wait for fit() to finish before calling it again.');
+    if (processBusy) throw new SeglensError('Another training is running in this process; only one can run at a time.');
+    this.running = true;
+    processBusy = true;
+    try {
+      return await this.run(fit);
+    } finally {
+      this.running = false;
+      processBusy = false;
+    }
+  }
+
+  /** Frees the model's tensors. */
+  dispose(): void {
+    this.model?.dispose();
+    this.model = null;
+  }
+
+  private async run(fit: FitOptions): Promise<TrainResult> {
+    const emit = (e: TrainEvent) => fit.onEvent?.(e);
+    const s = await this.prepare();
+    const warnings: TrainingWarning[] = [];
+    const raise = (w: TrainingWarning) => {
+      warnings.push(w);
+      emit({ type: 'warning', warning: w });
+    };
+    const t0 = now();
+    const elapsedBefore = s.state.elapsedSeconds;
+    /** Wall seconds of all sessions of the run. */
+    const elapsed = () => elapsedBefore + (now() - t0);
+    let status: RunStatus | null = null;
+    let reason = '';
+    try {
+      emit({
+        type: 'started',
+        runDir: s.run.dir,
+        runId: s.run.id,
+        backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
+        split: s.split,
+        ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
+        epochs: s.cfg.epochs,
+        stepsPerEpoch: s.cfg.stepsPerEpoch,
+      });
+      const cfg = s.cfg;
+      const st = s.state;
+      const spe = cfg.stepsPerEpoch;
+      let sessionSteps = 0;
+      let sessionStepSeconds = 0;
+      let lastValSeconds: number | null = null;
+      // The time limit counts this session only, so a run stopped by it can be resumed.
+      const limit = cfg.maxMinutes === null ? Infinity : cfg.maxMinutes * 60;
+
+      while (st.epoch < cfg.epochs && !status) {
+        const epoch = st.epoch + 1;
+        const epochT0 = now();
+        const secondsBefore = st.epochSeconds;
+        let trainSeconds = 0;
+        // ---- training steps
+        while (st.step < spe) {
+          if (fit.signal?.aborted) {
+            status = 'stopped';
+            reason = `stopped at epoch ${epoch}, step ${st.step} of ${spe}`;
+            break;
+          }
+          if (now() - t0 >= limit) {
+            status = 'time-limit';
+            reason = `time limit of ${cfg.maxMinutes} min reached at epoch ${epoch}, step ${st.step} of ${spe}`;
+            break;
+          }
+          const ts = now();
+          const loss = await this.step(s);
+          const dt = now() - ts;
+          const initial = mean(st.initialLosses);
+          if (isDiverged(loss, initial)) {
+            raise(divergedWarning(epoch, st.step + 1, loss, initial, st.lr));
+            status = 'diverged';
+            reason = `the loss diverged at epoch ${epoch}, step ${st.step + 1}`;
+            break;
+          }
+          if (st.initialLosses.length < INITIAL_LOSS_STEPS) st.initialLosses.push(loss);
+          st.step++;
+          st.epochLossSum += loss;
+          st.epochLossCount++;
+          sessionSteps++;
+          sessionStepSeconds += dt;
+          trainSeconds += dt;
+          const perStep = sessionStepSeconds / sessionSteps;
+          const stepsLeft = (cfg.epochs - epoch) * spe + (spe - st.step);
+          const valsLeft = cfg.epochs - epoch + 1;
+          emit({
+            type: 'step',
+            epoch,
+            step: st.step,
+            stepsPerEpoch: spe,
+            loss,
+            epochLoss: st.epochLossSum / st.epochLossCount,
+            imagesPerSecond: (cfg.batch * sessionSteps) / sessionStepSeconds,
+            etaSeconds: stepsLeft * perStep + valsLeft * (lastValSeconds ?? 0),
+          });
+          await yieldToEventLoop();
+        }
+        st.epochSeconds = secondsBefore + (now() - epochT0);
+        if (status) break;
+        // ---- validation
+        const v0 = now();
+        const val = await validate(s.model, s.data.val, {
+          table: s.meta.classTable,
+          head: cfg.model.head,
+          tile: cfg.validation.tile,
+          overlap: cfg.validation.overlap,
+          batch: cfg.validation.batch,
+          loss: s.loss,
+          signal: fit.signal,
+        });
+        if (!val) {
+          status = 'stopped';
+          reason = `stopped during the validation of epoch ${epoch} (its training steps are saved)`;
+          break;
+        }
+        lastValSeconds = now() - v0;
+        const record = this.epochRecord(s, epoch, val.result, val.valLoss, secondsBefore + trainSeconds + lastValSeconds);
+        const improved = record.monitor.best;
+        // Counters and schedule (the record keeps the lr this epoch trained with).
+        if (improved) {
+          st.best = { epoch, value: record.monitor.value };
+          st.epochsWithoutImprovement = 0;
+          st.plateauEpochs = 0;
+        } else {
+          st.epochsWithoutImprovement++;
+          st.plateauEpochs++;
+        }
+        if (cfg.schedule.kind === 'plateau' && st.plateauEpochs >= cfg.schedule.patience) {
+          const next = Math.max(cfg.schedule.minLr, st.lr * cfg.schedule.factor);
+          if (next < st.lr) {
+            st.lr = next;
+            setLearningRate(s.opt, next);
+          }
+          st.plateauEpochs = 0;
+        }
+        st.epoch = epoch;
+        st.step = 0;
+        st.epochLossSum = 0;
+        st.epochLossCount = 0;
+        st.epochSeconds = 0;
+        s.history.push(record);
+        const found = epochWarnings({ history: s.history, initialLoss: mean(st.initialLosses), chanceLoss: s.chanceLoss }, new Set(st.activeWarnings));
+        st.activeWarnings = [...found.active];
+        st.elapsedSeconds = elapsed();
+        await s.run.appendEpoch(record);
+        emit({ type: 'epoch', record });
+        found.raise.forEach(raise);
+        if (improved) {
+          const dir = await this.checkpoint(s, RUN_FILES.best);
+          emit({ type: 'checkpoint', which: 'best', dir, epoch, step: 0 });
+        }
+        const dir = await this.checkpoint(s, RUN_FILES.last);
+        emit({ type: 'checkpoint', which: 'last', dir, epoch, step: 0 });
+        if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
+          status = 'finished';
+          reason = `early stopping: ${record.monitor.name} did not improve by more than ${cfg.earlyStopping.minDelta} for ${cfg.earlyStopping.patience} epochs (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
+        }
+      }
+      if (!status) {
+        status = 'finished';
+        reason = `all ${cfg.epochs} epochs done (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
+      }
+      if (status === 'stopped' || status === 'time-limit') {
+        st.elapsedSeconds = elapsed();
+        const dir = await this.checkpoint(s, RUN_FILES.last);
+        emit({ type: 'checkpoint', which: 'last', dir, epoch: st.epoch, step: st.step });
+      }
+      // The final model is the best one: best/ as `seglens predict` loads it.
+      const bestDir = checkpointDir(s.run.dir, RUN_FILES.best);
+      if (bestDir) {
+        const best = await loadModel(bestDir);
+        this.dispose();
+        this.model = best.model;
+      }
+      const result: TrainResult = {
+        status,
+        runDir: s.run.dir,
+        runId: s.run.id,
+        epochs: st.epoch,
+        reason,
+        bestEpoch: st.best.epoch,
+        monitor: cfg.earlyStopping.monitor,
+        bestValue: st.best.value,
+        best: s.history.find((r) => r.epoch === st.best.epoch) ?? null,
+        warnings,
+        seconds: elapsed(),
+      };
+      await this.endSession(s, status, reason);
+      emit({ type: 'finished', result });
+      return result;
+    } catch (e) {
+      await this.endSession(s, 'failed', e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      throw e;
+    } finally {
+      s.opt.dispose();
+    }
+  }
+
+  /** One optimiser step on one batch; returns the batch loss. */
+  private async step(s: Session): Promise<number> {
+    const samples = s.sampler.sampleBatch(s.samplingRng, s.cfg.batch).map((p) => augment(p, s.augRng, s.cfg.augment));
+    const lossT = tf.tidy(() => {
+      const { x, y } = makeBatch(samples);
+      return s.opt.minimize(() => s.loss(s.logits.apply(x, { training: true }) as tf.Tensor4D, y), true, s.vars) as tf.Scalar;
+    });
+    try {
+      return (await lossT.data())[0];
+    } finally {
+      lossT.dispose();
+    }
+  }
+
+  private epochRecord(s: Session, epoch: number, result: Parameters<typeof valRecord>[0], valLoss: number | null, seconds: number): EpochRecord {
+    const st = s.state;
+    const val = valRecord(result);
+    const name = s.cfg.earlyStopping.monitor;
+    const value = name === 'valLoss' ? valLoss : val[name];
+    const max = monitorMaximises(name);
+    const bestValue = st.best.value;
+    const delta = s.cfg.earlyStopping.minDelta;
+    const better = value !== null && (bestValue === null || (max ? value > bestValue + delta : value < bestValue - delta));
+    // The first epoch is always "best" so a run always has a best/ checkpoint to predict with.
+    const best = better || st.best.epoch === null;
+    const trainLoss = st.epochLossCount ? st.epochLossSum / st.epochLossCount : null;
+    return {
+      epoch,
+      trainLoss: trainLoss !== null && Number.isFinite(trainLoss) ? trainLoss : null,
+      valLoss,
+      lr: st.lr,
+      seconds,
+      steps: st.epochLossCount,
+      val,
+      monitor: { name, value, best },
+    };
+  }
+
+  private async checkpoint(s: Session, which: string): Promise<string> {
+    s.state.rng = { sampling: s.samplingRng.state(), augmentation: s.augRng.state() };
+    const opt = await saveOptimizer(s.opt);
+    s.state.iterations = opt.iterations;
+    return writeCheckpoint(s.run.dir, which, { model: s.model, meta: s.meta, optimizer: opt.moments, state: { ...s.state } });
+  }
+
+  private async endSession(s: Session, status: RunInfo['status'], reason: string): Promise<void> {
+    const sessions = [...s.info.sessions];
+    const last = sessions[sessions.length - 1];
+    sessions[sessions.length - 1] = { ...last, ended: new Date().toISOString(), status, reason };
+    s.info = { ...s.info, status, sessions, bestEpoch: s.state.best.epoch, bestValue: s.state.best.value };
+    await s.run.writeInfo(s.info);
+  }
+
+  /** Reads and checks everything before the first step; creates the run folder last. */
+  private async prepare(): Promise<Session> {
+    const o = this.options;
+    const ds = await openDataset(o.project, o.dataset ?? {});
+    const blocking = ds.problems.filter(isBlocking);
+    if (blocking.length) {
+      throw new ConfigError(`The project cannot be trained on as it is:\n${blocking.map((p) => '  ' + formatProblem(p)).join('\n')}`, { problems: blocking });
+    }
+    const runsDir = o.out ?? join(ds.dir, 'runs');
+    let resumed: { run: RunFolder; ck: SavedCheckpoint; info: RunInfo } | null = null;
+    let cfg: TrainConfig;
+    let split: { manifest: SplitManifest; summary: SplitSummary };
+    if (o.resume) {
+      const run = RunFolder.open(o.resume, runsDir);
+      cfg = await run.readConfig();
+      if (o.epochs !== undefined) cfg = parseTrainConfig({ ...cfg, epochs: o.epochs });
+      const ck = await readCheckpoint(run.dir, RUN_FILES.last);
+      split = await resolveSplit(ds, { manifest: await run.readSplit(), val: cfg.split.val, seed: cfg.seeds.split });
+      resumed = { run, ck, info: await run.readInfo() };
+    } else {
+      if (o.epochs !== undefined) throw new ConfigError('`epochs` outside a resume belongs in the config.');
+      cfg = parseTrainConfig(o.config ?? {});
+      split = await resolveSplit(ds, { file: o.splitFile, val: cfg.split.val, seed: cfg.seeds.split });
+    }
+    const backend = await selectBackend(o.backend ?? {});
+    if (backend.name === 'wasm') fixWasmOneHot();
+    const data = await loadSplitData(ds, split.manifest);
+    const table = ds.project.classes;
+    const K = table.classes.length;
+    const bg = backgroundId(table);
+    const unet = parseUNetConfig({ ...cfg.model, inputChannels: data.channels, numClasses: K, seed: cfg.seeds.init }, 'model settings');
+    const meta = makeModelMeta(unet, ds.project.normalization, table, data.datasetRange);
+
+    const sampler = new PatchSampler(data.train, { patchSize: cfg.patch, numClasses: K, backgroundId: bg, foregroundRatio: cfg.sampling.foregroundRatio });
+    const weighted = cfg.classWeights || cfg.loss === 'weighted-ce';
+    const loss = makeLoss({
+      kind: cfg.loss,
+      numClasses: K,
+      backgroundId: bg,
+      head: cfg.model.head,
+      ...(weighted ? { classWeights: classWeightsFromCounts(sampler.classCounts) } : {}),
+    });
+    const chanceLoss = cfg.loss === 'ce' || cfg.loss === 'weighted-ce' ? chanceCrossEntropy(K, cfg.model.head) : null;
+
+    const state: TrainState = resumed
+      ? { ...resumed.ck.state }
+      : {
+          format: 'seglens-train-state',
+          version: 1,
+          epoch: 0,
+          step: 0,
+          epochLossSum: 0,
+          epochLossCount: 0,
+          epochSeconds: 0,
+          iterations: 0,
+          lr: cfg.optimizer.lr,
+          // Distinct streams even when both seeds are equal (`--seed N` sets all of them).
+          rng: { sampling: Rng.fromSeed(`sampling:${cfg.seeds.sampling}`).state(), augmentation: Rng.fromSeed(`augmentation:${cfg.seeds.augmentation}`).state() },
+          initialLosses: [],
+          best: { epoch: null, value: null },
+          epochsWithoutImprovement: 0,
+          plateauEpochs: 0,
+          activeWarnings: [],
+          elapsedSeconds: 0,
+        };
+
+    this.dispose();
+    let model: tfl.LayersModel;
+    if (resumed) {
+      const loaded = await loadModel(resumed.ck.dir);
+      model = loaded.model;
+      this.model = model;
+      checkSameModel(loaded.meta, meta, resumed.run.dir);
+    } else {
+      model = buildUNet(unet);
+      this.model = model;
+    }
+    const vars = model.trainableWeights.map((w) => w.read() as unknown as tf.Variable);
+    const opt = makeAdam(cfg.optimizer, state.lr);
+    try {
+      if (resumed) await restoreOptimizer(opt, { iterations: state.iterations, moments: resumed.ck.optimizer }, vars.map((v) => v.shape));
+      return await this.openRun(o, ds.dir, runsDir, resumed, cfg, backend, split, { data, meta, model, vars, opt, loss, chanceLoss, sampler, state });
+    } catch (e) {
+      opt.dispose();
+      throw e;
+    }
+  }
+
+  /** Creates (or reopens) the run folder and writes what a run starts with. */
+  private async openRun(
+    o: TrainOptions,
+    projectDir: string,
+    runsDir: string,
+    resumed: { run: RunFolder; info: RunInfo } | null,
+    cfg: TrainConfig,
+    backend: BackendChoice,
+    split: { manifest: SplitManifest; summary: SplitSummary },
+    parts: Pick<Session, 'data' | 'meta' | 'model' | 'vars' | 'opt' | 'loss' | 'chanceLoss' | 'sampler' | 'state'>,
+  ): Promise<Session> {
+    const { state } = parts;
+    const run = resumed ? resumed.run : await RunFolder.create(runsDir);
+    const session: RunSession = {
+      started: new Date().toISOString(),
+      ended: null,
+      status: 'running',
+      fromEpoch: state.epoch,
+      fromStep: state.step,
+      backend: { name: backend.name, package: backend.package, reason: backend.reason, tried: backend.tried },
+      reason: null,
+    };
+    let info: RunInfo;
+    let history: EpochRecord[] = [];
+    if (resumed) {
+      history = await run.truncateHistory(state.epoch);
+      info = { ...resumed.info, status: 'running', sessions: [...resumed.info.sessions, session] };
+      if (o.epochs !== undefined) await run.writeConfig(cfg);
+    } else {
+      await run.writeSplit(split.manifest);
+      await run.writeConfig(cfg);
+      info = {
+        format: 'seglens-run',
+        version: 1,
+        id: run.id,
+        created: session.started,
+        project: projectDir,
+        status: 'running',
+        versions: {
+          node: process.versions.node,
+          seglens: await seglensVersion(),
+          'tfjs-core': tf.version_core,
+          'tfjs-layers': tfl.version_layers,
+          ...(backend.wasm ? { 'tfjs-backend-wasm': backend.wasm.version } : {}),
+        },
+        sessions: [session],
+        bestEpoch: null,
+        bestValue: null,
+        monitor: cfg.earlyStopping.monitor,
+      };
+    }
+    await run.writeInfo(info);
+    return {
+      ...parts,
+      run,
+      info,
+      cfg,
+      backend,
+      split: split.summary,
+      logits: logitsModel(parts.model),
+      samplingRng: Rng.fromState(state.rng.sampling, 'sampling RNG state'),
+      augRng: Rng.fromState(state.rng.augmentation, 'augmentation RNG state'),
+      history,
+      ...(resumed ? { resumedFrom: { epoch: state.epoch, step: state.step } } : {}),
+    };
+  }
+}
+
+function fmtValue(v: number | null): string {
+  return v === null ? 'n/a' : v.toFixed(4);
+}
+
+/** A resumed run must rebuild the model it saved: same architecture, classes and normalisation. */
+function checkSameModel(saved: ModelMeta, now: ModelMeta, runDir: string): void {
+  const a = JSON.stringify({ c: saved.config, t: saved.classTable.classes.map((c) => c.name), n: saved.normalization, r: saved.datasetRange ?? null });
+  const b = JSON.stringify({ c: now.config, t: now.classTable.classes.map((c) => c.name), n: now.normalization, r: now.datasetRange ?? null });
+  if (a !== b) {
+    throw new ConfigError(
+      `The run ${runDir} was trained with another model, class table or normalisation than the project now gives (its model.json differs). Start a new run instead of resuming.`,
+      { runDir },
+    );
+  }
+}
+
+/** Trains one run; see Trainer. The model is disposed before returning (the result is on disk). */
+export async function train(options: TrainOptions, fit: FitOptions = {}): Promise<TrainResult> {
+  const t = new Trainer(options);
+  try {
+    return await t.fit(fit);
+  } finally {
+    t.dispose();
+  }
+}
