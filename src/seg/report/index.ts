@@ -28,3 +28,4 @@ export type { ThumbnailSet } from './html.ts';
 export { lineChart, lossCurveSvg, diceCurveSvg, confusionSvg, barChartSvg, niceTicks, esc } from './svg-plots.ts';
 export type { Series, LineChartOptions, BarRow, BarGroup } from './svg-plots.ts';
 export { ERROR_COLORS, ERROR_MAP_DIM, seriesColor, heatColor } from './palette.ts';
+export { auditEvaluation } from './eval-audit.ts';
