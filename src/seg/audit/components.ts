@@ -65,24 +65,22 @@ export function labelComponents(map: LabelMap, opts: ComponentOptions = {}): Com
   // Provisional labels: at most one new label per pixel.
   let parent = new Int32Array(Math.min(n, 4096) + 1);
   let next = 1;
+  const eight = conn === 8;
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
       const p = row + x;
       const v = data[p];
       if (skip[v]) continue;
-      let l = 0;
-      const join = (q: number) => {
-        if (data[q] !== v) return;
-        const lq = labels[q];
-        l = l === 0 ? find(parent, lq) : union(parent, l, lq);
-      };
-      if (x > 0) join(p - 1);
+      // Neighbours already scanned: left, and up (with up-left and up-right for 8-connectivity).
+      // Provisional labels are merged only when they differ, which is rare inside a region.
+      let l = x > 0 && data[p - 1] === v ? labels[p - 1] : 0;
       if (y > 0) {
-        join(p - w);
-        if (conn === 8) {
-          if (x > 0) join(p - w - 1);
-          if (x < w - 1) join(p - w + 1);
+        const up = p - w;
+        if (data[up] === v) l = l === 0 ? labels[up] : labels[up] === l ? l : union(parent, l, labels[up]);
+        if (eight) {
+          if (x > 0 && data[up - 1] === v) l = l === 0 ? labels[up - 1] : labels[up - 1] === l ? l : union(parent, l, labels[up - 1]);
+          if (x < w - 1 && data[up + 1] === v) l = l === 0 ? labels[up + 1] : labels[up + 1] === l ? l : union(parent, l, labels[up + 1]);
         }
       }
       if (l === 0) {

@@ -2,6 +2,7 @@
 // how many does the prediction find? Pixel Dice is carried by the large objects; a model that misses
 // every small nucleus can still score Dice 0.9. `ObjectRecall` runs image by image (the trainer or
 // the CLI feed it as they go) and keeps only the size and coverage of each object.
+import { ShapeError } from '../errors.ts';
 import type { EvalResult } from '../metrics/index.ts';
 import type { LabelMap } from '../types.ts';
 import { labelComponents } from './components.ts';
@@ -105,7 +106,11 @@ export class ObjectRecall {
   /** Counts the objects of one image (gt and pred of the same size, as for the metrics). */
   add(name: string, gt: LabelMap, pred: LabelMap): ObjectImageResult {
     if (gt.width !== pred.width || gt.height !== pred.height) {
-      throw new Error(`${name}: ground truth is ${gt.width}x${gt.height} but the prediction is ${pred.width}x${pred.height}.`);
+      throw new ShapeError(`${name}: ground truth is ${gt.width}x${gt.height} but the prediction is ${pred.width}x${pred.height}.`, {
+        name,
+        gt: [gt.width, gt.height],
+        pred: [pred.width, pred.height],
+      });
     }
     const K = this.names.length;
     const comps = labelComponents(gt, { connectivity: this.conn, skip: [this.bg] });

@@ -2,6 +2,7 @@
 // they have: `seglens inspect` the inspect report, the split and the pairing fits; `seglens eval
 // --audit` the evaluation and the label maps; the report all of it plus the run's history.
 import type { ClassTable } from '../classes.ts';
+import { ConfigError } from '../errors.ts';
 import type { InspectReport } from '../dataset/index.ts';
 import type { EpochRecord } from '../history.ts';
 import { evaluate } from '../metrics/index.ts';
@@ -62,8 +63,9 @@ export function runAudit(inputs: AuditInputs): Finding[] {
   let objects = inputs.objects;
   if (inputs.perImageLabels && !objects) {
     const names = inputs.table ?? (evalResult ? namesOf(evalResult) : undefined);
-    if (!names) throw new Error('runAudit: perImageLabels need `table` (or `eval`) for the class names.');
-    if (!evalResult && !inputs.table) throw new Error('runAudit: perImageLabels without `eval` need `table` to evaluate them.');
+    if (!names || (!evalResult && !inputs.table)) {
+      throw new ConfigError('runAudit: perImageLabels need the class table (`table`) to be evaluated, or an `eval` of the same images.', {});
+    }
     const pairs = [...inputs.perImageLabels];
     const acc = new ObjectRecall(names);
     for (const p of pairs) acc.add(p.name, p.gt, p.pred);
