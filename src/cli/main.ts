@@ -6,6 +6,7 @@ import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerPredict } from './commands/predict.ts';
+import { registerReport } from './commands/report.ts';
 import { registerSplit } from './commands/split.ts';
 import { registerTrain } from './commands/train.ts';
 
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDemo(program);
   registerTrain(program, setExit);
   registerPredict(program, setExit);
+  registerReport(program, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;
