@@ -1,4 +1,5 @@
 // Text form of an inspect report for the terminal.
+import { formatFindings } from '../audit/index.ts';
 import { formatProblem } from '../problems.ts';
 import type { InspectReport } from './inspect.ts';
 
@@ -63,9 +64,15 @@ export function formatInspect(r: InspectReport): string {
     for (const p of r.problems) out.push('  ' + formatProblem(p).replace(/\n/g, '\n  '));
     out.push('');
   }
+  if (r.findings.length) {
+    out.push('Findings from the pixels');
+    out.push(formatFindings(r.findings));
+    out.push('');
+  }
+  const critical = r.findings.filter((f) => f.severity === 'critical').length;
   out.push(
     r.blocking
-      ? `NOT READY FOR TRAINING: ${r.pairs.length === 0 ? 'no usable pair' : `${errors} error${errors === 1 ? '' : 's'} above`} must be fixed first.`
+      ? `NOT READY FOR TRAINING: ${r.pairs.length === 0 ? 'no usable pair' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', critical ? `${critical} critical finding${critical === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ') + ' above'} must be fixed first.`
       : `Ready for training${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'} to read)` : ''}.`,
   );
   return out.join('\n');

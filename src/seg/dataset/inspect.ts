@@ -2,6 +2,8 @@
 // and report sizes, bit depths, class pixel fractions, per-image class presence and every problem.
 // One bad file is one problem; the others are still read.
 import { relative } from 'node:path';
+import { PairingCheck, pairingFindings } from '../audit/index.ts';
+import type { Finding } from '../audit/index.ts';
 import { backgroundId } from '../classes.ts';
 import { problemFromError } from '../image-errors.ts';
 import { imageInfo, readImage } from '../image-io.ts';
@@ -39,7 +41,12 @@ export interface InspectReport {
   /** Pairs that could not be read at all (their problems say why). */
   unreadable: string[];
   problems: Problem[];
-  /** True when a problem blocks training: `seglens inspect` then exits non-zero. */
+  /**
+   * Findings judged from the pixels across pairs (today: `pairing-suspect`, an image whose mask
+   * fits it worse than another mask or a shifted copy of its own does).
+   */
+  findings: Finding[];
+  /** True when a problem or a critical finding blocks training: `seglens inspect` then exits non-zero. */
   blocking: boolean;
 }
 
@@ -55,6 +62,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   const problems: Problem[] = [...ds.problems];
   const pairs: InspectedPair[] = [];
   const unreadable: string[] = [];
+  const pairing = new PairingCheck({ normalization: project.normalization });
   const readOpts = { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) };
 
   for (let i = 0; i < ds.pairs.length; i++) {
@@ -91,6 +99,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
       unreadable.push(pair.name);
       continue;
     }
+    pairing.add(pair.name, img, lab.labels);
     const classPixels = classPixelCounts(lab.labels, K);
     const labelled = classPixels.reduce((a, b) => a + b, 0);
     pairs.push({
@@ -117,6 +126,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   const images = new Array<number>(K).fill(0);
   for (const p of pairs) p.classPixels.forEach((n, k) => ((totals[k] += n), (images[k] += n > 0 ? 1 : 0)));
   const all = totals.reduce((a, b) => a + b, 0);
+  const findings = pairingFindings(pairing.result());
   return {
     dir: ds.dir,
     projectFile: ds.projectFile,
@@ -132,7 +142,8 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     pairs,
     unreadable,
     problems,
-    blocking: problems.some(isBlocking) || pairs.length === 0,
+    findings,
+    blocking: problems.some(isBlocking) || findings.some((f) => f.severity === 'critical') || pairs.length === 0,
   };
 }
 
