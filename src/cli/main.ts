@@ -7,6 +7,7 @@ import { registerInit } from './commands/init.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerPredict } from './commands/predict.ts';
 import { registerReport } from './commands/report.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSplit } from './commands/split.ts';
 import { registerTrain } from './commands/train.ts';
 
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSplit(program);
   registerEval(program, setExit);
   registerDemo(program);
+  registerServe(program, setExit);
   registerTrain(program, setExit);
   registerPredict(program, setExit);
   registerReport(program, setExit);

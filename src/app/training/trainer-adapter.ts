@@ -1,0 +1,163 @@
+// Runs src/train's Trainer inside the training child process and reports to the engine: trainer
+// events become JobMessages, a preview prediction of one validation image is written after each
+// epoch (runs/<id>/preview.png, class ids), and when the run ends every project image is
+// predicted with the best weights (runs/<id>/predictions/, as `seglens predict` writes them).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EpochRecord as WireEpoch, TrainingOptions } from '../../api/index.ts';
+import { writeJsonAtomic } from '../../seg/atomic.ts';
+import { readImage } from '../../seg/image-io.ts';
+import { writeLabelMask } from '../../seg/mask-write.ts';
+import { toJSONSafe } from '../../seg/metrics/index.ts';
+import { normalize } from '../../seg/normalize.ts';
+import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
+import { allSeeds } from '../../train/trainer/config.ts';
+import type { TrainConfig, TrainConfigInput } from '../../train/trainer/config.ts';
+import { RunFolder } from '../../train/trainer/run-folder.ts';
+import { Trainer } from '../../train/trainer/trainer.ts';
+import { predictImage } from '../../train/predict/tiled.ts';
+import type { PredictInput } from '../../train/predict/tiled.ts';
+import { loadModel } from '../../train/predict/model-io.ts';
+import { predictFiles } from '../../train/predict/predict-files.ts';
+import { openProjectFolder } from '../open-project.ts';
+import type { OpenProject } from '../open-project.ts';
+import { PREDICTIONS_FOLDER, PREDICTIONS_INDEX, PREVIEW_IMAGE, PREVIEW_INFO } from '../run-files.ts';
+import type { JobContext, JobMessage, JobRequest, RunJob } from './protocol.ts';
+
+const fin = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+export function trainConfigOf(o: TrainingOptions): TrainConfigInput {
+  const cfg: TrainConfigInput = {};
+  if (o.epochs !== undefined) cfg.epochs = o.epochs;
+  if (o.patch !== undefined) cfg.patch = o.patch;
+  if (o.batchSize !== undefined) cfg.batch = o.batchSize;
+  if (o.stepsPerEpoch !== undefined) cfg.stepsPerEpoch = o.stepsPerEpoch;
+  if (o.loss !== undefined) cfg.loss = o.loss;
+  if (o.learningRate !== undefined) cfg.optimizer = { lr: o.learningRate };
+  if (o.patience !== undefined) cfg.earlyStopping = { patience: o.patience };
+  if (o.valFraction !== undefined) cfg.split = { val: o.valFraction };
+  if (o.seed !== undefined) cfg.seeds = allSeeds(o.seed);
+  return cfg;
+}
+
+interface Preview {
+  name: string;
+  input: PredictInput;
+  cfg: TrainConfig;
+}
+
+/** The preview image: the one asked for, else the first validation image of the run's split. */
+async function preparePreview(p: OpenProject, runDir: string, wanted: string | undefined): Promise<Preview | null> {
+  const run = new RunFolder(runDir);
+  const cfg = await run.readConfig();
+  const split = await run.readSplit();
+  const name = wanted && p.byName.has(wanted) ? wanted : split.val[0];
+  const rec = name ? p.byName.get(name) : undefined;
+  if (!rec) return null;
+  const project = p.ds.project;
+  const img = await readImage(rec.image, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
+  // Dataset-scope ranges live in the model; the preview is a sketch, so the image's own range does.
+  const n = project.normalization.scope === 'dataset' && project.normalization.kind !== 'fixed' ? { ...project.normalization, scope: 'image' as const } : project.normalization;
+  const norm = normalize(img, n);
+  return { name: rec.name, input: { width: img.width, height: img.height, channels: img.channels, data: norm.data }, cfg };
+}
+
+async function predictAll(p: OpenProject, runDir: string, result: TrainResult, ctx: JobContext): Promise<void> {
+  if (result.bestEpoch === null || !existsSync(join(runDir, 'best'))) return;
+  const { model, meta } = await loadModel(runDir);
+  try {
+    const project = p.ds.project;
+    const files = p.images.map((r) => r.image);
+    await predictFiles(model, meta, files, {
+      outDir: join(runDir, PREDICTIONS_FOLDER),
+      page: project.imagePage,
+      ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}),
+      onProgress: (done, total, file) => ctx.emit({ type: 'progress', task: 'predict', done, total, item: file }),
+    });
+    await writeJsonAtomic(join(runDir, PREDICTIONS_FOLDER, PREDICTIONS_INDEX), { checkpoint: 'best', epoch: result.bestEpoch, created: new Date().toISOString() });
+  } finally {
+    model.dispose();
+  }
+}
+
+export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) => {
+  const p = await openProjectFolder(request.projectDir);
+  const o = request.options;
+  const prefer = o.backend && o.backend !== 'auto' ? o.backend : undefined;
+  const trainer = new Trainer({
+    project: p.dir,
+    ...(request.resume ? { resume: request.resume.runId, ...(request.resume.epochs !== undefined ? { epochs: request.resume.epochs } : {}) } : { config: trainConfigOf(o) }),
+    backend: prefer ? { prefer, allowCpu: prefer === 'cpu' } : {},
+  });
+  let runDir = '';
+  let epochs = 0;
+  let preview: Promise<Preview | null> | null = null;
+  let ready: Preview | null = null;
+  const writes: Promise<unknown>[] = [];
+
+  const writePreview = (epoch: number) => {
+    if (!ready || !trainer.model) return;
+    const r = ready;
+    const K = p.classes.length;
+    const pred = predictImage(trainer.model, r.input, { tile: r.cfg.validation.tile, overlap: r.cfg.validation.overlap, batch: r.cfg.validation.batch, head: r.cfg.model.head, numClasses: K });
+    writes.push(
+      (async () => {
+        await writeLabelMask(join(runDir, PREVIEW_IMAGE), pred.labels);
+        await writeJsonAtomic(join(runDir, PREVIEW_INFO), { epoch, name: r.name });
+        ctx.emit({ type: 'preview', epoch, name: r.name });
+      })().catch(() => undefined),
+    );
+  };
+
+  const onEvent = (e: TrainEvent) => {
+    let m: JobMessage | null = null;
+    switch (e.type) {
+      case 'started':
+        runDir = e.runDir;
+        epochs = e.epochs;
+        preview = preparePreview(p, e.runDir, o.previewImage).catch(() => null);
+        void preview.then((v) => (ready = v));
+        m = {
+          type: 'started',
+          runId: e.runId,
+          backend: { name: e.backend.name, reason: e.backend.reason },
+          epochs: e.epochs,
+          stepsPerEpoch: e.stepsPerEpoch,
+          resumedAfter: e.resumedFrom?.epoch ?? 0,
+          split: { source: e.split.source, train: e.split.train, val: e.split.val, test: e.split.test, warnings: e.split.warnings },
+        };
+        break;
+      case 'step':
+        m = { type: 'step', epoch: e.epoch, step: e.step, stepsPerEpoch: e.stepsPerEpoch, loss: fin(e.loss), epochLoss: fin(e.epochLoss), etaSeconds: fin(e.etaSeconds) };
+        break;
+      case 'epoch': {
+        const left = Math.max(0, epochs - e.record.epoch);
+        m = { type: 'epoch', record: toJSONSafe(e.record) as WireEpoch, etaSeconds: left * e.record.seconds };
+        ctx.emit(m);
+        m = null;
+        writePreview(e.record.epoch);
+        break;
+      }
+      case 'warning':
+        m = { type: 'warning', code: e.warning.kind, message: e.warning.message, hint: e.warning.hint, epoch: e.warning.epoch };
+        break;
+      case 'checkpoint':
+        m = { type: 'checkpoint', epoch: e.epoch, kind: e.which };
+        break;
+      case 'finished':
+        break;
+    }
+    if (m) ctx.emit(m);
+  };
+
+  let result: TrainResult;
+  try {
+    result = await trainer.fit({ signal: ctx.signal, onEvent });
+  } finally {
+    trainer.dispose();
+  }
+  await Promise.all(writes);
+  // Predictions are made even after a stop: the best weights so far are what the user reviews.
+  await predictAll(p, result.runDir, result, { ...ctx, signal: new AbortController().signal });
+  ctx.emit({ type: 'finished', status: result.status, reason: result.reason, epochs: result.epochs, bestEpoch: result.bestEpoch });
+};

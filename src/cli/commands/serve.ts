@@ -1,0 +1,105 @@
+// `seglens serve [PROJECT]` (browser mode) and `seglens start` (Electron where it is installed,
+// else browser mode on the demo, saying why). Browser mode runs src/web/main.ts as its own
+// process: the CLI starts it the way it starts Electron, without importing the web layer.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { numberOption } from '../output.ts';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const WEB_MAIN = join(REPO, 'src', 'web', 'main.ts');
+/** Where the Electron shell's main entry will be (electron/ is built separately). */
+const ELECTRON_ENTRIES = ['out/electron/main.js', 'electron/main.js'];
+
+interface ServeFlags {
+  port?: number;
+  host?: string;
+  demo?: boolean;
+}
+
+/** Runs a child with this terminal, forwards Ctrl-C / SIGTERM, resolves with its exit code. */
+function run(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'inherit' });
+    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+function tsxImport(): string[] {
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}
+
+export function serveArgs(project: string | undefined, f: ServeFlags, note?: string): string[] {
+  return [
+    ...tsxImport(),
+    WEB_MAIN,
+    ...(project ? [project] : []),
+    ...(f.port !== undefined ? ['--port', String(f.port)] : []),
+    ...(f.host ? ['--host', f.host] : []),
+    ...(f.demo ? ['--demo'] : []),
+    ...(note ? ['--note', note] : []),
+  ];
+}
+
+export type ElectronCheck = { ok: true; binary: string; entry: string } | { ok: false; why: string };
+
+/** Whether the desktop app can run here: the electron package, its binary, and the shell's entry. */
+export function checkElectron(repo = REPO): ElectronCheck {
+  const req = createRequire(join(repo, 'package.json'));
+  let binary: string;
+  try {
+    req.resolve('electron');
+  } catch {
+    return { ok: false, why: 'the electron package is not installed (it is an optional dependency)' };
+  }
+  try {
+    binary = req('electron') as string;
+  } catch (e) {
+    return { ok: false, why: `the electron package is installed but unusable (${(e as Error).message.split('\n')[0]})` };
+  }
+  if (typeof binary !== 'string' || !existsSync(binary)) return { ok: false, why: `the Electron binary ${String(binary)} is missing (its download during install failed)` };
+  const entry = ELECTRON_ENTRIES.map((e) => join(repo, e)).find((e) => existsSync(e));
+  if (!entry) return { ok: false, why: `the Electron shell is not built (no ${ELECTRON_ENTRIES.join(' or ')})` };
+  return { ok: true, binary, entry };
+}
+
+export function registerServe(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('serve the app to a web browser on this computer (127.0.0.1), with a per-launch access token in the printed URL')
+    .argument('[project]', 'project folder to open (default: none; the page offers the demo)')
+    .option('--port <n>', 'port (default: a free one)', numberOption('--port', 0, 65535))
+    .option('--host <address>', 'interface to listen on (default 127.0.0.1; anything else is reachable from the network)')
+    .option('--demo', 'open the demo project (generated on first use)')
+    .action(async (project: string | undefined, f: ServeFlags) => {
+      setExit(await run(process.execPath, serveArgs(project, f)));
+    });
+
+  program
+    .command('start')
+    .description('start the desktop app (Electron); where Electron is not installed, serve the demo to a web browser instead')
+    .option('--port <n>', 'port of the browser fallback (default: a free one)', numberOption('--port', 0, 65535))
+    .action(async (f: ServeFlags) => {
+      const e = checkElectron();
+      if (e.ok) {
+        setExit(await run(e.binary, [e.entry]));
+        return;
+      }
+      const note = `Electron is not available: ${e.why}. Starting browser mode on the demo project instead.`;
+      setExit(await run(process.execPath, serveArgs(undefined, { ...f, demo: true }, note)));
+    });
+}
+

@@ -1,0 +1,95 @@
+// The built renderer (dist/renderer, made by vite) served as files, confined to that folder. The
+// page gets the token in a <meta> tag so its script can call the API; unknown paths without an
+// extension fall back to index.html (client-side routes).
+import { existsSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { extname, join, normalize, relative, isAbsolute, sep } from 'node:path';
+import { BASE_HEADERS } from './http.ts';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** The page's content security policy: own scripts only, wasm allowed (tfjs-wasm, if the UI uses it). */
+export function pageCsp(host: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self' ws://${host}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+export function notBuiltPage(dir: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>seglens</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>The seglens interface is not built</h1>
+<p>The engine is running and its API answers, but there is no built renderer in <code>${escapeAttr(dir)}</code>.</p>
+<p>Build it once with <code>npx vite build</code> in the seglens folder (it writes <code>dist/renderer</code>), then reload this page.</p>
+</body></html>`;
+}
+
+function inside(root: string, file: string): boolean {
+  const rel = relative(root, file);
+  return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
+}
+
+export interface StaticOptions {
+  dir: string;
+  token: string;
+  /** host:port as the browser reaches it (for the CSP's WebSocket source). */
+  host: string;
+  extraHeaders?: Record<string, string>;
+}
+
+export async function serveStatic(res: ServerResponse, pathname: string, o: StaticOptions, headOnly: boolean): Promise<void> {
+  const send = (status: number, type: string, body: Buffer | string, extra: Record<string, string> = {}) => {
+    const buf = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(status, { ...BASE_HEADERS, ...o.extraHeaders, ...extra, 'Content-Type': type, 'Content-Length': buf.length });
+    res.end(headOnly ? undefined : buf);
+  };
+  const index = join(o.dir, 'index.html');
+  if (!existsSync(index)) return send(200, TYPES['.html'], notBuiltPage(o.dir));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return send(400, 'text/plain', 'Bad path.');
+  }
+  if (decoded.includes('\0')) return send(400, 'text/plain', 'Bad path.');
+  const root = await realpath(o.dir);
+  let file = join(root, normalize(decoded));
+  let real = await realpath(file).catch(() => null);
+  if (real && (await stat(real)).isDirectory()) real = null;
+  if (!real) {
+    if (extname(decoded) !== '') return send(404, 'text/plain', 'Not found.');
+    file = join(root, 'index.html');
+    real = await realpath(file);
+  }
+  if (!inside(root, real)) return send(404, 'text/plain', 'Not found.');
+  const type = TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream';
+  if (real === join(root, 'index.html')) {
+    const html = (await readFile(real, 'utf8')).replace(/<head(\s[^>]*)?>/i, (m) => `${m}<meta name="seglens-token" content="${escapeAttr(o.token)}">`);
+    return send(200, type, html, { 'Content-Security-Policy': pageCsp(o.host) });
+  }
+  return send(200, type, await readFile(real));
+}
