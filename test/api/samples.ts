@@ -1,0 +1,160 @@
+// One valid example of every payload of the contract: params and result of every method, payload
+// of every event. Typed against the contract, so a new method or event without a sample does not
+// compile, and the schema tests cover it automatically.
+import type { ContractEvents, EventName, MethodName } from '../../src/api/index.ts';
+
+const classes = [
+  { id: 0, name: 'background', color: '#000000', isBackground: true },
+  { id: 1, name: 'nucleus', color: '#3cb44b', isBackground: false },
+];
+const summary = {
+  dir: '/data/p',
+  title: 'p',
+  isDemo: false,
+  projectFile: '/data/p/seglens.json',
+  classes,
+  imageCount: 2,
+  problemCount: 0,
+  editedMasksDir: 'masks-edited',
+  splitFile: null,
+};
+const problem = { code: 'size-mismatch', severity: 'error' as const, file: 'masks/a.png', message: 'a.png is 10x10, its image 12x12.', hint: 'Fix the mask.' };
+export const epochRecord = {
+  epoch: 1,
+  trainLoss: 0.5,
+  valLoss: null,
+  lr: 0.001,
+  seconds: 2.5,
+  steps: 50,
+  val: {
+    meanForegroundDice: 0.7,
+    meanForegroundIoU: 0.6,
+    meanDiceWithBackground: 0.8,
+    channelSummedDice: 0.9,
+    pixelAccuracy: 0.9,
+    allBackgroundAccuracy: 0.8,
+    classes: [{ name: 'nucleus', dice: 0.7, iou: 0.6, predictedShare: 0.2, trueShare: 0.2 }],
+  },
+  monitor: { name: 'meanForegroundDice', value: 0.7, best: true },
+};
+const runSummary = {
+  runId: '20261122-061502-3fa9',
+  createdAt: '2026-11-22T06:15:02.000Z',
+  status: 'finished' as const,
+  epochs: 3,
+  bestEpoch: 2,
+  best: { name: 'meanForegroundDice', value: 0.7 },
+  backend: { name: 'wasm', reason: 'SIMD' },
+  predictions: 2,
+  canResume: true,
+};
+const cell = { dice: 0.5, iou: null, precision: 1, recall: 0.25, tp: 1, fp: 0, fn: 3, gtPixels: 4, predPixels: 1 };
+const imageHeader = {
+  kind: 'image' as const,
+  name: 'a',
+  width: 2,
+  height: 1,
+  channels: 1 as const,
+  bitDepth: 16 as const,
+  dtype: 'uint16' as const,
+  min: 0,
+  max: 4000,
+  display: { lo: 10, hi: 3000 },
+};
+const maskHeader = { kind: 'mask' as const, name: 'a', width: 2, height: 1, dtype: 'uint8' as const, source: 'imported' as const, file: 'masks/a.png', version: 'imported:abc' };
+const predictionHeader = { kind: 'prediction' as const, name: 'a', runId: 'r1', width: 2, height: 1, dtype: 'uint8' as const, epoch: 2 };
+const jobStatus = {
+  jobId: 'j1',
+  runId: 'r1',
+  state: 'running' as const,
+  epoch: 1,
+  epochs: 10,
+  backend: { name: 'wasm', reason: 'SIMD' },
+  startedAt: '2026-11-22T06:15:02.000Z',
+  finishedAt: null,
+  etaSeconds: 20,
+  lastEpoch: epochRecord,
+  reason: null,
+  error: null,
+};
+
+export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown>; result: Record<string, unknown> }> = {
+  appInfo: { params: {}, result: { version: '0.1.0', project: summary, demoDir: '/home/u/.local/share/seglens/demo' } },
+  openProject: { params: { dir: '/data/p' }, result: summary },
+  openDemo: { params: {}, result: { project: { ...summary, isDemo: true }, generated: true } },
+  listImages: {
+    params: {},
+    result: {
+      classes,
+      images: [
+        { name: 'a', imageFile: 'images/a.tif', maskFile: 'masks/a.png', width: 2, height: 1, classPixels: [1, 1], split: 'train', annotation: 'imported', predictions: ['r1'], problemCount: 0 },
+      ],
+    },
+  },
+  inspectProject: {
+    params: {},
+    result: { classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }], problems: [problem], unreadable: [], blocking: true },
+  },
+  previewSplit: {
+    params: { valFraction: 0.2, testFraction: 0.1, seed: 3, groupPattern: '^(\\w+)_' },
+    result: {
+      seed: 3,
+      assignments: [{ name: 'a', split: 'train' }],
+      sides: [{ split: 'train', images: 1, classPixels: [1, 1], classImages: [1, 1] }],
+      problems: [problem],
+    },
+  },
+  getImagePixels: { params: { name: 'a' }, result: imageHeader },
+  getMaskPixels: { params: { name: 'a' }, result: maskHeader },
+  getPredictionPixels: { params: { runId: 'r1', name: 'a' }, result: predictionHeader },
+  getPreviewPixels: { params: { runId: 'r1' }, result: predictionHeader },
+  saveMask: { params: { name: 'a', width: 2, height: 1, baseVersion: 'imported:abc', overwrite: false }, result: { name: 'a', file: 'masks-edited/a.png', version: 'edited:def' } },
+  listRuns: { params: {}, result: { runs: [runSummary] } },
+  getRun: { params: { runId: 'r1' }, result: { summary: runSummary, history: [epochRecord], config: { epochs: 3 } } },
+  metricsTable: {
+    params: { runId: 'r1', split: 'val' },
+    result: {
+      runId: 'r1',
+      classes,
+      rows: [{ name: 'a', split: 'val', cells: [cell, cell], meanForegroundDice: 0.5, meanDiceWithBackground: null, pixelAccuracy: 0.9, allBackgroundAccuracy: 0.8 }],
+      summary: {
+        classes: [{ id: 0, dice: 0.9, iou: 0.8, precision: 0.9, recall: 0.9, diceImageMean: 0.9, validImages: 1 }],
+        meanForegroundDice: 0.5,
+        meanDiceWithBackground: 0.7,
+        channelSummedDice: 0.9,
+        pixelAccuracy: 0.9,
+        baseline: { meanForegroundDice: 0, meanDiceWithBackground: 0.45, pixelAccuracy: 0.8 },
+      },
+      policy: 'headline: ...',
+    },
+  },
+  startTraining: {
+    params: { epochs: 3, patience: 2, patch: 64, batchSize: 2, learningRate: 0.001, loss: 'dice-ce', seed: 1, backend: 'auto', previewImage: 'a', stepsPerEpoch: 5, valFraction: 0.25 },
+    result: { jobId: 'j1', runId: 'r1' },
+  },
+  stopTraining: { params: { jobId: 'j1' }, result: { stopping: true } },
+  resumeTraining: { params: { runId: 'r1', epochs: 20 }, result: { jobId: 'j2', runId: 'r1' } },
+  trainingStatus: { params: {}, result: { jobs: [jobStatus] } },
+  exportReport: { params: { runId: 'r1', format: 'html' }, result: { file: '/data/p/runs/r1/report.html' } },
+};
+
+export const EVENT_SAMPLES: { [K in EventName]: ContractEvents[K] } = {
+  'project.opened': summary,
+  'task.progress': { task: 'list-images', done: 1, total: 2, item: 'a' },
+  'mask.saved': { name: 'a', file: 'masks-edited/a.png', version: 'edited:def' },
+  'training.started': {
+    jobId: 'j1',
+    runId: 'r1',
+    backend: { name: 'wasm', reason: 'SIMD' },
+    epochs: 10,
+    stepsPerEpoch: 50,
+    resumedAfter: 0,
+    split: { source: 'made-for-run', train: 8, val: 2, test: 0, warnings: ['boundary has few pixels in val'] },
+  },
+  'training.step': { jobId: 'j1', runId: 'r1', epoch: 1, step: 3, stepsPerEpoch: 50, loss: 0.7, epochLoss: 0.8, etaSeconds: null },
+  'training.epoch': { jobId: 'j1', runId: 'r1', record: epochRecord, etaSeconds: 12 },
+  'training.preview': { jobId: 'j1', runId: 'r1', epoch: 1, name: 'a' },
+  'training.warning': { jobId: 'j1', runId: 'r1', code: 'not-learning', message: 'Loss flat at ln 3.', hint: 'Lower the learning rate.', epoch: 3 },
+  'training.checkpoint': { jobId: 'j1', runId: 'r1', epoch: 1, kind: 'best' },
+  'training.finished': { jobId: 'j1', runId: 'r1', status: 'stopped', reason: 'stopped at epoch 2', epochs: 2, bestEpoch: 1, error: null },
+};
