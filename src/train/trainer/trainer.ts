@@ -21,8 +21,6 @@ import { formatProblem, isBlocking } from '../../seg/problems.ts';
 import { tf, tfl } from '../tf.ts';
 import { selectBackend } from '../backend/select.ts';
 import type { BackendChoice, SelectBackendOptions } from '../backend/select.ts';
-import { augment } from '../data/augment.ts';
-import { makeBatch } from '../data/batch.ts';
 import { classWeightsFromCounts } from '../data/class-weights.ts';
 import { Rng } from '../data/rng.ts';
 import { PatchSampler } from '../data/sampler.ts';
@@ -47,6 +45,7 @@ import { resolveSplit } from './split.ts';
 import { valRecord, validate } from './validate.ts';
 import { divergedWarning, epochWarnings, isDiverged } from './warnings.ts';
 import { fixWasmOneHot } from './wasm-onehot.ts';
+import { trainStep } from './step.ts';
 
 /** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
 export const INITIAL_LOSS_STEPS = 5;
@@ -195,7 +194,7 @@ export class Trainer {
             break;
           }
           const ts = now();
-          const loss = await this.step(s);
+          const loss = await trainStep({ ...s, batch: cfg.batch, augment: cfg.augment });
           const dt = now() - ts;
           const initial = mean(st.initialLosses);
           if (isDiverged(loss, initial)) {
@@ -324,20 +323,6 @@ export class Trainer {
       throw e;
     } finally {
       s.opt.dispose();
-    }
-  }
-
-  /** One optimiser step on one batch; returns the batch loss. */
-  private async step(s: Session): Promise<number> {
-    const samples = s.sampler.sampleBatch(s.samplingRng, s.cfg.batch).map((p) => augment(p, s.augRng, s.cfg.augment));
-    const lossT = tf.tidy(() => {
-      const { x, y } = makeBatch(samples);
-      return s.opt.minimize(() => s.loss(s.logits.apply(x, { training: true }) as tf.Tensor4D, y), true, s.vars) as tf.Scalar;
-    });
-    try {
-      return (await lossT.data())[0];
-    } finally {
-      lossT.dispose();
     }
   }
 
