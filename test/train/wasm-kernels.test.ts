@@ -130,6 +130,135 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm equal the cpu bac
   });
 });
 
+describe('Tile, MaxPoolGrad and Cast on wasm equal the cpu backend', () => {
+  it('casts to bool as "not zero" (the stock wasm cast wraps modulo 256)', () => {
+    const values = [0, -0, 0.5, -10.5, 256, NaN, Infinity, -3];
+    const run = (backend: 'cpu' | 'wasm', dtype: 'float32' | 'int32') => {
+      tf.setBackend(backend);
+      return tf.tidy(() => Array.from(tf.cast(tf.tensor(values.map((v) => (dtype === 'int32' ? (Number.isFinite(v) ? Math.trunc(v) : 7) : v)), [8], dtype), 'bool').dataSync()));
+    };
+    for (const dtype of ['float32', 'int32'] as const) {
+      const expected = run('cpu', dtype);
+      expect(run('wasm', dtype), dtype).toEqual(expected);
+    }
+    expect(run('cpu', 'float32')).toEqual([0, 0, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it.each([
+    { shape: [1, 1, 1, 5], reps: [2, 7, 3, 1] }, // the BatchNorm gradient's case
+    { shape: [2, 3, 4], reps: [3, 1, 2] },
+    { shape: [3], reps: [4] },
+    { shape: [2, 1, 3, 1, 2], reps: [1, 3, 1, 2, 2] },
+    { shape: [2, 2], reps: [1, 1] },
+    { shape: [2, 2], reps: [0, 3] },
+  ])('tile $shape by $reps (float32, int32, bool)', ({ shape, reps }) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const values = random(n);
+    const typed = {
+      float32: values,
+      int32: Int32Array.from(values, (v) => Math.round(v * 1000)),
+      bool: Uint8Array.from(values, (v) => (v > 0 ? 1 : 0)),
+    };
+    for (const dtype of ['float32', 'int32', 'bool'] as const) {
+      const run = (backend: 'cpu' | 'wasm') => {
+        tf.setBackend(backend);
+        return tf.tidy(() => Array.from(tf.tile(tf.tensor(typed[dtype], shape, dtype), reps).dataSync()));
+      };
+      const expected = run('cpu');
+      expect(run('wasm'), dtype).toEqual(expected);
+      expect(expected.length).toBe(n * reps.reduce((a, b) => a * b, 1));
+    }
+  });
+
+  const pools = [
+    { shape: [2, 8, 8, 3], f: 2, stride: 2, pad: 'valid' },
+    { shape: [2, 9, 7, 4], f: 2, stride: 2, pad: 'same' },
+    { shape: [1, 13, 11, 5], f: 3, stride: 2, pad: 'same' },
+    { shape: [1, 13, 11, 5], f: 3, stride: 1, pad: 'valid' },
+    { shape: [2, 7, 9, 2], f: 3, stride: 2, pad: 'valid' },
+  ] as const;
+  it.each(pools)('maxPool gradient, $shape, $f x $f, stride $stride, $pad', ({ shape, f, stride, pad }) => {
+    const n = shape.reduce((a: number, b: number) => a * b, 1);
+    // ReLU-like input: many exact ties at 0, where the first maximum of each window must win.
+    const values = random(n).map((v) => (v < 0 ? 0 : v));
+    // Distinct output gradients, so that a gradient sent to the wrong position shows.
+    const run = (x: tf.Tensor) =>
+      tf.grad((t: tf.Tensor) => {
+        const y = tf.maxPool(t as tf.Tensor4D, f, stride, pad);
+        return tf.sum(tf.mul(y, tf.reshape(tf.range(1, 1 + y.size), y.shape)));
+      })(x);
+    const inputs = [{ values, shape: [...shape] }];
+    expectClose(on('wasm', inputs, run)[0], on('cpu', inputs, run)[0], 'dx');
+  });
+});
+
+describe('Slice, SplitV and Concat on wasm equal the cpu backend', () => {
+  const typedOf = (n: number) => {
+    const v = random(n);
+    return {
+      float32: v,
+      int32: Int32Array.from(v, (x) => Math.round(x * 1e6)),
+      bool: Uint8Array.from(v, (x) => (x > 0 ? 1 : 0)),
+    };
+  };
+  const both = (f: (backend: 'cpu' | 'wasm') => number[][]) => {
+    const expected = f('cpu');
+    expect(f('wasm')).toEqual(expected);
+    expect(expected.flat().length).toBeGreaterThan(0);
+  };
+
+  it.each([
+    { shape: [2, 7, 9, 5], begin: [0, 0, 0, 1], size: [2, 7, 9, 3] }, // channel slice: a run per pixel
+    { shape: [2, 7, 9, 5], begin: [1, 2, 0, 0], size: [1, 4, 9, 5] }, // contiguous block
+    { shape: [2, 7, 9, 5], begin: [0, 1, 2, 0], size: [2, 5, 6, 5] }, // spatial crop
+    { shape: [3, 4, 70], begin: [1, 1, 3], size: [2, 2, 65] }, // long runs (memmove path)
+    { shape: [11], begin: [3], size: [5] },
+    { shape: [2, 3, 2, 3, 2], begin: [1, 0, 1, 1, 0], size: [1, 3, 1, 2, 2] },
+  ])('slice $shape from $begin size $size', ({ shape, begin, size }) => {
+    const typed = typedOf(shape.reduce((a, b) => a * b, 1));
+    both((backend) => {
+      tf.setBackend(backend);
+      return (['float32', 'int32', 'bool'] as const).map((dtype) => tf.tidy(() => Array.from(tf.slice(tf.tensor(typed[dtype], shape, dtype), begin, size).dataSync())));
+    });
+  });
+
+  it('splits along each axis', () => {
+    const shape = [3, 5, 7, 4];
+    const typed = typedOf(3 * 5 * 7 * 4);
+    both((backend) => {
+      tf.setBackend(backend);
+      return [0, 1, 2, 3, -1].flatMap((axis) =>
+        (['float32', 'int32', 'bool'] as const).flatMap((dtype) =>
+          tf.tidy(() => {
+            const n = shape.at(axis) ?? 0;
+            return tf.split(tf.tensor(typed[dtype], shape, dtype), [1, n - 1], axis).map((t) => Array.from(t.dataSync()));
+          }),
+        ),
+      );
+    });
+  });
+
+  it('concatenates along each axis, including empty parts', () => {
+    const a = typedOf(2 * 3 * 4 * 5);
+    const b = typedOf(2 * 3 * 4 * 5);
+    both((backend) => {
+      tf.setBackend(backend);
+      return [0, 1, 2, 3].flatMap((axis) =>
+        (['float32', 'int32', 'bool'] as const).map((dtype) =>
+          tf.tidy(() => {
+            const ta = tf.tensor(a[dtype], [2, 3, 4, 5], dtype);
+            const shapeB = [2, 3, 4, 5];
+            shapeB[axis] = 2;
+            const tb = tf.slice(tf.tensor(b[dtype], [2, 3, 4, 5], dtype), [0, 0, 0, 0], shapeB);
+            const empty = tf.slice(ta, [0, 0, 0, 0], shapeB.map((d, i) => (i === axis ? 0 : d)));
+            return Array.from(tf.concat([ta, empty, tb, ta], axis).dataSync());
+          }),
+        ),
+      );
+    });
+  });
+});
+
 /** A tiny U-Net-like net: conv, strided conv down, transposed conv up, concat, 1x1 head. */
 function smallNetLoss(x: tf.Tensor4D, target: tf.Tensor4D, w: tf.Tensor4D[]): tf.Scalar {
   const a = tf.relu(tf.conv2d(x, w[0], 1, 'same'));

@@ -1,15 +1,32 @@
-// Puts the project's convolution-gradient kernels into the global tfjs kernel registry for the
-// 'wasm' backend. Must run after @tensorflow/tfjs-backend-wasm was imported (its import registers
+// Puts the project's kernels (convolution gradients, and replacements of slow stock kernels) into
+// the global tfjs kernel registry for the 'wasm' backend. Must run after @tensorflow/tfjs-backend-wasm was imported (its import registers
 // the stock kernels, and a later registration of the same name overwrites ours with a warning).
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { makeCast } from './cast.ts';
+import { makeConcat } from './concat.ts';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInput } from './conv2d-backprop-input.ts';
+import { maxPoolGradKernel } from './max-pool-grad.ts';
+import { makeSlice, makeSplitV } from './slice.ts';
+import { makeTile } from './tile.ts';
 
 export type WasmKernelSet = 'project' | 'stock';
 
+/** The project kernels, each built from the stock one it replaces (null if wasm has none). */
+const PROJECT: Record<string, (stock: KernelFunc | null) => KernelFunc> = {
+  Conv2DBackpropInput: makeConv2dBackpropInput,
+  Conv2DBackpropFilter: () => conv2dBackpropFilterKernel,
+  Tile: makeTile,
+  MaxPoolGrad: () => maxPoolGradKernel,
+  Cast: makeCast,
+  Slice: makeSlice,
+  SplitV: makeSplitV,
+  Concat: makeConcat,
+};
+
 /** Kernel names the project replaces or adds on wasm. */
-export const PROJECT_WASM_KERNELS = ['Conv2DBackpropInput', 'Conv2DBackpropFilter'] as const;
+export const PROJECT_WASM_KERNELS: readonly string[] = Object.keys(PROJECT);
 
 /** The stock configs as found before the first replacement (undefined: wasm had none). */
 let stock: Map<string, KernelConfig | undefined> | null = null;
@@ -57,9 +74,9 @@ function put(config: KernelConfig | undefined, name: string): void {
 export function useWasmKernels(set: WasmKernelSet): { kernels: string[]; set: WasmKernelSet } {
   const originals = captureStock();
   if (set === 'project') {
-    const stockInput = originals.get('Conv2DBackpropInput');
-    put({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: makeConv2dBackpropInput(stockInput?.kernelFunc ?? null) }, 'Conv2DBackpropInput');
-    put({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterKernel }, 'Conv2DBackpropFilter');
+    for (const [name, make] of Object.entries(PROJECT)) {
+      put({ kernelName: name, backendName: 'wasm', kernelFunc: make(originals.get(name)?.kernelFunc ?? null) }, name);
+    }
   } else {
     for (const name of PROJECT_WASM_KERNELS) put(originals.get(name), name);
   }

@@ -7,17 +7,19 @@
 // numeric `id` registered with `wasm.tfjs.registerTensor(id, size, offset)`; `makeOutput` with a
 // memoryOffset registers a tensor over memory that someone else owns.
 import { getKernel } from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataType, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 interface WasmTensorData {
   id: number;
   memoryOffset: number;
+  dtype: DataType;
   shape: number[];
   refCount: number;
 }
 
 interface WasmModule {
   HEAPF32: Float32Array;
+  HEAPU8: Uint8Array;
   tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
 }
 
@@ -25,7 +27,7 @@ interface WasmModule {
 export interface WasmBackendInternals {
   wasm: WasmModule;
   dataIdMap: { get(dataId: object): WasmTensorData | undefined; delete(dataId: object): boolean };
-  makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number): TensorInfo;
+  makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
@@ -61,6 +63,13 @@ export function heapView(backend: WasmBackendInternals, t: TensorInfo): Float32A
   const size = t.shape.reduce((a, b) => a * b, 1);
   const heap = backend.wasm.HEAPF32;
   return heap.subarray(data.memoryOffset >>> 2, (data.memoryOffset >>> 2) + size);
+}
+
+/** Byte offset of a tensor's data in the heap. */
+export function heapByteOffset(backend: WasmBackendInternals, t: TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('tensor is not on the wasm backend');
+  return data.memoryOffset;
 }
 
 /** Element offset of a tensor's data in HEAPF32. */
