@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../seg/atomic.ts';
+import { PRINT_SCALE } from '../seg/report/style.ts';
 
 /** Where Chromium is looked for, after $SEGLENS_CHROMIUM. */
 export const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
@@ -56,7 +57,7 @@ export async function htmlToPdf(htmlFile: string, pdfFile: string, opts: { execu
     const page = await browser.newPage();
     await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
     await page.emulateMedia({ media: 'print' });
-    await writeFileAtomic(pdfFile, await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true }));
+    await writeFileAtomic(pdfFile, await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, scale: PRINT_SCALE }));
     return { ok: true, file: pdfFile };
   } finally {
     await browser.close();

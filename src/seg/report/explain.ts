@@ -115,7 +115,8 @@ export function explainSections(ctx: ExplainContext): ExplainSection[] {
   const names = Object.entries(NAME_LABELS).map(([k, label]) => ({ text: `${label}: ${POLICY_NAMES[k as keyof typeof NAME_LABELS]}.` }));
   return [
     { title: 'What this report shows', items: reportItems(ctx) },
-    { title: METRIC_POLICY.split('\n')[0], items: policyItems() },
+    // The report shows no AUC (that needs probabilities); its policy item would only puzzle a reader.
+    { title: METRIC_POLICY.split('\n')[0], items: policyItems().filter((it) => !/^ROC-AUC/.test(it.text)) },
     { title: 'Names of the reductions (as in report.json "policy")', items: names },
   ];
 }

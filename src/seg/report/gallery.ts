@@ -54,6 +54,8 @@ export interface GalleryOrder {
   entries: GalleryEntry[];
   order: 'audit' | 'gap';
   omitted: number;
+  /** All deceptive images, worst first, shown or not. */
+  deceptive: string[];
 }
 
 /**
@@ -78,5 +80,5 @@ export function rankGallery(r: EvalResult, deceptive: Finding | undefined, audit
     gap: orNull(imageGap(im)),
     classes: im.classes.map((c) => ({ name: c.name, dice: orNull(c.dice), tp: c.tp, fp: c.fp, fn: c.fn, gtPixels: c.gtPixels, predPixels: c.predPixels })),
   }));
-  return { entries, order: auditRan ? 'audit' : 'gap', omitted: ordered.length - shown.length };
+  return { entries, order: auditRan ? 'audit' : 'gap', omitted: ordered.length - shown.length, deceptive: first };
 }

@@ -106,17 +106,17 @@ function classTable(d: ReportData, e: ReportEvaluation): string {
   const labelled = r.labelledPixels ?? 0;
   const rows = r.classes.map((c, i) => {
     const oc = objects?.classes.find((o) => o.name === c.name);
-    const obj = c.isBackground ? '' : oc && oc.objects ? `${fig(oc.recall, 3)} <span class="muted">(${oc.found}/${oc.objects})</span>` : '<span class="na">n/a</span>';
+    const obj = c.isBackground ? '' : oc && oc.objects ? `${fig(oc.recall)} <span class="muted">(${oc.found}/${oc.objects})</span>` : '<span class="na">n/a</span>';
     const base = r.baseline.classes[i];
     const share = labelled > 0 && c.gtPixels !== null ? c.gtPixels / labelled : null;
     return `<tr class="${c.isBackground ? 'bg' : ''}"><td>${esc(c.name)}${c.isBackground ? ' <span class="tag">background</span>' : ''}</td>
 <td class="num strong">${fig(c.dice)}</td><td class="num">${fig(c.iou)}</td><td class="num">${fig(c.precision)}</td><td class="num">${fig(c.recall)}</td>
 <td class="num">${fig(c.diceImageMean)}</td><td class="num">${c.validImages}/${r.images}</td>${objects ? `<td class="num">${obj}</td>` : ''}
-<td class="num">${int(c.gtPixels)} <span class="muted">(${pct(share)})</span></td><td class="num">${int(c.predPixels)}</td><td class="num">${fig(base?.dice)}</td></tr>`;
+<td class="num">${int(c.gtPixels)}<span class="share muted">${pct(share)}</span></td><td class="num">${int(c.predPixels)}</td><td class="num">${fig(base?.dice)}</td></tr>`;
   });
   return `<div class="scroll"><table class="classes"><thead><tr><th>Class</th><th class="num">Dice</th><th class="num">IoU</th><th class="num">Precision</th><th class="num">Recall</th>
 <th class="num">Dice<br><span class="muted">image mean</span></th><th class="num">Valid<br>images</th>${objects ? '<th class="num">Object<br>recall</th>' : ''}
-<th class="num">Ground-truth pixels</th><th class="num">Predicted pixels</th><th class="num">All-background<br>Dice</th></tr></thead>
+<th class="num">Ground-truth<br>pixels</th><th class="num">Predicted<br>pixels</th><th class="num">All-background<br>Dice</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>
 <p class="caption">Dice, IoU, precision and recall from pixel counts summed over the ${r.images} images; "image mean" averages the per-image Dice over the valid images (where the class is in the ground truth or the prediction). n/a = undefined (0/0), never counted as 0 or 1.${objects ? ' Object recall: share of ground-truth objects found (see "How every number was computed").' : ''}${(r.ignoredPixels ?? 0) > 0 ? ` ${int(r.ignoredPixels)} ignored pixels excluded.` : ''}</p>`;
 }
@@ -161,25 +161,28 @@ function galleryItem(d: ReportData, e: ReportEvaluation, g: GalleryEntry, t: Ima
 <p class="figs">pixel accuracy <b>${fig(g.pixelAccuracy)}</b> · Dice incl. background <b>${fig(g.meanDiceWithBackground)}</b> · <span class="fgd">foreground Dice <b>${fig(g.meanForegroundDice)}</b></span> · gap ${fig(g.gap)}</p>`;
   if (!t) return `<div class="gitem" id="${id}">${head}<p class="muted">No thumbnails (the image could not be read).</p></div>`;
   const tile = (uri: string, caption: string, sub = '') =>
-    `<figure style="width:${t.width}px"><img src="${uri}" width="${t.width}" height="${t.height}" alt="${esc(caption)}"><figcaption>${esc(caption)}${sub ? `<br><span class="muted">${sub}</span>` : ''}</figcaption></figure>`;
+    `<figure><img src="${uri}" width="${t.width}" height="${t.height}" alt="${esc(caption)}"><figcaption>${esc(caption)}${sub ? `<br><span class="muted">${sub}</span>` : ''}</figcaption></figure>`;
   const errs = t.errors.map((er) => {
     const c = g.classes.find((x) => x.name === er.className);
-    const sub = c ? `Dice ${fig(c.dice, 3)}<br>FP ${int(c.fp)} px · FN ${int(c.fn)} px` : '';
+    const sub = c ? `Dice ${fig(c.dice)}<br>FP ${int(c.fp)} px · FN ${int(c.fn)} px` : '';
     return tile(er.uri, `errors: ${er.className}`, sub);
   });
-  return `<div class="gitem" id="${id}">${head}<div class="tiles">
+  const n = 3 + t.errors.length;
+  // One row on screen (tiles shrink to fit), at most four per row on paper.
+  return `<div class="gitem" id="${id}">${head}<div class="tiles" style="--n:${n};--np:${Math.min(n, 4)};--w:${t.width}px">
 ${tile(t.original, 'original', `${t.sourceWidth} x ${t.sourceHeight} px`)}${tile(t.groundTruth, 'ground truth')}${tile(t.prediction, 'prediction')}${errs.join('')}
 </div></div>`;
 }
 
 function gallery(d: ReportData, e: ReportEvaluation, thumbs: Record<string, ImageThumbnails> | undefined): string {
-  const deceptive = e.gallery.filter((g) => g.deceptive).length;
+  const deceptive = e.deceptive.length;
+  const shownDeceptive = e.gallery.filter((g) => g.deceptive).length;
   const order =
     e.galleryOrder === 'audit'
       ? 'in the order of the audit\'s "deceptive-images" finding'
       : 'found by the same rule as the audit (no audit ran)';
   const intro = deceptive
-    ? `<p><b>${deceptive} deceptive image(s) first</b> (${order}): their background-inclusive score looks good while their foreground Dice is poor. Then the other images, most flattered by the background-inclusive score first.</p>`
+    ? `<p><b>${deceptive} deceptive image(s)${shownDeceptive < deceptive ? `, the worst ${shownDeceptive} shown` : ''} first</b> (${order}): their background-inclusive score looks good while their foreground Dice is poor. Then the other images, most flattered by the background-inclusive score first.</p>`
     : '<p>No image of this split is deceptive (good-looking background-inclusive score with a poor foreground Dice). Images are shown most flattered by the background-inclusive score first.</p>';
   const omitted = e.galleryOmitted > 0 ? `<p class="muted">${e.galleryOmitted} further image(s) not shown; their figures are in report.json and per_image_class.csv.</p>` : '';
   return `<h3>Images: original | ground truth | prediction | error map per class</h3>${intro}${legendHtml(d)}
@@ -199,6 +202,17 @@ ${gallery(d, e, thumbs[e.split])}
 </section>`;
 }
 
+/** The deceptive images of a split, linked to their thumbnails, for the summary card. */
+function deceptiveLine(e: ReportEvaluation): string {
+  if (e.deceptive.length === 0) return '<p class="small ok">No deceptive image.</p>';
+  const shown = new Set(e.gallery.map((g) => g.image));
+  const links = e.deceptive
+    .slice(0, 8)
+    .map((n) => (shown.has(n) ? `<a href="#${anchor('img', e.split, n)}">${esc(n)}</a>` : esc(n)))
+    .join(', ');
+  return `<p class="small warn-line"><b>${e.deceptive.length} deceptive image(s)</b> (good-looking score, poor foreground Dice): ${links}${e.deceptive.length > 8 ? ', ...' : ''}</p>`;
+}
+
 function summary(d: ReportData): string {
   const cards = d.evaluations
     .map((e) => {
@@ -212,7 +226,7 @@ function summary(d: ReportData): string {
 <div class="perclass">${r.classes
         .filter((c) => !c.isBackground)
         .map((c) => `<span class="pc">${esc(c.name)} <b>${fig(c.dice)}</b></span>`)
-        .join('')}</div></div>`;
+        .join('')}</div>${deceptiveLine(e)}</div>`;
     })
     .join('');
   const a = d.audit;

@@ -51,6 +51,7 @@ export function buildReportData(input: ReportInput): ReportData {
       galleryOrder: g.order,
       gallery: g.entries,
       galleryOmitted: g.omitted,
+      deceptive: g.deceptive,
     };
   });
 

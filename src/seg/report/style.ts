@@ -1,5 +1,14 @@
 // The report's stylesheet, inlined into the HTML. System fonts only (nothing to download); print
 // rules keep figures, findings and gallery rows on one page each.
+
+/**
+ * The PDF is printed at this scale: the page is laid out as on a screen 1 / PRINT_SCALE times the
+ * width of A4's printable area (about 957 CSS px instead of 718), so tables keep the screen's type
+ * sizes and proportions, only smaller.
+ */
+export const PRINT_SCALE = 0.75;
+/** A4 (210 mm) minus the @page side margins (2 x 12 mm), in CSS pixels. */
+export const A4_PRINTABLE_WIDTH = Math.floor(((210 - 24) / 25.4) * 96);
 export const STYLE = `
 :root { --ink:#1a1a1a; --muted:#666; --line:#ddd; --crit:#b00020; --warn:#a35a00; --info:#2b5f8a; --ok:#1d6b3a; }
 * { box-sizing: border-box; }
@@ -32,9 +41,11 @@ table.headline th, table.headline td, table.classes th, table.classes td { paddi
 table.headline thead th, table.classes thead th { background: #f0f0ee; font-size: 12px; border-bottom: 2px solid #bbb; }
 table.headline tr.headline td { background: #eef4fb; font-size: 15px; }
 table.headline tr.inclusive td { color: #444; }
-td.num, th.num { text-align: right !important; white-space: nowrap; }
+td.num, th.num { text-align: right !important; }
+td.num { white-space: nowrap; }
 td.strong { font-weight: 700; }
 tr.bg td { color: #666; background: #fafafa; }
+.share { display:block; font-size: 11px; }
 .tag { display:inline-block; font-size: 10px; padding: 0 5px; border-radius: 3px; background:#ececec; color:#555; vertical-align: 1px; white-space: nowrap; }
 table.kv { margin: 4px 0; }
 table.kv th { text-align:left; font-weight: 500; color: #444; padding: 3px 14px 3px 0; vertical-align: top; white-space: nowrap; }
@@ -48,6 +59,9 @@ table.kv.small th, table.kv.small td { padding: 3px 14px 3px 0; }
 .plots .figure { flex: 1 1 520px; min-width: 0; }
 .plots .figure h3 { margin-top: 8px; }
 .perclass { margin-top: 8px; padding-top: 6px; border-top: 1px solid var(--line); font-size: 13px; }
+.small { font-size: 12px; margin-top: 6px; }
+.warn-line { color: var(--warn); }
+.warn-line a, .card a { color: var(--info); }
 .perclass .pc { display:inline-block; margin-right: 14px; white-space: nowrap; }
 table.classes td:first-child { white-space: nowrap; }
 .cols { display:flex; flex-wrap: wrap; gap: 8px 40px; }
@@ -79,19 +93,21 @@ table.classes td:first-child { white-space: nowrap; }
 .gitem .rank { color: var(--muted); font-weight: 400; margin-right: 4px; }
 .gitem .figs { font-size: 12px; color: #333; margin: 0 0 8px; }
 .gitem .fgd b { color: var(--crit); }
-.tiles { display:flex; flex-wrap: wrap; gap: 10px; }
-.tiles figure { margin: 0; }
-.tiles img { display:block; border: 1px solid #bbb; image-rendering: auto; background: #000; }
-.tiles figcaption { font-size: 11px; margin-top: 3px; max-width: 200px; line-height: 1.3; }
+.tiles { display:grid; grid-template-columns: repeat(var(--n), minmax(0, var(--w))); gap: 10px; }
+.tiles figure { margin: 0; min-width: 0; }
+.tiles img { display:block; width: 100%; height: auto; border: 1px solid #bbb; background: #000; }
+.tiles figcaption { font-size: 11px; margin-top: 3px; line-height: 1.3; overflow-wrap: anywhere; }
 #how li { margin: 4px 0; max-width: 940px; }
 @media print {
-  body { background: #fff; font-size: 11px; }
+  body { background: #fff; }
+  table.headline th, table.headline td, table.classes th, table.classes td { padding: 4px 6px; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
   h2 { break-after: avoid; }
   h3 { break-after: avoid; }
   .finding, .gitem, .figure, .card, table.headline, tr { break-inside: avoid; }
   .scroll { overflow: visible; }
+  .tiles { grid-template-columns: repeat(var(--np), minmax(0, 1fr)); }
 }
 @page { size: A4; margin: 14mm 12mm; }
 `;

@@ -183,18 +183,29 @@ function labelPicture(m: LabelMap, lut: Uint8Array): Rgb {
  * dimmed original.
  */
 export function errorMap(gt: LabelMap, pred: LabelMap, c: number, grey: Uint8Array): Rgb {
-  const data = new Uint8Array(gt.data.length * 3);
-  const { tp, fp, fn, ignore } = ERROR_COLORS;
-  for (let i = 0; i < gt.data.length; i++) {
-    const g = gt.data[i];
-    const p = pred.data[i];
-    const col = g === IGNORE ? ignore.rgb : g === c ? (p === c ? tp.rgb : fn.rgb) : p === c ? fp.rgb : undefined;
-    const d = i * 3;
-    if (col) {
-      data[d] = col[0];
-      data[d + 1] = col[1];
-      data[d + 2] = col[2];
-    } else data[d] = data[d + 1] = data[d + 2] = Math.round(grey[i] * ERROR_MAP_DIM);
+  const n = gt.data.length;
+  const data = new Uint8Array(n * 3);
+  // Colour by code: 0 tp, 1 fp, 2 fn, 3 ignored; code 4 = the dimmed original.
+  const pal = new Uint8Array([...ERROR_COLORS.tp.rgb, ...ERROR_COLORS.fp.rgb, ...ERROR_COLORS.fn.rgb, ...ERROR_COLORS.ignore.rgb]);
+  const dim = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) dim[v] = Math.round(v * ERROR_MAP_DIM);
+  const g = gt.data;
+  const p = pred.data;
+  for (let i = 0, d = 0; i < n; i++, d += 3) {
+    const gi = g[i];
+    const hit = p[i] === c;
+    const code = gi === IGNORE ? 3 : gi === c ? (hit ? 0 : 2) : hit ? 1 : 4;
+    if (code === 4) {
+      const v = dim[grey[i]];
+      data[d] = v;
+      data[d + 1] = v;
+      data[d + 2] = v;
+    } else {
+      const o = code * 3;
+      data[d] = pal[o];
+      data[d + 1] = pal[o + 1];
+      data[d + 2] = pal[o + 2];
+    }
   }
   return { width: gt.width, height: gt.height, data };
 }

@@ -105,6 +105,8 @@ export interface ReportEvaluation {
   gallery: GalleryEntry[];
   /** Images not shown as thumbnails (beyond the gallery limit). */
   galleryOmitted: number;
+  /** Every deceptive image of the split, worst first (the gallery may show only the first ones). */
+  deceptive: string[];
 }
 
 /** One statement of the plain-language explanation, with optional sub-points. */
