@@ -200,6 +200,13 @@ describe('early stopping', () => {
     } finally {
       r.trainer.dispose();
     }
+    // Resuming a run that early stopping ended trains nothing more.
+    const again = await fit({ resume: r.result.runDir }, 'runs-early');
+    again.trainer.dispose();
+    expect(again.result).toMatchObject({ status: 'finished', epochs: 3, bestEpoch: 1 });
+    expect(again.result.reason).toMatch(/already ended/);
+    expect(again.events.filter((e) => e.type === 'step')).toHaveLength(0);
+    expect(await history(r.result.runDir)).toHaveLength(3);
   });
 });
 

@@ -176,6 +176,11 @@ export class Trainer {
       // The time limit counts this session only, so a run stopped by it can be resumed.
       const limit = cfg.maxMinutes === null ? Infinity : cfg.maxMinutes * 60;
 
+      if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
+        // A resumed run that early stopping had already ended: nothing more to train.
+        status = 'finished';
+        reason = `early stopping had already ended this run at epoch ${st.epoch} (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
+      }
       while (st.epoch < cfg.epochs && !status) {
         const epoch = st.epoch + 1;
         const epochT0 = now();
