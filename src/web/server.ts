@@ -136,7 +136,12 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((e) => sendError(res, e));
+    handle(req, res).catch((e) => {
+      // A request refused before its body was read: consume the body, so that the connection's
+      // next request is parsed from where this one ends.
+      req.resume();
+      sendError(res, e);
+    });
   });
   // Requests must not hang the engine: headers within 30 s, whole requests within 10 minutes.
   server.headersTimeout = 30_000;
@@ -150,7 +155,11 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
     const t = presentedToken(req, url, port);
     hub.upgrade(req, socket, head, sameToken(t.bearer, token) || sameToken(t.query, token));
   });
-  server.on('clientError', (_e, socket) => socket.destroy());
+  // Unparseable HTTP: answer 400 when the socket still can, and close it.
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
