@@ -17,7 +17,12 @@ import { tf } from '../../src/train/tf.ts';
 import { unpackWeights } from '../../src/train/model/weights.ts';
 import { loadModel } from '../../src/train/predict/model-io.ts';
 import { predictImage } from '../../src/train/predict/tiled.ts';
-import { TrainStateSchema } from '../../src/train/trainer/checkpoint.ts';
+import { checkpointDir, readCheckpoint, TrainStateSchema, writeCheckpoint } from '../../src/train/trainer/checkpoint.ts';
+import { buildUNet } from '../../src/train/model/unet.ts';
+import { makeModelMeta, parseUNetConfig } from '../../src/train/model/config.ts';
+import { DEMO_CLASSES } from '../../src/seg/demo/index.ts';
+import { DEFAULT_NORMALIZATION } from '../../src/seg/types.ts';
+import { rename, mkdir } from 'node:fs/promises';
 import { parseTrainConfig } from '../../src/train/trainer/config.ts';
 import type { TrainConfigInput } from '../../src/train/trainer/config.ts';
 import type { TrainEvent, TrainingWarning } from '../../src/train/trainer/events.ts';
@@ -323,5 +328,34 @@ describe('guards', () => {
     await tf.setBackend('wasm');
     expect(onWasm).toEqual(onCpu);
     expect(onWasmInt).toEqual(onCpuInt);
+  });
+});
+
+describe('checkpoint directories', () => {
+  it('are replaced whole; after a crash between the two renames the .old copy is read, and the next write cleans up', async () => {
+    const parent = join(tmp, 'ck');
+    await mkdir(parent);
+    const model = buildUNet({ depth: 1, baseFilters: 2, inputChannels: 1, numClasses: 3 });
+    const meta = makeModelMeta(parseUNetConfig({ depth: 1, baseFilters: 2, inputChannels: 1, numClasses: 3 }), DEFAULT_NORMALIZATION, DEMO_CLASSES);
+    const rng = { algorithm: 'alea' as const, c: 1, s0: 0.1, s1: 0.2, s2: 0.3 };
+    const base = TrainStateSchema.parse({
+      format: 'seglens-train-state', version: 1, epoch: 0, step: 0, epochLossSum: 0, epochLossCount: 0, epochSeconds: 0, iterations: 0, lr: 1e-3,
+      rng: { sampling: rng, augmentation: rng }, initialLosses: [], best: { epoch: null, value: null }, epochsWithoutImprovement: 0, plateauEpochs: 0,
+      activeWarnings: [], elapsedSeconds: 0,
+    });
+    try {
+      await writeCheckpoint(parent, 'best', { model, meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 7 } });
+      expect(readdirSync(parent)).toEqual(['best']);
+      await rename(join(parent, 'best'), join(parent, 'best.old')); // the crash window
+      await mkdir(join(parent, 'best.tmp')); // a half-written new one is never read
+      expect(checkpointDir(parent, 'best')).toBe(join(parent, 'best.old'));
+      expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(7);
+      await writeCheckpoint(parent, 'best', { model, meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 8 } });
+      expect(readdirSync(parent)).toEqual(['best']);
+      expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(8);
+      await expect(readCheckpoint(parent, 'last')).rejects.toThrow(/no "last" checkpoint/);
+    } finally {
+      model.dispose();
+    }
   });
 });
