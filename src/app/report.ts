@@ -312,7 +312,8 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
     opts.onProgress?.('render', 0, 1);
     const written = await writeReport(input, outDir, { images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });
     opts.onProgress?.('render', 1, 1);
-    return { ...written, runId: run.id, findings, predictions, problems };
+    // In the report's order (most serious first), as report.json lists them.
+    return { ...written, runId: run.id, findings: written.data.findings, predictions, problems };
   } finally {
     loaded.model.dispose();
   }

@@ -34,15 +34,19 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('exportReport', () => {
-  it('writes report.html, report.json, per_image_class.csv and the predicted masks of the validation images', async () => {
+  it('writes report.html, report.json, per_image_class.csv and the predicted masks of the validation and test images', async () => {
     for (const f of [REPORT_FILES.html, REPORT_FILES.json, REPORT_FILES.csv]) expect(existsSync(join(dir, 'report', f))).toBe(true);
     const manifest = await readManifest(join(runDir, 'split.json'));
-    expect(data.evaluations.map((e) => e.split)).toEqual(['val']);
-    expect(data.evaluations[0].result.perImage.map((p) => p.name).sort()).toEqual([...manifest.val].sort());
-    for (const n of manifest.val) expect(existsSync(join(rep.predictions.val!, `${n}.png`))).toBe(true);
+    expect(manifest.test.length).toBeGreaterThan(0);
+    expect(data.evaluations.map((e) => e.split)).toEqual(['val', 'test']);
+    for (const [k, split] of (['val', 'test'] as const).entries()) {
+      expect(data.evaluations[k].result.perImage.map((p) => p.name).sort()).toEqual([...manifest[split]].sort());
+      for (const n of manifest[split]) expect(existsSync(join(rep.predictions[split]!, `${n}.png`))).toBe(true);
+    }
     const csv = (await readFile(rep.csv, 'utf8')).trim().split('\r\n');
     expect(csv[0]).toBe(CSV_COLUMNS.join(','));
-    expect(csv).toHaveLength(1 + manifest.val.length * DEMO_CLASSES.classes.length);
+    expect(csv).toHaveLength(1 + (manifest.val.length + manifest.test.length) * DEMO_CLASSES.classes.length);
+    expect(csv.filter((l) => l.startsWith('test,'))).toHaveLength(manifest.test.length * DEMO_CLASSES.classes.length);
     expect(data.generated).toBe('2025-02-03T04:05:06.000Z');
     expect(data.run?.id).toBe(rep.runId);
     expect(data.run?.seeds).toMatchObject({ init: 1, sampling: 1, augmentation: 1 });
@@ -52,19 +56,21 @@ describe('exportReport', () => {
     expect(data.history?.epochs.length).toBe(4);
   });
 
-  it('every figure of report.json equals seglens eval --json on the written predictions', async () => {
+  it('every figure of report.json equals seglens eval --json on the written predictions (val and test)', async () => {
     const manifest = await readManifest(join(runDir, 'split.json'));
-    const gt = join(dir, 'gt-val');
-    await mkdir(gt, { recursive: true });
-    for (const n of manifest.val) await copyFile(join(project, 'masks', `${n}.png`), join(gt, `${n}.png`));
     const classes = join(dir, 'classes.json');
     await writeFile(classes, JSON.stringify(DEMO_CLASSES));
-    const r = await seglens(['eval', '--gt', gt, '--pred', rep.predictions.val!, '--classes', classes, '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const { pairs, problems, ...evalResult } = json<Record<string, unknown>>(r);
-    expect(problems).toEqual([]);
-    expect((pairs as unknown[]).length).toBe(manifest.val.length);
-    expect(data.evaluations[0].result).toEqual(evalResult);
+    for (const [k, split] of (['val', 'test'] as const).entries()) {
+      const gt = join(dir, `gt-${split}`);
+      await mkdir(gt, { recursive: true });
+      for (const n of manifest[split]) await copyFile(join(project, 'masks', `${n}.png`), join(gt, `${n}.png`));
+      const r = await seglens(['eval', '--gt', gt, '--pred', rep.predictions[split]!, '--classes', classes, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const { pairs, problems, ...evalResult } = json<Record<string, unknown>>(r);
+      expect(problems).toEqual([]);
+      expect((pairs as unknown[]).length).toBe(manifest[split].length);
+      expect(data.evaluations[k].result).toEqual(evalResult);
+    }
   });
 
   it('recomputes exactly the validation figures the trainer recorded for the best epoch', () => {
@@ -82,12 +88,11 @@ describe('exportReport', () => {
     expect(data.audit.checked.join(' ')).toMatch(/training history/);
     expect(data.findings).toEqual(rep.findings.map((f) => JSON.parse(JSON.stringify(f))));
     for (const f of data.findings) expect(['data', 'split', 'training', 'val', 'test']).toContain(f.scope);
-    const g = data.evaluations[0].gallery;
-    expect(g.length).toBe(data.evaluations[0].result.images);
-    const html = readFile(rep.html, 'utf8');
-    return html.then((text) => {
-      for (const e of g) expect(text).toContain(`id="img--val--${e.image}"`);
-      expect(text.match(/<img /g)?.length).toBe(g.length * (3 + 2));
+    const shown = data.evaluations.flatMap((e) => e.gallery.map((g) => `img--${e.split}--${g.image}`));
+    expect(shown.length).toBe(data.evaluations.reduce((s, e) => s + (e.result.images ?? 0), 0));
+    return readFile(rep.html, 'utf8').then((text) => {
+      for (const id of shown) expect(text).toContain(`id="${id}"`);
+      expect(text.match(/<img /g)?.length).toBe(shown.length * (3 + 2));
     });
   });
 
