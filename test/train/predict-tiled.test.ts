@@ -7,7 +7,7 @@ import { tf, tfl } from '../../src/train/tf.ts';
 import { ConfigError, ShapeError } from '../../src/seg/errors.ts';
 import { buildUNet } from '../../src/train/model/unet.ts';
 import { blendWindow1d, WINDOW_FLOOR } from '../../src/train/predict/blend.ts';
-import { inferSizeMultiple, predictImage, reflectIndex, tilePositions } from '../../src/train/predict/tiled.ts';
+import { inferSizeMultiple, predictImage, reflectIndex, tileLayout } from '../../src/train/predict/tiled.ts';
 import type { PredictInput } from '../../src/train/predict/tiled.ts';
 
 beforeAll(async () => {
@@ -63,18 +63,25 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('tile geometry', () => {
-  it('tilePositions cover the length with the stride and end flush with the border', () => {
-    for (const [len, tile, overlap] of [[517, 64, 16], [300, 64, 0], [64, 64, 16], [65, 64, 16], [1000, 256, 64]]) {
-      const ps = tilePositions(len, tile, overlap);
-      expect(ps[0]).toBe(0);
-      expect(ps[ps.length - 1]).toBe(len - tile);
-      for (let i = 1; i < ps.length; i++) {
-        expect(ps[i] - ps[i - 1]).toBeGreaterThan(0);
-        expect(ps[i] - ps[i - 1]).toBeLessThanOrEqual(tile - overlap);
+  it('tileLayout: fewest tiles of at most maxTile, shrunk to the smallest fitting multiple, even, flush with the end', () => {
+    for (const [len, maxTile, overlap, m] of [[517, 64, 16, 4], [300, 64, 0, 4], [64, 64, 16, 4], [65, 64, 16, 4], [1000, 256, 64, 16], [1024, 512, 128, 16], [2048, 512, 128, 16], [2048, 256, 64, 16], [700, 512, 128, 16]]) {
+      const { tile, offsets } = tileLayout(len, maxTile, overlap, m);
+      const n = offsets.length;
+      expect(tile).toBeLessThanOrEqual(maxTile);
+      expect(tile % m).toBe(0);
+      expect(n).toBe(len <= maxTile ? 1 : Math.ceil((len - overlap) / (maxTile - overlap)));
+      expect(offsets[0]).toBe(0);
+      expect(offsets[n - 1]).toBe(len - tile);
+      for (let i = 1; i < n; i++) {
+        expect(offsets[i] - offsets[i - 1]).toBeGreaterThan(0);
+        expect(offsets[i] - offsets[i - 1]).toBeLessThanOrEqual(tile - overlap); // overlap at least `overlap`
       }
+      // one multiple smaller could not cover the side with n tiles and that overlap
+      if (n > 1) expect(n * (tile - m) - (n - 1) * overlap).toBeLessThan(len);
     }
-    expect(tilePositions(517, 64, 16)).toEqual([0, 48, 96, 144, 192, 240, 288, 336, 384, 432, 453]);
-    expect(tilePositions(40, 64, 16)).toEqual([0]);
+    expect(tileLayout(1024, 512, 128, 16)).toEqual({ tile: 432, offsets: [0, 296, 592] });
+    expect(tileLayout(512, 512, 128, 16)).toEqual({ tile: 512, offsets: [0] });
+    expect(tileLayout(40, 64, 16, 16)).toEqual({ tile: 48, offsets: [0] });
   });
 
   it('reflectIndex mirrors without repeating the edge, for any overflow', () => {
@@ -134,6 +141,7 @@ describe('predictImage', () => {
     [300, 517, 64, 16, 4],
     [300, 517, 64, 0, 3],
     [129, 64, 32, 8, 2],
+    [130, 130, 64, 16, 2], // tiles shrunk to 56 x 56
     [37, 50, 64, 16, 4], // smaller than a tile in both sides: reflect-padded to 40 x 52
     [200, 30, 64, 20, 4], // tiled along y, padded along x
     [3, 5, 64, 16, 1],

@@ -61,7 +61,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .argument('<images...>', 'image files and/or folders of images')
     .requiredOption('--out <dir>', 'folder for the label masks <stem>.png (created if needed)')
     .option('--probs', `also write ${PROBS_FOLDER}/<stem>_<class>.png: 16-bit probability maps (65535 = 1)`)
-    .option('--tile <n>', `tile side in pixels, a multiple of 2^depth (default ${DEFAULT_TILE})`, intOption('--tile', 1))
+    .option('--tile <n>', `largest tile side in pixels, a multiple of 2^depth; tiles shrink to fit the image (default ${DEFAULT_TILE})`, intOption('--tile', 1))
     .option('--overlap <n>', 'pixels shared by neighbouring tiles (default tile/4)', intOption('--overlap', 0))
     .option('--batch <n>', `tiles per model call (default ${DEFAULT_BATCH})`, intOption('--batch', 1))
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', intOption('--page', 0))

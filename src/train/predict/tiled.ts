@@ -3,11 +3,13 @@
 // per-epoch validation and by `seglens predict`, so the validation figure seen during training is
 // the figure any later report computes on the same images (issue 3, sections 4 and 5).
 //
-// Tiles of `tile` x `tile` pixels advance by tile - overlap; the last tile of a row/column is
-// aligned to the image border, so an image at least one tile large needs no padding at all. A
-// dimension smaller than a tile is reflect-padded only up to the next multiple the model needs
-// (2^depth for a U-Net), and the padding is cropped away again. Overlapping tiles are blended with
-// a border-tapered window (blend.ts).
+// `tile` is the largest tile side. Along each side the fewest tiles overlapping by at least
+// `overlap` are used, shrunk to the smallest size (a multiple of 2^depth) that still covers the side
+// with them, and spread evenly with the last tile flush with the border (tileLayout): an image at
+// least one tile large needs no padding and no pixel is predicted more often than the overlap
+// requires. A side shorter than a tile is reflect-padded only up to the next multiple the model
+// needs, and the padding is cropped away again. Overlapping tiles are blended with a
+// border-tapered window (blend.ts).
 import { ConfigError, ShapeError } from '../../seg/errors.ts';
 import type { LabelMap } from '../../seg/types.ts';
 import { tf } from '../tf.ts';
@@ -24,7 +26,10 @@ export interface PredictInput {
 }
 
 export interface PredictOptions {
-  /** Tile side in pixels; a multiple of the model's size multiple (2^depth). Default 256. */
+  /**
+   * Largest tile side in pixels, a multiple of the model's size multiple (2^depth); tiles may be
+   * shrunk to fit the image (tileLayout). Default DEFAULT_TILE.
+   */
   tile?: number;
   /** Pixels shared by neighbouring tiles, 0 <= overlap < tile. Default tile / 4. */
   overlap?: number;
@@ -59,17 +64,26 @@ export interface PredictResult {
   tiles: number;
 }
 
-export const DEFAULT_TILE = 256;
+// 512 rather than 256: a 512 x 512 image is then one tile (1.7x less work than 256-pixel tiles
+// overlapping by 64), no common image size costs more than with 256 (tileLayout), and each tile
+// sees more context. The largest tensor of the acceptance U-Net at batch 4 is then ~130 MB.
+export const DEFAULT_TILE = 512;
 export const DEFAULT_BATCH = 4;
 
-/** Top-left offsets of tiles covering [0, length): stride tile - overlap, last one flush with the end. */
-export function tilePositions(length: number, tile: number, overlap: number): number[] {
-  if (length <= tile) return [0];
-  const stride = tile - overlap;
-  const out: number[] = [];
-  for (let p = 0; p + tile < length; p += stride) out.push(p);
-  out.push(length - tile);
-  return out;
+/**
+ * Tiles along one side of `length` pixels: how many, how long, where. `maxTile` is the largest
+ * tile; the count is the fewest tiles of that size overlapping by at least `overlap`, and the tile
+ * is then shrunk to the smallest multiple of `multiple` that still covers the side with that count
+ * and overlap, so no pixels are computed twice beyond what the overlap asks. Offsets are spread
+ * evenly, the first at 0 and the last flush with the end. A side shorter than a tile gets one tile
+ * of the side rounded up to `multiple` (the caller pads).
+ */
+export function tileLayout(length: number, maxTile: number, overlap: number, multiple = 1): { tile: number; offsets: number[] } {
+  if (length <= maxTile) return { tile: Math.ceil(length / multiple) * multiple, offsets: [0] };
+  const n = Math.ceil((length - overlap) / (maxTile - overlap));
+  const tile = Math.min(maxTile, Math.ceil(Math.ceil((length + (n - 1) * overlap) / n) / multiple) * multiple);
+  const offsets = Array.from({ length: n }, (_, i) => (i === n - 1 ? length - tile : Math.floor((i * (length - tile)) / (n - 1))));
+  return { tile, offsets };
 }
 
 /** Mirror index into [0, n) without repeating the edge pixel (numpy 'reflect'), for any overflow. */
@@ -96,8 +110,6 @@ export function inferSizeMultiple(model: tfl.LayersModel): number {
   return m;
 }
 
-const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
-
 function isPositiveInt(n: number): boolean {
   return Number.isInteger(n) && n > 0;
 }
@@ -113,20 +125,11 @@ interface Plan {
 
 /** Tile size per dimension, reflect padding and tile offsets for an image. */
 function plan(height: number, width: number, tile: number, overlap: number, multiple: number): Plan {
-  const dim = (n: number) => {
-    const t = n >= tile ? tile : roundUp(n, multiple);
-    return { t, before: Math.floor((t - Math.min(n, t)) / 2), canvas: Math.max(n, t) };
-  };
-  const y = dim(height);
-  const x = dim(width);
-  return {
-    th: y.t,
-    tw: x.t,
-    padTop: y.before,
-    padLeft: x.before,
-    ys: tilePositions(y.canvas, y.t, overlap),
-    xs: tilePositions(x.canvas, x.t, overlap),
-  };
+  const y = tileLayout(height, tile, overlap, multiple);
+  const x = tileLayout(width, tile, overlap, multiple);
+  // Padding only where the side is shorter than its tile, split between both ends.
+  const before = (n: number, t: number) => Math.floor(Math.max(0, t - n) / 2);
+  return { th: y.tile, tw: x.tile, padTop: before(height, y.tile), padLeft: before(width, x.tile), ys: y.offsets, xs: x.offsets };
 }
 
 /** Copies the canvas window at (y0, x0) into `dst` at `offset`, reflecting outside the image. */
@@ -216,11 +219,14 @@ export function predictImage(model: tfl.LayersModel, image: PredictInput, opts: 
   for (let b0 = 0; b0 < tiles.length; b0 += batch) {
     const group = tiles.slice(b0, b0 + batch);
     group.forEach(([y, x], i) => extractTile(image, p, y, x, input, i * tileLen));
-    const out = tf.tidy(() => {
+    let out: Float32Array = new Float32Array(0);
+    // The array is taken out by assignment, not returned: tidy walks a returned container element
+    // by element looking for tensors, which costs more than the network for a large tile.
+    tf.tidy(() => {
       const x = tf.tensor4d(input.subarray(0, group.length * tileLen), [group.length, p.th, p.tw, C]);
       let y = model.predict(x) as tf.Tensor4D;
       if (opts.modelOutput === 'logits') y = opts.head === 'softmax' ? tf.softmax(y, -1) : tf.sigmoid(y);
-      return y.dataSync() as Float32Array;
+      out = y.dataSync() as Float32Array;
     });
     const perTile = p.th * p.tw * K;
     group.forEach(([y, x], i) => blender.add(out, i * perTile, y, x, p.th, p.tw, window));
