@@ -9,7 +9,7 @@
 //                            `seglens eval --gt ... --pred predictions/val` reproduces report.json
 //   report.pdf               with { pdf: true } where Chromium is installed
 import { mkdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { runAudit } from '../seg/audit/index.ts';
 import type { Finding, FindingId, ObjectRecallResult } from '../seg/audit/index.ts';
 import { ObjectRecall, PairingCheck } from '../seg/audit/index.ts';
@@ -180,7 +180,7 @@ async function evaluateSplit(
   for (const [i, pair] of pairs.entries()) {
     sinks.onProgress?.(`predict ${split}`, i, pairs.length);
     const raw = await readImage(pair.image, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
-    const gt = await readPairLabels(project, pair);
+    const gt = await readPairLabels(project, pair, (f) => relative(ds.dir, f) || f);
     sinks.maskProblems.push(...gt.problems);
     if (raw.width !== gt.labels.width || raw.height !== gt.labels.height) {
       sinks.problems.push({
@@ -305,7 +305,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       const pair = ev?.pairs.get(name);
       const pred = ev?.preds.get(name);
       if (!pair || !pred) return undefined;
-      const image = await readImage(pair.image, { page: ds.project.imagePage });
+      const image = await readImage(pair.image, { page: ds.project.imagePage, ...(ds.project.maxPixels ? { maxPixels: ds.project.maxPixels } : {}) });
       const gt = await readPairLabels(ds.project, pair);
       return { image, gt: gt.labels, pred };
     };

@@ -14,6 +14,7 @@ import { DEMO_CLASSES } from '../../src/seg/demo/index.ts';
 import type { ReportData } from '../../src/seg/report/index.ts';
 import { CSV_COLUMNS } from '../../src/seg/report/index.ts';
 import { readManifest } from '../../src/seg/split/index.ts';
+import { tf } from '../../src/train/tf.ts';
 import { json, seglens } from '../helpers/cli.ts';
 import { tinyRun } from './report-run.ts';
 
@@ -22,13 +23,17 @@ let project: string;
 let runDir: string;
 let rep: ExportedReport;
 let data: ReportData;
+let tensorsBefore: number;
+let tensorsAfter: number;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'seglens-app-report-'));
   const t = await tinyRun(dir);
   project = t.project;
   runDir = t.run.runDir;
+  tensorsBefore = tf.memory().numTensors;
   rep = await exportReport(runDir, { outDir: join(dir, 'report'), pdf: true, now: new Date('2025-02-03T04:05:06Z') });
+  tensorsAfter = tf.memory().numTensors;
   data = JSON.parse(await readFile(rep.json, 'utf8')) as ReportData;
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -71,6 +76,10 @@ describe('exportReport', () => {
       expect((pairs as unknown[]).length).toBe(manifest[split].length);
       expect(data.evaluations[k].result).toEqual(evalResult);
     }
+  });
+
+  it('leaves no tensor behind (the model and every prediction are disposed)', () => {
+    expect(tensorsAfter).toBe(tensorsBefore);
   });
 
   it('recomputes exactly the validation figures the trainer recorded for the best epoch', () => {
