@@ -1,6 +1,14 @@
 // createClient(transport): the Contract as the UI uses it. Params are validated before they leave
 // (a UI bug shows up as a ValidationError naming the field, not as a server 400), results and
 // events are validated on arrival (never a cast of event.data).
+//
+//   // renderer, served by `seglens serve`:
+//   const api = createClient(createPageTransport());          // transports/web.ts
+//   const { images } = await api.listImages();
+//   const off = api.on('training.epoch', (p) => plot(p.record), { signal });
+//   const mask = await api.getMaskPixels({ name });            // Uint8Array of class ids
+//   await api.saveMask({ name, width, height, baseVersion: mask.version, data });
+//   // ConflictError (err.name) when the file changed on disk: ask, then overwrite: true.
 import { METHODS, METHOD_NAMES } from './contract.ts';
 import type { Contract, ContractEvent, ContractEvents, DownloadMethod, EventName, JsonMethod, MethodName } from './contract.ts';
 import { decodeDownload, encodeSaveMask } from './codec.ts';
