@@ -15,11 +15,15 @@
 // 3. Thread count: the C++ side caps threads at emscripten_num_logical_cores() / 2 (a guess at
 //    hyper-threading), which in Node is os.cpus().length / 2 = 1 on a 2-core machine. During
 //    initialisation only, os.cpus() reports twice the cores so that the cap is the core count.
-// 4. Exit: the glue keeps a worker ref()'d while its pthread runs, and XNNPACK's pool threads run
+// 4. Worker flags: workers get no execArgv (see PthreadWorker).
+// 5. Exit: the glue keeps a worker ref()'d while its pthread runs, and XNNPACK's pool threads run
 //    forever, so Node would never exit; the shim's workers never hold the event loop.
 // Everything is reversible except the shim, which must stay while the backend lives (the pool may
 // start more workers later); it only intercepts the tfjs worker script and passes any other
 // Worker construction through to worker_threads unchanged.
+// Limit: an error inside a worker while the backend starts is thrown by the glue outside any
+// promise, so it ends the process instead of falling back to one thread; startWasmBackend only
+// falls back when initialisation fails in the main thread. That is why threads are opt-in.
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker as NodeWorker } from 'node:worker_threads';
@@ -59,7 +63,9 @@ class PthreadWorker extends NodeWorker {
 
   constructor(url: string | URL, options?: WorkerOptions) {
     const pthread = isTfjsWorkerScript(url);
-    if (pthread) super(workerFiles().source, { eval: true });
+    // No inherited execArgv: the parent's flags (--input-type=module, --import tsx, a test
+    // runner's loaders) would make the CommonJS worker script fail or start slowly, 8 times.
+    if (pthread) super(workerFiles().source, { eval: true, execArgv: [] });
     else super(url, options);
     this.pthread = pthread;
     if (pthread) this.unref();

@@ -13,6 +13,9 @@ import { makeTile } from './tile.ts';
 
 export type WasmKernelSet = 'project' | 'stock';
 
+/** What useWasmKernels last installed ('mixed': a list). */
+export type ActiveKernels = WasmKernelSet | 'mixed';
+
 /** The project kernels, each built from the stock one it replaces (null if wasm has none). */
 const PROJECT: Record<string, (stock: KernelFunc | null) => KernelFunc> = {
   Conv2DBackpropInput: makeConv2dBackpropInput,
@@ -30,7 +33,7 @@ export const PROJECT_WASM_KERNELS: readonly string[] = Object.keys(PROJECT);
 
 /** The stock configs as found before the first replacement (undefined: wasm had none). */
 let stock: Map<string, KernelConfig | undefined> | null = null;
-let active: WasmKernelSet = 'stock';
+let active: ActiveKernels = 'stock';
 
 function captureStock(): Map<string, KernelConfig | undefined> {
   if (!stock) {
@@ -68,22 +71,22 @@ function put(config: KernelConfig | undefined, name: string): void {
 }
 
 /**
- * Selects which implementation the wasm backend runs: the project kernels (default for training)
- * or the stock ones (for benchmarks and comparisons; stock has no Conv2DBackpropFilter).
+ * Selects which implementation the wasm backend runs: the project kernels (default for training),
+ * the stock ones (for benchmarks and comparisons; stock has no Conv2DBackpropFilter), or the
+ * project kernels for the listed names only and stock for the others.
  */
-export function useWasmKernels(set: WasmKernelSet): { kernels: string[]; set: WasmKernelSet } {
+export function useWasmKernels(set: WasmKernelSet | readonly string[]): { kernels: string[]; set: WasmKernelSet | string[] } {
   const originals = captureStock();
-  if (set === 'project') {
-    for (const [name, make] of Object.entries(PROJECT)) {
-      put({ kernelName: name, backendName: 'wasm', kernelFunc: make(originals.get(name)?.kernelFunc ?? null) }, name);
-    }
-  } else {
-    for (const name of PROJECT_WASM_KERNELS) put(originals.get(name), name);
+  const chosen = set === 'project' ? PROJECT_WASM_KERNELS : set === 'stock' ? [] : set;
+  for (const name of chosen) if (!(name in PROJECT)) throw new Error(`no project wasm kernel ${name}`);
+  for (const [name, make] of Object.entries(PROJECT)) {
+    if (chosen.includes(name)) put({ kernelName: name, backendName: 'wasm', kernelFunc: make(originals.get(name)?.kernelFunc ?? null) }, name);
+    else put(originals.get(name), name);
   }
-  active = set;
-  return { kernels: [...PROJECT_WASM_KERNELS], set };
+  active = set === 'project' || set === 'stock' ? set : 'mixed';
+  return { kernels: [...chosen], set: typeof set === 'string' ? set : [...set] };
 }
 
-export function activeWasmKernels(): WasmKernelSet {
+export function activeWasmKernels(): ActiveKernels {
   return active;
 }
