@@ -25,6 +25,8 @@ beforeAll(async () => {
   await mkdir(join(tmp, 'runs', 'r1', 'best'), { recursive: true });
   await saveModel(join(tmp, 'runs', 'r1', 'best'), model, makeModelMeta(cfg, { kind: 'minmax', low: 0, high: 100, scope: 'image' }, table));
   model.dispose();
+  // the run's config.json as the trainer writes it; predict repeats its validation tiling
+  await writeFile(join(tmp, 'runs', 'r1', 'config.json'), JSON.stringify({ epochs: 3, validation: { tile: 32, overlap: 8, batch: 2 } }));
   await mkdir(join(tmp, 'noweights'));
   await writeFile(join(tmp, 'noweights', 'model.json'), await readFile(join(tmp, 'runs', 'r1', 'best', 'model.json')));
   await mkdir(join(tmp, 'images'));
@@ -62,15 +64,16 @@ describe('seglens predict', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('predicts a folder: names the backend, writes masks, probability maps and predict.json; a colour image is reported', async () => {
+  it('predicts a folder with the run\'s validation tiling: names the backend, writes masks, probability maps and predict.json; a colour image is reported', async () => {
     const out = join(tmp, 'out');
-    const r = await seglens(['predict', join(tmp, 'runs', 'r1'), join(tmp, 'images'), '--out', out, '--probs', '--tile', '32', '--json']);
+    const r = await seglens(['predict', join(tmp, 'runs', 'r1'), join(tmp, 'images'), '--out', out, '--probs', '--json']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/^backend (wasm|tensorflow|cpu): /m);
     const summary = json(r);
     expect(['wasm', 'tensorflow', 'cpu']).toContain(summary.backend.name);
     expect(summary.model.from).toBe('run');
-    expect(summary.options).toMatchObject({ tile: 32, overlap: 8, batch: 4, probs: true });
+    expect(summary.options).toMatchObject({ tile: 32, overlap: 8, batch: 2, probs: true, tilingFromRun: true });
+    expect(r.stderr).toMatch(/tile 32, overlap 8, batch 2, as in the run's validation/);
     expect(summary.files.map((f: { file: string }) => f.file)).toEqual([join(tmp, 'images', 'cells.png')]);
     expect(summary.problems).toHaveLength(1);
     expect(summary.problems[0].file).toBe(join(tmp, 'images', 'colour.png'));

@@ -145,6 +145,7 @@ describe('model folders', () => {
     const runBest = join(tmp, 'runs', 'r1', 'best');
     await mkdir(runBest, { recursive: true });
     await saveModel(runBest, model, meta);
+    await writeFile(join(tmp, 'runs', 'r1', 'config.json'), JSON.stringify({ validation: { tile: 48, overlap: 12 } }));
     const want = out(model);
     for (const [path, from, dir] of [
       [modelDir, 'model', modelDir],
@@ -156,6 +157,7 @@ describe('model folders', () => {
       expect(loaded.from).toBe(from);
       expect(loaded.dir).toBe(dir);
       expect(loaded.meta).toEqual(meta);
+      expect(loaded.validationTiling).toEqual(from === 'run' ? { tile: 48, overlap: 12 } : undefined);
       expect(out(loaded.model)).toEqual(want);
       loaded.model.dispose();
       expect(tf.memory().numTensors).toBe(before);

@@ -61,8 +61,8 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .argument('<images...>', 'image files and/or folders of images')
     .requiredOption('--out <dir>', 'folder for the label masks <stem>.png (created if needed)')
     .option('--probs', `also write ${PROBS_FOLDER}/<stem>_<class>.png: 16-bit probability maps (65535 = 1)`)
-    .option('--tile <n>', `largest tile side in pixels, a multiple of 2^depth; tiles shrink to fit the image (default ${DEFAULT_TILE})`, intOption('--tile', 1))
-    .option('--overlap <n>', 'pixels shared by neighbouring tiles (default tile/4)', intOption('--overlap', 0))
+    .option('--tile <n>', `largest tile side in pixels, a multiple of 2^depth; tiles shrink to fit the image (default: the run's validation tile, else ${DEFAULT_TILE})`, intOption('--tile', 1))
+    .option('--overlap <n>', "pixels shared by neighbouring tiles (default: the run's validation overlap, else tile/4)", intOption('--overlap', 0))
     .option('--batch <n>', `tiles per model call (default ${DEFAULT_BATCH})`, intOption('--batch', 1))
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', intOption('--page', 0))
     .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']))
@@ -70,9 +70,12 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .action(async (modelPath: string, images: string[], f: PredictFlags) => {
       const info = await inspectModel(modelPath);
       const { config } = info.meta;
-      const tile = f.tile ?? DEFAULT_TILE;
-      const overlap = f.overlap ?? Math.floor(tile / 4);
-      const batch = f.batch ?? DEFAULT_BATCH;
+      // A run is predicted with the tiling of its own validation by default, so that scores of
+      // these masks equal the ones training reported for the same images.
+      const run = info.validationTiling;
+      const tile = f.tile ?? run?.tile ?? DEFAULT_TILE;
+      const overlap = f.overlap ?? (f.tile === undefined && run ? run.overlap : Math.floor(tile / 4));
+      const batch = f.batch ?? run?.batch ?? DEFAULT_BATCH;
       checkTiling(tile, overlap, sizeMultiple(config), config.depth);
       const files = await expandImagePaths(images);
 
@@ -82,7 +85,8 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       say(formatBackendChoice(backend));
       const classes = info.meta.classTable.classes.map((c) => c.name).join(', ');
       say(`model ${info.dir}: U-Net depth ${config.depth}, base ${config.baseFilters}, ${config.head} over ${config.numClasses} classes (${classes}), ${config.inputChannels === 1 ? 'grey' : 'RGB'} input`);
-      say(`predicting ${files.length} image(s) -> ${f.out} (tile ${tile}, overlap ${overlap}, batch ${batch})`);
+      const tilingFrom = run && f.tile === undefined && f.overlap === undefined ? ", as in the run's validation" : '';
+      say(`predicting ${files.length} image(s) -> ${f.out} (tile ${tile}, overlap ${overlap}, batch ${batch}${tilingFrom})`);
 
       const { model, meta } = await loadModel(info.dir);
       const bar = progressBar('predict', !f.json);
@@ -104,7 +108,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       const summary = {
         backend: { name: backend.name, package: backend.package, reason: backend.reason, line: formatBackendChoice(backend) },
         model: { path: modelPath, dir: resolve(info.dir), from: info.from, config, classes: meta.classTable.classes.map((c) => c.name), normalization: meta.normalization },
-        options: { tile, overlap, batch, probs: Boolean(f.probs), page: f.page ?? 0 },
+        options: { tile, overlap, batch, probs: Boolean(f.probs), page: f.page ?? 0, tilingFromRun: Boolean(tilingFrom) },
         files: result.predicted,
         problems: result.problems,
         seconds: result.seconds,

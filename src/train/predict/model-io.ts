@@ -19,14 +19,6 @@ export const WEIGHTS_FILE = 'weights.bin';
 /** The checkpoint of a run folder that `loadModel(run)` reads. */
 export const BEST_CHECKPOINT = 'best';
 
-export interface LoadedModel {
-  model: tfl.LayersModel;
-  meta: ModelMeta;
-  /** The model folder actually read (`<run>/best` for a run folder). */
-  dir: string;
-  /** Whether the path given was a run folder or a model folder. */
-  from: 'run' | 'model';
-}
 
 /** Writes `dir/model.json` and `dir/weights.bin` (the folder must exist). */
 export async function saveModel(dir: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
@@ -69,9 +61,47 @@ export async function resolveModelDir(path: string): Promise<{ dir: string; from
 
 export interface ModelInfo {
   meta: ModelMeta;
-  /** The model folder (`<run>/best` for a run folder). */
+  /** The model folder actually read (`<run>/best` for a run folder). */
   dir: string;
+  /** Whether the path given was a run folder or a model folder. */
   from: 'run' | 'model';
+  /** For a run folder: the tiling its per-epoch validation used (config.json), if recorded. */
+  validationTiling?: Tiling;
+}
+
+export interface LoadedModel extends ModelInfo {
+  model: tfl.LayersModel;
+}
+
+/** Tile options of predictImage as a run records them. */
+export interface Tiling {
+  tile: number;
+  overlap: number;
+  batch?: number;
+}
+
+/** The run's config.json, written by the trainer (trainer/run-folder.ts). */
+export const RUN_CONFIG_FILE = 'config.json';
+
+/**
+ * The `validation` tiling of a run's config.json, or undefined when absent or unreadable. Read
+ * loosely (only these fields), so that `seglens predict RUN` repeats the run's validation exactly
+ * and reports the figure training showed (issue 3, section 4).
+ */
+export async function readRunTiling(runDir: string): Promise<Tiling | undefined> {
+  let cfg: unknown;
+  try {
+    cfg = JSON.parse(await readFile(join(runDir, RUN_CONFIG_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const v = (cfg as { validation?: Record<string, unknown> } | null)?.validation;
+  const int = (x: unknown) => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : undefined);
+  const tile = int(v?.tile);
+  const overlap = int(v?.overlap);
+  if (!tile || overlap === undefined) return undefined;
+  const batch = int(v?.batch);
+  return { tile, overlap, ...(batch ? { batch } : {}) };
 }
 
 /**
@@ -93,7 +123,8 @@ export async function inspectModel(dirOrRun: string): Promise<ModelInfo> {
   if ((await kind(weightsFile)) !== 'file') {
     throw new FileError(weightsFile, `The model folder ${dir} has ${MODEL_FILE} but no ${WEIGHTS_FILE}: the weights were not saved or were removed. Use another checkpoint or retrain.`);
   }
-  return { meta, dir, from };
+  const validationTiling = from === 'run' ? await readRunTiling(dirname(dir)) : undefined;
+  return { meta, dir, from, ...(validationTiling ? { validationTiling } : {}) };
 }
 
 /**
@@ -102,7 +133,8 @@ export async function inspectModel(dirOrRun: string): Promise<ModelInfo> {
  * variables live on the backend active at the call: select the backend first.
  */
 export async function loadModel(dirOrRun: string): Promise<LoadedModel> {
-  const { meta, dir, from } = await inspectModel(dirOrRun);
+  const info = await inspectModel(dirOrRun);
+  const { meta, dir } = info;
   const weightsFile = join(dir, WEIGHTS_FILE);
   let bytes: Uint8Array;
   try {
@@ -118,5 +150,5 @@ export async function loadModel(dirOrRun: string): Promise<LoadedModel> {
     model.dispose();
     throw e;
   }
-  return { model, meta, dir, from };
+  return { ...info, model };
 }
