@@ -259,10 +259,16 @@ describe('Slice, SplitV and Concat on wasm equal the cpu backend', () => {
   });
 });
 
-/** A tiny U-Net-like net: conv, strided conv down, transposed conv up, concat, 1x1 head. */
+/**
+ * A tiny U-Net-like net touching every project kernel: conv, batch norm with batch statistics
+ * (its gradient tiles), max-pool, strided conv, transposed conv up, concat (split in the
+ * gradient), 1x1 head.
+ */
 function smallNetLoss(x: tf.Tensor4D, target: tf.Tensor4D, w: tf.Tensor4D[]): tf.Scalar {
-  const a = tf.relu(tf.conv2d(x, w[0], 1, 'same'));
-  const down = tf.relu(tf.conv2d(a, w[1], 2, 'same'));
+  const c = tf.conv2d(x, w[0], 1, 'same');
+  const { mean, variance } = tf.moments(c, [0, 1, 2]);
+  const a = tf.relu(tf.batchNorm(c, mean, variance, tf.zeros([c.shape[3]]), tf.ones([c.shape[3]]), 1e-3)) as tf.Tensor4D;
+  const down = tf.relu(tf.conv2d(tf.maxPool(a, 2, 1, 'same'), w[1], 2, 'same'));
   const up = tf.conv2dTranspose(down, w[2], [a.shape[0], a.shape[1], a.shape[2], w[2].shape[2]], 2, 'same');
   const head = tf.conv2d(tf.concat([a, up], -1), w[3], 1, 'valid');
   return tf.mean(tf.square(tf.sub(head, target)));
