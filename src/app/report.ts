@@ -274,7 +274,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       id: run.id,
       dir: run.dir,
       checkpoint: info.bestEpoch !== null ? `best (epoch ${info.bestEpoch})` : 'best',
-      backend: `training: ${last.backend.name} (${last.backend.package}); report predictions: ${backend.name} (${backend.package})`,
+      backend: `${last.backend.name} (${last.backend.package}) for training; ${backend.name} (${backend.package}) for the report's predictions`,
       versions: info.versions,
       seeds: { ...cfg.seeds, splitManifest: manifest.seed },
       config: cfg as unknown as Record<string, unknown>,

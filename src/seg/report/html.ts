@@ -302,11 +302,15 @@ function runSection(d: ReportData): string {
   if (r.backend) basics.push(['backend', r.backend]);
   if (r.started) basics.push(['started', r.started]);
   if (r.finished) basics.push(['finished', r.finished]);
-  const parts = [`<h3>Run</h3>${kvTable(basics)}`];
+  const parts: string[] = [];
   if (r.seeds && Object.keys(r.seeds).length) parts.push(`<h3>Seeds</h3>${kvTable(Object.entries(r.seeds).map(([k, v]) => [k, String(v)]))}`);
   if (r.versions && Object.keys(r.versions).length) parts.push(`<h3>Versions</h3>${kvTable(Object.entries(r.versions))}`);
-  if (r.config) parts.push(`<h3>Configuration</h3>${kvTable(flatten(r.config))}`);
-  return `<section id="run"><h2>Configuration, seeds, backend and versions</h2><div class="cols">${parts.map((p) => `<div>${p}</div>`).join('')}</div></section>`;
+  const config = r.config
+    ? `<h3>Training configuration (config.json)</h3><div class="kvcols">${flatten(r.config)
+        .map(([k, v]) => `<div class="kvrow"><span class="k">${esc(k)}</span> <code>${esc(v)}</code></div>`)
+        .join('')}</div>`
+    : '';
+  return `<section id="run"><h2>Configuration, seeds, backend and versions</h2><h3>Run</h3>${kvTable(basics)}<div class="cols">${parts.map((p) => `<div>${p}</div>`).join('')}</div>${config}</section>`;
 }
 
 function explainSection(d: ReportData): string {

@@ -51,6 +51,9 @@ table.kv { margin: 4px 0; }
 table.kv th { text-align:left; font-weight: 500; color: #444; padding: 3px 14px 3px 0; vertical-align: top; white-space: nowrap; }
 table.kv td { padding: 3px 0; word-break: break-word; }
 table.kv.small th, table.kv.small td { padding: 3px 14px 3px 0; }
+.kvcols { column-count: 3; column-gap: 32px; font-size: 13px; }
+.kvrow { break-inside: avoid; padding: 2px 0; border-bottom: 1px dotted #e2e2e2; display: flex; justify-content: space-between; gap: 12px; }
+.kvrow .k { color: #444; }
 .caption { font-size: 12px; color: var(--muted); max-width: 900px; }
 .scroll { overflow-x: auto; }
 .figure { margin: 10px 0; }
