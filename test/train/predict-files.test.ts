@@ -1,7 +1,7 @@
 // predictFiles and model folders on real files in a temp dir: masks hold the class table's stored
 // values, probability maps exist and sum to 1 per pixel (softmax), a bad file is reported by name
 // and the others are still predicted; models round-trip through model folders and run folders.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,13 @@ describe('predictFiles', () => {
         for (let k = 0; k < 3; k++) expect(Math.abs(v[k] / PROB_SCALE - expected.probs[i * 3 + k])).toBeLessThanOrEqual(0.5 / PROB_SCALE + 1e-6);
       }
     }
+  });
+
+  it('refuses an output folder where a mask would replace an input image', async () => {
+    const img = join(tmp, 'a', 'img1.png');
+    const before = await readFile(img);
+    await expect(predictFiles(model, meta, [img], { outDir: join(tmp, 'a') })).rejects.toThrow(/would replace an input image/);
+    expect(await readFile(img)).toEqual(before);
   });
 
   it('a missing path and a folder without images are errors naming them', async () => {

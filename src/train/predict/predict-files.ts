@@ -11,10 +11,10 @@
 //                              Python's PIL/imageio) opens it, it is lossless, and its step
 //                              1/65535 is far below any meaningful probability difference.
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../seg/atomic.ts';
-import { FileError } from '../../seg/errors.ts';
+import { ConfigError, FileError } from '../../seg/errors.ts';
 import { problemFromError } from '../../seg/image-errors.ts';
 import { readImage } from '../../seg/image-io.ts';
 import { normalize } from '../../seg/normalize.ts';
@@ -156,6 +156,19 @@ async function writeProbMaps(dir: string, stem: string, names: string[], probs: 
   return files;
 }
 
+/** Refuses an output folder where a mask or probability map would replace one of the input images. */
+function checkNoOverwrite(files: string[], outDir: string, names: string[], writeProbs: boolean): void {
+  const inputs = new Set(files.map((f) => resolve(f)));
+  for (const f of files) {
+    const stem = stemOf(basename(f));
+    const outs = [join(outDir, `${stem}.png`), ...(writeProbs ? names.map((n) => join(outDir, PROBS_FOLDER, `${stem}_${n}.png`)) : [])];
+    const hit = outs.find((o) => inputs.has(resolve(o)));
+    if (hit) {
+      throw new ConfigError(`The output ${hit} would replace an input image: originals are never overwritten. Choose another output folder.`, { file: hit, outDir });
+    }
+  }
+}
+
 type ReadResult = { ok: true; img: RawImage } | { ok: false; error: unknown };
 
 /**
@@ -165,9 +178,10 @@ type ReadResult = { ok: true; img: RawImage } | { ok: false; error: unknown };
 export async function predictFiles(model: tfl.LayersModel, meta: ModelMeta, files: string[], opts: PredictFilesOptions): Promise<PredictFilesResult> {
   const t0 = performance.now();
   const { keep, problems } = duplicateStems(files);
+  const names = probFileNames(meta);
+  checkNoOverwrite(keep, opts.outDir, names, Boolean(opts.writeProbs));
   const probsDir = join(opts.outDir, PROBS_FOLDER);
   await mkdir(opts.writeProbs ? probsDir : opts.outDir, { recursive: true });
-  const names = probFileNames(meta);
   const K = meta.config.numClasses;
   const read = (f: string): Promise<ReadResult> =>
     readImage(f, { page: opts.page, maxPixels: opts.maxPixels }).then(
