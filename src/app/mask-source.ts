@@ -7,7 +7,7 @@ import { imageInfo, readRawMask } from '../seg/image-io.ts';
 import { IGNORE } from '../seg/types.ts';
 import type { LabelMap } from '../seg/types.ts';
 import { confined } from './confine.ts';
-import { maskVersion } from './edited-masks.ts';
+import { maskVersion } from '../seg/project/edits.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 
 export interface CurrentMask {

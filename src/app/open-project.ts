@@ -15,7 +15,7 @@ import type { SplitManifest, SplitName } from '../seg/split/index.ts';
 import { backgroundId } from '../seg/classes.ts';
 import type { ClassInfo, ProjectSummary } from '../api/index.ts';
 import { realRoots } from './confine.ts';
-import { EditedMasks } from './edited-masks.ts';
+import { EditedMasks } from '../seg/project/edits.ts';
 
 export interface ImageRecord {
   name: string;

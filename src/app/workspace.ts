@@ -45,7 +45,7 @@ import { runDir } from './run-files.ts';
 import { listRuns, runDetail } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { JobManager } from './training/jobs.ts';
-import { maskVersion } from './edited-masks.ts';
+import { maskVersion } from '../seg/project/edits.ts';
 
 export interface WorkspaceOptions {
   /** Where events go (the transport's broadcast). */

@@ -7,7 +7,7 @@ import { readPerClassMasks } from '../mask-sources.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
 import type { Pair, Project } from '../project/index.ts';
 import type { Problem } from '../problems.ts';
-import type { LabelMap } from '../types.ts';
+import { IGNORE, type LabelMap } from '../types.ts';
 
 export interface PairLabels {
   labels: LabelMap;
@@ -21,6 +21,7 @@ export async function readPairLabels(project: Project, pair: Pair, shown: (f: st
   const opts: ReadOptions = project.maxPixels ? { maxPixels: project.maxPixels } : {};
   const table = project.classes;
   const f = project.maskFormat;
+  if (pair.edited) return readEditedLabels(pair.mask, table.classes.length, opts, shown);
   if (f.kind === 'per-class') {
     const files = Object.entries(pair.classMasks ?? {}).map(([className, file]) => ({ className, file }));
     const merged = await readPerClassMasks(files, table, opts);
@@ -54,4 +55,23 @@ export function classPixelCounts(labels: LabelMap, numClasses: number): number[]
   const d = labels.data;
   for (let i = 0; i < d.length; i++) hist[d[i]]++;
   return Array.from(hist.subarray(0, numClasses));
+}
+
+/** A mask saved by the editor: pixel value = class id, 255 = unlabelled. */
+async function readEditedLabels(file: string, numClasses: number, opts: ReadOptions, shown: (f: string) => string): Promise<PairLabels> {
+  const raw = await readRawMask(file, opts);
+  const data = new Uint8Array(raw.width * raw.height);
+  const unknown = new Map<number, number>();
+  for (let i = 0; i < data.length; i++) {
+    const v = raw.data[i];
+    if (v < numClasses || v === IGNORE) data[i] = v;
+    else {
+      data[i] = IGNORE;
+      unknown.set(v, (unknown.get(v) ?? 0) + 1);
+    }
+  }
+  const problems: Problem[] = [];
+  const p = unknownValuesProblem(shown(file), [...unknown].map(([value, count]) => ({ value, count })), data.length);
+  if (p) problems.push({ ...p, hint: 'This edited mask holds class ids the class table no longer has (a class was removed?): repaint those pixels in the editor.' });
+  return { labels: { width: raw.width, height: raw.height, data }, problems, bitDepth: raw.bitDepth };
 }

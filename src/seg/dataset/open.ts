@@ -9,6 +9,7 @@ import { listPairs, loadProject, PROJECT_FILE, ProjectSchema } from '../project/
 import type { Pair, Project, ProjectInput } from '../project/index.ts';
 import type { Problem } from '../problems.ts';
 import { parseOrThrow } from '../validate.ts';
+import { applyEdits } from './edits.ts';
 
 export interface DatasetOverrides {
   classes?: ClassTable;
@@ -67,6 +68,7 @@ export async function openDataset(dirArg: string, o: DatasetOverrides = {}): Pro
     ...(o.maxPixels !== undefined ? { maxPixels: o.maxPixels } : {}),
   };
   const project = parseOrThrow(ProjectSchema, input, projectFile ?? `the options given for ${dir}`);
-  const { pairs, problems } = await listPairs({ dir, project });
+  const listed = await listPairs({ dir, project });
+  const { pairs, problems } = await applyEdits(dir, project, listed.pairs, listed.problems);
   return { dir, projectFile, project, pairs, problems };
 }

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../seg/atomic.ts';
-import { ConfigError } from '../seg/errors.ts';
-import { parseOrThrow } from '../seg/validate.ts';
+import { writeJsonAtomic } from '../atomic.ts';
+import { ConfigError } from '../errors.ts';
+import { parseOrThrow } from '../validate.ts';
 
 export const EDITED_FOLDER = 'masks-edited';
 export const EDITS_INDEX = 'edits.json';

@@ -28,6 +28,11 @@ export interface Pair {
   mask: string;
   /** Per-class masks only: class name -> absolute path of its binary mask. */
   classMasks?: Record<string, string>;
+  /**
+   * The mask is an edit saved by seglens (masks-edited/, pixel value = class id, 255 =
+   * unlabelled) that supersedes the imported one, whatever the project's mask format.
+   */
+  edited?: boolean;
 }
 
 export interface PairingResult {
