@@ -120,6 +120,13 @@ describe('selectBackend', () => {
     expect(choice.tried[0].reason).toMatch(/second copy of @tensorflow\/tfjs-core/);
   });
 
+  it('skips a tfjs-node that loads but registers no working backend', async () => {
+    const choice = await selectBackend({ load: async () => ({ Tensor: tf.Tensor }) });
+    expect(choice.name).toBe('wasm');
+    expect(choice.tried[0]).toMatchObject({ package: '@tensorflow/tfjs-node-gpu', ok: false });
+    expect(choice.tried[0].reason).toMatch(/loaded but its 'tensorflow' backend did not start/);
+  });
+
   it('refuses the cpu backend unless forced, saying why', async () => {
     await expect(selectBackend({ prefer: 'cpu' })).rejects.toThrow(ConfigError);
     await expect(selectBackend({ prefer: 'cpu' })).rejects.toThrow(/1000x slower/);

@@ -102,7 +102,8 @@ async function tryTensorflow(c: Candidate, load: (pkg: string) => Promise<unknow
     if (!(await tf.setBackend('tensorflow'))) throw new Error("tf.setBackend('tensorflow') returned false");
     tf.tidy(() => tf.conv2d(tf.zeros([1, 3, 3, 1]) as tf.Tensor4D, tf.zeros([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same'));
   } catch (e) {
-    return { package: c.package, ok: false, reason: explainLoadFailure(c.package, e) };
+    const reason = explainLoadFailure(c.package, e);
+    return { package: c.package, ok: false, reason: reason.includes('failed to load') ? `${c.package} loaded but its 'tensorflow' backend did not start: ${firstLine(e)}` : reason };
   }
   const device = c.key === 'tensorflow-gpu' ? 'libtensorflow with CUDA' : 'libtensorflow on the CPU';
   return { package: c.package, ok: true, reason: `${c.package} loaded: ${device}` };
