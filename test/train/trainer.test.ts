@@ -304,6 +304,7 @@ describe('guards', () => {
     const t = new Trainer({ project, out: join(tmp, 'runs-guard'), backend: { prefer: 'wasm' }, config: { ...TINY, epochs: 1 } });
     const first = t.fit();
     await expect(t.fit()).rejects.toThrow(/already training/);
+    expect(() => t.dispose()).toThrow(/abort its signal/);
     const other = new Trainer({ project, out: join(tmp, 'runs-guard'), backend: { prefer: 'wasm' }, config: TINY });
     await expect(other.fit()).rejects.toThrow(/Another training/);
     expect((await first).status).toBe('finished');

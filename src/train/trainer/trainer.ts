@@ -136,8 +136,13 @@ export class Trainer {
     }
   }
 
-  /** Frees the model's tensors. */
+  /** Frees the model's tensors. Refused while training (abort the fit's signal first). */
   dispose(): void {
+    if (this.running) throw new SeglensError('The trainer is training: abort its signal and wait for fit() to resolve before disposing it.');
+    this.freeModel();
+  }
+
+  private freeModel(): void {
     this.model?.dispose();
     this.model = null;
   }
@@ -304,7 +309,7 @@ export class Trainer {
       const bestDir = checkpointDir(s.run.dir, RUN_FILES.best);
       if (bestDir) {
         const best = await loadModel(bestDir);
-        this.dispose();
+        this.freeModel();
         this.model = best.model;
       }
       const result: TrainResult = {
@@ -436,7 +441,7 @@ export class Trainer {
           elapsedSeconds: 0,
         };
 
-    this.dispose();
+    this.freeModel();
     let model: tfl.LayersModel;
     if (resumed) {
       const loaded = await loadModel(resumed.ck.dir);
