@@ -1,0 +1,182 @@
+// The application's state: the contract client, the open project, its images and runs, the view
+// shown and the error on screen. One instance, given to every view through context (context.ts).
+import type { AppInfo, ClassInfo, ImageEntry, InspectResult, ProjectSummary, RunSummary } from '../../../../src/api/index.ts';
+import type { ContractClient } from '../api.ts';
+import { describeError } from '../errors.ts';
+import type { ShownError } from '../errors.ts';
+import { formatRoute, parseRoute } from '../router.ts';
+import type { Route, ViewName } from '../router.ts';
+
+export interface Progress {
+  task: string;
+  done: number;
+  total: number;
+  item: string | null;
+}
+
+const TASK_LABEL: Record<string, string> = {
+  'generate-demo': 'Generating the demo project',
+  'list-images': 'Reading masks',
+  inspect: 'Inspecting images and masks',
+  'split-preview': 'Computing the split',
+};
+
+export class AppState {
+  readonly client: ContractClient;
+  view = $state<ViewName>('project');
+  info = $state.raw<AppInfo | null>(null);
+  project = $state.raw<ProjectSummary | null>(null);
+  classes = $state.raw<ClassInfo[]>([]);
+  images = $state.raw<ImageEntry[]>([]);
+  inspect = $state.raw<InspectResult | null>(null);
+  runs = $state.raw<RunSummary[]>([]);
+  /** The run whose predictions the image and metrics views show. */
+  runId = $state<string | null>(null);
+  /** The image the image view shows. */
+  imageName = $state<string | null>(null);
+  error = $state.raw<ShownError | null>(null);
+  progress = $state.raw<Progress | null>(null);
+  /** What the UI is waiting for, shown beside a spinner; null when idle. */
+  busy = $state<string | null>(null);
+  private readonly abort = new AbortController();
+
+  constructor(client: ContractClient) {
+    this.client = client;
+    const signal = this.abort.signal;
+    client.on('task.progress', (p) => (this.progress = p.done >= p.total ? null : p), { signal });
+    client.on('project.opened', (p) => {
+      if (p.dir !== this.project?.dir) void this.loaded(p);
+    }, { signal });
+    client.on('mask.saved', () => void this.refreshImages(), { signal });
+  }
+
+  taskLabel(task: string): string {
+    return TASK_LABEL[task] ?? task;
+  }
+
+  /** Run `f`, showing `what` while it runs and its error (as the engine sent it) if it fails. */
+  async run<T>(what: string, f: () => Promise<T>): Promise<T | undefined> {
+    this.busy = what;
+    try {
+      const r = await f();
+      return r;
+    } catch (e) {
+      this.error = describeError(e, what);
+      return undefined;
+    } finally {
+      if (this.busy === what) this.busy = null;
+    }
+  }
+
+  /** First load: the engine's info, the project it already has open (seglens serve PROJECT), the route. */
+  async start(route: Route): Promise<void> {
+    const info = await this.run('Connecting to the engine', () => this.client.appInfo());
+    if (!info) return;
+    this.info = info;
+    if (!info.project) return;
+    this.setProject(info.project);
+    // Follow the route first: an image view starts fetching its pixels while the lists load.
+    this.go(route);
+    await this.loadLists();
+  }
+
+  async openDemo(): Promise<void> {
+    const r = await this.run('Opening the demo project', () => this.client.openDemo());
+    if (r) await this.loaded(r.project);
+  }
+
+  async openFolder(dir: string): Promise<void> {
+    const p = await this.run(`Opening ${dir}`, () => this.client.openProject({ dir: dir.trim() }));
+    if (p) await this.loaded(p);
+  }
+
+  private async loaded(p: ProjectSummary): Promise<void> {
+    this.setProject(p);
+    await this.loadLists();
+  }
+
+  private setProject(p: ProjectSummary): void {
+    this.project = p;
+    this.classes = p.classes;
+    this.images = [];
+    this.inspect = null;
+    this.runs = [];
+    this.runId = null;
+    this.imageName = null;
+    this.error = null;
+  }
+
+  /** Images and runs; the inspection (it reads every file) follows without holding anything up. */
+  private async loadLists(): Promise<void> {
+    await Promise.all([this.refreshImages(), this.refreshRuns()]);
+    void this.refreshInspect();
+  }
+
+  async refreshImages(): Promise<void> {
+    const r = await this.run('Listing images', () => this.client.listImages());
+    if (r) {
+      this.images = r.images;
+      this.classes = r.classes;
+    }
+  }
+
+  async refreshInspect(): Promise<void> {
+    const r = await this.run('Inspecting the project', () => this.client.inspectProject());
+    if (r) this.inspect = r;
+  }
+
+  async refreshRuns(): Promise<void> {
+    const r = await this.run('Listing runs', () => this.client.listRuns());
+    if (!r) return;
+    this.runs = r.runs;
+    if (!this.runId || !r.runs.some((x) => x.runId === this.runId)) {
+      // The newest run with predictions, else the newest run.
+      const withPred = r.runs.filter((x) => x.predictions > 0);
+      this.runId = (withPred.at(-1) ?? r.runs.at(-1))?.runId ?? null;
+    }
+  }
+
+  /** Runs holding a prediction for `name`. */
+  runsFor(name: string): string[] {
+    return this.images.find((i) => i.name === name)?.predictions ?? [];
+  }
+
+  show(view: ViewName): void {
+    this.view = view;
+    this.syncHash();
+  }
+
+  openImage(name: string, runId?: string | null): void {
+    this.imageName = name;
+    if (runId) this.runId = runId;
+    this.show('image');
+  }
+
+  /** Follow a route (#hash). */
+  go(r: Route): void {
+    if (r.run) this.runId = r.run;
+    if (r.image) this.imageName = r.image;
+    this.view = r.view;
+  }
+
+  route(): Route {
+    return { view: this.view, image: this.view === 'image' ? this.imageName : null, run: this.runId };
+  }
+
+  private syncHash(): void {
+    const h = formatRoute(this.route());
+    if (typeof location !== 'undefined' && location.hash !== h) history.replaceState(null, '', h);
+  }
+
+  hashChanged(hash: string): void {
+    this.go(parseRoute(hash));
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  dispose(): void {
+    this.abort.abort();
+  }
+}

@@ -1,0 +1,300 @@
+// State of the image view: the pixels of one image (16-bit kept as is), its mask and a run's
+// prediction, the contrast, the overlay settings and the shared viewport. Bitmaps are recomputed
+// by the render* methods (called from effects, so they rerun only when what they read changes:
+// contrast for the original, class styles and mode for an overlay) and never on pan or zoom.
+import { untrack } from 'svelte';
+import type { ClassInfo, ImagePixels, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
+import type { ContractClient } from '../api.ts';
+import { describeError } from '../errors.ts';
+import type { ShownError } from '../errors.ts';
+import { Bitmap } from '../view/bitmap.ts';
+import type { ImagePx, Size, Viewport } from '../view/coords.ts';
+import { histogram, percentileRange, renderImage } from '../view/lut.ts';
+import type { Contrast, PixelSource } from '../view/lut.ts';
+import { IGNORE, errorOverlay, labelOverlay } from '../view/overlays.ts';
+import type { ClassStyle, ErrorCounts, OverlayMode } from '../view/overlays.ts';
+import { recordFirstImage } from '../view/perf.ts';
+import { MAX_SCALE, centred, fitViewport, oneToOne, panBy, zoomAbout } from '../view/viewport.ts';
+import { stagePx } from '../view/coords.ts';
+
+export type LayerId = 'original' | 'gt' | 'pred' | 'error';
+export type Layout = 'single' | 'side-by-side';
+
+/** Fraction saturated at each end by "auto" (ImageJ's default). */
+export const AUTO_SATURATION = 0.0035;
+
+export interface Bitmaps {
+  original: Bitmap;
+  gt: Bitmap;
+  pred: Bitmap;
+  error: Bitmap;
+}
+
+export interface HoverInfo {
+  p: ImagePx;
+  /** Raw value(s) of the image at p. */
+  value: number[];
+  gt: number | null;
+  pred: number | null;
+}
+
+export class ImageViewState {
+  name = $state<string | null>(null);
+  runId = $state<string | null>(null);
+  image = $state.raw<ImagePixels | null>(null);
+  mask = $state.raw<MaskPixels | null>(null);
+  prediction = $state.raw<PredictionPixels | null>(null);
+  /** Why there is no prediction to show (no run, no prediction of this image, an error). */
+  predictionNote = $state<string | null>(null);
+  hist = $state.raw<Uint32Array | null>(null);
+  contrast = $state<Contrast>({ lo: 0, hi: 255, gamma: 1, lut: 'grey' });
+  show = $state<Record<LayerId, boolean>>({ original: true, gt: true, pred: true, error: false });
+  mode = $state<Record<'gt' | 'pred' | 'error', OverlayMode>>({ gt: 'outline', pred: 'fill', error: 'fill' });
+  /** Per class id: shown or not and its opacity, for the ground-truth and prediction overlays. */
+  classStyles = $state<ClassStyle[]>([]);
+  /** Class(es) of the error map: one class id or every foreground class. */
+  errorFocus = $state<number | 'all'>('all');
+  errorOpacity = $state(0.85);
+  showTp = $state(true);
+  layout = $state<Layout>('single');
+  viewport = $state.raw<Viewport>({ scale: 1, x: 0, y: 0 });
+  hover = $state.raw<HoverInfo | null>(null);
+  counts = $state.raw<ErrorCounts | null>(null);
+  loading = $state<string | null>(null);
+  error = $state.raw<ShownError | null>(null);
+  bitmaps = $state.raw<Bitmaps | null>(null);
+  /** Bumped whenever a bitmap was recomputed: the panes redraw. */
+  drawVersion = $state(0);
+  classes = $state.raw<ClassInfo[]>([]);
+  /** Size of the (first) pane, for fit and 1:1. */
+  private viewSize: Size = { width: 800, height: 600 };
+  private fitPending = true;
+  private loadSeq = 0;
+  private errorScratch: Uint8Array | null = null;
+  private pending: { name: string; promise: Promise<[ImagePixels, MaskPixels]> } | null = null;
+
+  constructor(private readonly client: ContractClient) {}
+
+  get size(): Size | null {
+    return this.image ? { width: this.image.width, height: this.image.height } : null;
+  }
+
+  setClasses(classes: ClassInfo[]): void {
+    if (this.classes === classes) return;
+    this.classes = classes;
+    this.classStyles = classes.map((c) => ({ visible: !c.isBackground, opacity: 0.55, color: c.color }));
+  }
+
+  /** Load image, mask and (if `runId` has one) prediction. Later calls win over earlier ones. */
+  async load(name: string, runId: string | null, hasPrediction: boolean): Promise<void> {
+    const seq = ++this.loadSeq;
+    const sameImage = name === this.name && this.image !== null;
+    this.name = name;
+    this.runId = runId;
+    this.error = null;
+    this.loading = `Loading ${name}`;
+    try {
+      const [image, mask] = sameImage ? [this.image!, this.mask!] : await this.pixelsOf(name);
+      let prediction: PredictionPixels | null = null;
+      let note: string | null = null;
+      if (!runId) note = 'No run yet: train a model in the Training view to see predictions here.';
+      else if (!hasPrediction) note = `Run ${runId} holds no prediction of ${name}.`;
+      else {
+        try {
+          prediction = await this.client.getPredictionPixels({ runId, name });
+        } catch (e) {
+          const d = describeError(e, 'Loading the prediction');
+          note = `${d.name}: ${d.message}`;
+        }
+      }
+      if (seq !== this.loadSeq) return;
+      if (!sameImage) this.setImage(image, mask);
+      this.prediction = prediction;
+      this.predictionNote = note;
+      if (!prediction && this.bitmaps) {
+        this.bitmaps.pred.clear();
+        this.bitmaps.pred.commit();
+      }
+    } catch (e) {
+      if (seq === this.loadSeq) this.error = describeError(e, `Loading ${name}`);
+    } finally {
+      if (seq === this.loadSeq) this.loading = null;
+    }
+  }
+
+  /** Image and mask of `name`; a second load of the same image while the first is in flight shares its requests. */
+  private pixelsOf(name: string): Promise<[ImagePixels, MaskPixels]> {
+    if (this.pending?.name === name) return this.pending.promise;
+    const promise = Promise.all([this.client.getImagePixels({ name }), this.client.getMaskPixels({ name })]) as Promise<[ImagePixels, MaskPixels]>;
+    const entry = { name, promise };
+    this.pending = entry;
+    const done = () => {
+      if (this.pending === entry) this.pending = null;
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  private setImage(image: ImagePixels, mask: MaskPixels): void {
+    const sizeChanged = !this.image || this.image.width !== image.width || this.image.height !== image.height;
+    this.hist = histogram(this.source(image));
+    this.contrast = { ...this.contrast, lo: image.display.lo, hi: Math.max(image.display.hi, image.display.lo + 1) };
+    if (sizeChanged || !this.bitmaps) {
+      this.bitmaps = { original: new Bitmap(image.width, image.height), gt: new Bitmap(image.width, image.height), pred: new Bitmap(image.width, image.height), error: new Bitmap(image.width, image.height) };
+      this.errorScratch = new Uint8Array(image.width * image.height);
+      this.fitPending = true;
+    }
+    this.image = image;
+    this.mask = mask;
+    if (this.fitPending) this.fit();
+  }
+
+  private source(im: ImagePixels): PixelSource {
+    return { width: im.width, height: im.height, channels: im.channels, bitDepth: im.bitDepth, data: im.data };
+  }
+
+  // ------------------------------------------------------------------ bitmaps (called from effects)
+  renderOriginal(): void {
+    const c = { lo: this.contrast.lo, hi: this.contrast.hi, gamma: this.contrast.gamma, lut: this.contrast.lut };
+    const im = this.image;
+    const bm = this.bitmaps;
+    if (!im || !bm) return;
+    renderImage(this.source(im), c, bm.original.pixels);
+    bm.original.commit();
+    this.bump();
+  }
+
+  private styles(): ClassStyle[] {
+    return this.classStyles.map((s) => ({ visible: s.visible, opacity: s.opacity, color: s.color }));
+  }
+
+  renderGt(): void {
+    const styles = this.styles();
+    const mode = this.mode.gt;
+    const m = this.mask;
+    const bm = this.bitmaps;
+    if (!m || !bm) return;
+    labelOverlay(m.data, m.width, m.height, styles, mode, bm.gt.pixels);
+    bm.gt.commit();
+    this.bump();
+  }
+
+  renderPred(): void {
+    const styles = this.styles();
+    const mode = this.mode.pred;
+    const p = this.prediction;
+    const bm = this.bitmaps;
+    if (!bm) return;
+    if (!p || p.width !== bm.pred.width || p.height !== bm.pred.height) {
+      bm.pred.clear();
+    } else labelOverlay(p.data, p.width, p.height, styles, mode, bm.pred.pixels);
+    bm.pred.commit();
+    this.bump();
+  }
+
+  /** The class ids the error map covers. */
+  errorClasses(): Set<number> {
+    if (this.errorFocus !== 'all') return new Set([this.errorFocus]);
+    return new Set(this.classes.filter((c) => !c.isBackground).map((c) => c.id));
+  }
+
+  renderError(): void {
+    const focus = this.errorClasses();
+    const style = { opacity: this.errorOpacity, showTp: this.showTp };
+    const mode = this.mode.error;
+    const m = this.mask;
+    const p = this.prediction;
+    const bm = this.bitmaps;
+    if (!bm) return;
+    if (!m || !p || p.width !== m.width || p.height !== m.height) {
+      bm.error.clear();
+      this.counts = null;
+    } else this.counts = errorOverlay(m.data, p.data, m.width, m.height, focus, style, mode, bm.error.pixels, this.errorScratch ?? undefined);
+    bm.error.commit();
+    this.bump();
+  }
+
+  /** Tell the panes to redraw; untracked so that an effect calling a render method does not depend on it. */
+  private bump(): void {
+    untrack(() => this.drawVersion++);
+  }
+
+  firstDrawn(): void {
+    if (this.image) recordFirstImage();
+  }
+
+  // ------------------------------------------------------------------ contrast
+  autoContrast(): void {
+    if (!this.hist) return;
+    const { lo, hi } = percentileRange(this.hist, AUTO_SATURATION, AUTO_SATURATION);
+    this.contrast = { ...this.contrast, lo, hi };
+  }
+
+  resetContrast(): void {
+    if (!this.image) return;
+    this.contrast = { ...this.contrast, lo: this.image.display.lo, hi: Math.max(this.image.display.hi, this.image.display.lo + 1), gamma: 1 };
+  }
+
+  // ------------------------------------------------------------------ viewport
+  /** One pane or three; the new panes start fitted. */
+  setLayout(l: Layout): void {
+    if (l === this.layout) return;
+    this.layout = l;
+    this.fitPending = true;
+  }
+
+  setViewSize(s: Size): void {
+    this.viewSize = s;
+    if (this.fitPending) this.fit();
+  }
+
+  fit(): void {
+    const s = this.size;
+    if (!s) return;
+    this.viewport = fitViewport(s, this.viewSize);
+    this.fitPending = false;
+  }
+
+  oneToOne(): void {
+    const s = this.size;
+    if (!s) return;
+    this.viewport = this.viewport.scale > 0 ? oneToOne(this.viewport, this.viewSize) : centred(s, this.viewSize, 1);
+  }
+
+  zoom(factor: number): void {
+    this.viewport = zoomAbout(this.viewport, stagePx(this.viewSize.width / 2, this.viewSize.height / 2), factor);
+  }
+
+  pan(dx: number, dy: number): void {
+    this.viewport = panBy(this.viewport, dx, dy);
+  }
+
+  setViewport(v: Viewport): void {
+    if (v.scale > MAX_SCALE) return;
+    this.viewport = v;
+  }
+
+  /** Zoom as a percentage, for the toolbar. */
+  get zoomPercent(): number {
+    return Math.round(this.viewport.scale * 1000) / 10;
+  }
+
+  setHover(p: ImagePx | null): void {
+    const im = this.image;
+    if (!p || !im) {
+      this.hover = null;
+      return;
+    }
+    const i = p.y * im.width + p.x;
+    const value = im.channels === 1 ? [im.data[i]] : [im.data[i * 3], im.data[i * 3 + 1], im.data[i * 3 + 2]];
+    const gt = this.mask ? this.mask.data[i] : null;
+    const pred = this.prediction ? this.prediction.data[i] : null;
+    this.hover = { p, value, gt, pred };
+  }
+
+  className(id: number | null): string {
+    if (id === null) return '-';
+    if (id === IGNORE) return 'unlabelled';
+    return this.classes[id]?.name ?? `class ${id}`;
+  }
+}

@@ -1,0 +1,254 @@
+// State of the training view: the options form, the split preview, and the live job (its events
+// turned into curves, the backend and why, ETA, warnings, the per-epoch preview). It listens from
+// the start of the app, so a training keeps being followed while another view is shown.
+import type { BackendInfo, EpochRecord, JobStatus, PredictionPixels, SplitPreviewResult, TrainingOptions } from '../../../../src/api/index.ts';
+import type { ContractClient } from '../api.ts';
+import { describeError } from '../errors.ts';
+import type { ShownError } from '../errors.ts';
+
+export interface TrainingForm {
+  valFraction: number;
+  testFraction: number;
+  seed: number;
+  patch: number;
+  epochs: number;
+  patience: number;
+  stepsPerEpoch: number;
+  batchSize: number;
+  learningRate: number;
+  loss: NonNullable<TrainingOptions['loss']>;
+  backend: NonNullable<TrainingOptions['backend']>;
+}
+
+export const DEFAULT_FORM: TrainingForm = {
+  valFraction: 0.2,
+  testFraction: 0,
+  seed: 1,
+  patch: 128,
+  epochs: 30,
+  patience: 8,
+  stepsPerEpoch: 50,
+  batchSize: 4,
+  learningRate: 0.001,
+  loss: 'dice-ce',
+  backend: 'auto',
+};
+
+/** One point of the step-loss curve: x in epochs (epoch 3, step 5 of 10 = 2.5). */
+export interface StepPoint {
+  x: number;
+  loss: number;
+}
+
+export interface TrainingWarning {
+  code: string;
+  message: string;
+  hint: string;
+  epoch: number | null;
+}
+
+const ACTIVE = new Set(['starting', 'running', 'stopping']);
+
+export class TrainingState {
+  form = $state<TrainingForm>({ ...DEFAULT_FORM });
+  split = $state.raw<SplitPreviewResult | null>(null);
+  splitError = $state.raw<ShownError | null>(null);
+  splitLoading = $state(false);
+  job = $state.raw<JobStatus | null>(null);
+  jobId = $state<string | null>(null);
+  runId = $state<string | null>(null);
+  state = $state<string>('idle');
+  backend = $state.raw<BackendInfo | null>(null);
+  epochs = $state(0);
+  history = $state.raw<EpochRecord[]>([]);
+  steps = $state.raw<StepPoint[]>([]);
+  etaSeconds = $state<number | null>(null);
+  warnings = $state.raw<TrainingWarning[]>([]);
+  splitNote = $state.raw<{ source: string; train: number; val: number; test: number; warnings: string[] } | null>(null);
+  finished = $state.raw<{ status: string; reason: string; bestEpoch: number | null; error: ShownError | null } | null>(null);
+  preview = $state.raw<PredictionPixels | null>(null);
+  previewEpoch = $state<number | null>(null);
+  error = $state.raw<ShownError | null>(null);
+  exported = $state<string | null>(null);
+  exportError = $state.raw<ShownError | null>(null);
+  private readonly abort = new AbortController();
+  /** Called when a run ends (the app refreshes its run list). */
+  onRunEnded: (() => void) | null = null;
+
+  constructor(private readonly client: ContractClient) {
+    const signal = this.abort.signal;
+    const mine = (p: { jobId: string }) => p.jobId === this.jobId || this.jobId === null;
+    client.on('training.started', (p) => {
+      if (!mine(p)) return;
+      this.jobId = p.jobId;
+      this.runId = p.runId;
+      this.state = 'running';
+      this.backend = p.backend;
+      this.epochs = p.epochs;
+      this.splitNote = p.split;
+      if (p.resumedAfter === 0) this.resetCurves();
+    }, { signal });
+    client.on('training.step', (p) => {
+      if (!mine(p) || p.loss === null) return;
+      this.steps = [...this.steps, { x: p.epoch - 1 + p.step / Math.max(1, p.stepsPerEpoch), loss: p.loss }];
+      this.etaSeconds = p.etaSeconds;
+    }, { signal });
+    client.on('training.epoch', (p) => {
+      if (!mine(p)) return;
+      this.history = [...this.history.filter((r) => r.epoch < p.record.epoch), p.record];
+      this.etaSeconds = p.etaSeconds;
+    }, { signal });
+    client.on('training.warning', (p) => {
+      if (!mine(p)) return;
+      this.warnings = [...this.warnings, { code: p.code, message: p.message, hint: p.hint, epoch: p.epoch }];
+    }, { signal });
+    client.on('training.preview', (p) => {
+      if (mine(p)) void this.loadPreview(p.runId, p.epoch);
+    }, { signal });
+    client.on('training.finished', (p) => {
+      if (!mine(p)) return;
+      this.state = p.status;
+      this.etaSeconds = null;
+      this.finished = { status: p.status, reason: p.reason, bestEpoch: p.bestEpoch, error: p.error ? describeError(p.error, 'Training') : null };
+      this.onRunEnded?.();
+    }, { signal });
+  }
+
+  get active(): boolean {
+    return ACTIVE.has(this.state);
+  }
+
+  private resetCurves(): void {
+    this.history = [];
+    this.steps = [];
+    this.warnings = [];
+    this.finished = null;
+    this.preview = null;
+    this.previewEpoch = null;
+    this.exported = null;
+    this.exportError = null;
+  }
+
+  /** Pick up a job already running in the engine (page reloaded during training). */
+  async attach(): Promise<void> {
+    try {
+      const { jobs } = await this.client.trainingStatus();
+      const live = jobs.find((j) => ACTIVE.has(j.state)) ?? jobs.at(-1);
+      if (!live) return;
+      this.job = live;
+      this.jobId = live.jobId;
+      this.runId = live.runId;
+      this.state = live.state;
+      this.backend = live.backend;
+      this.epochs = live.epochs;
+      this.etaSeconds = live.etaSeconds;
+      if (live.runId && live.runId !== 'pending') await this.loadHistory(live.runId);
+    } catch (e) {
+      this.error = describeError(e, 'Reading the training status');
+    }
+  }
+
+  async loadHistory(runId: string): Promise<void> {
+    const d = await this.client.getRun({ runId });
+    this.history = d.history;
+    this.backend ??= d.summary.backend;
+  }
+
+  /** Per-class distribution of the split these settings would give (writes nothing). */
+  async previewSplit(): Promise<void> {
+    this.splitLoading = true;
+    this.splitError = null;
+    try {
+      const f = this.form;
+      this.split = await this.client.previewSplit({ valFraction: f.valFraction, testFraction: f.testFraction, seed: f.seed });
+    } catch (e) {
+      this.split = null;
+      this.splitError = describeError(e, 'Previewing the split');
+    } finally {
+      this.splitLoading = false;
+    }
+  }
+
+  options(): TrainingOptions {
+    const f = this.form;
+    return {
+      epochs: f.epochs,
+      patience: f.patience,
+      stepsPerEpoch: f.stepsPerEpoch,
+      valFraction: f.valFraction,
+      patch: f.patch,
+      batchSize: f.batchSize,
+      learningRate: f.learningRate,
+      loss: f.loss,
+      seed: f.seed,
+      backend: f.backend,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.error = null;
+    this.resetCurves();
+    this.state = 'starting';
+    this.jobId = null;
+    try {
+      const r = await this.client.startTraining(this.options());
+      this.jobId = r.jobId;
+      this.runId = r.runId;
+      if (this.state === 'starting') this.state = 'running';
+    } catch (e) {
+      this.state = 'idle';
+      this.error = describeError(e, 'Starting the training');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.jobId) return;
+    try {
+      const r = await this.client.stopTraining({ jobId: this.jobId });
+      if (r.stopping && this.active) this.state = 'stopping';
+    } catch (e) {
+      this.error = describeError(e, 'Stopping the training');
+    }
+  }
+
+  async resume(runId: string, epochs?: number): Promise<void> {
+    this.error = null;
+    this.state = 'starting';
+    this.jobId = null;
+    this.finished = null;
+    try {
+      await this.loadHistory(runId);
+      this.steps = [];
+      const r = await this.client.resumeTraining({ runId, ...(epochs ? { epochs } : {}) });
+      this.jobId = r.jobId;
+      this.runId = r.runId;
+      if (this.state === 'starting') this.state = 'running';
+    } catch (e) {
+      this.state = 'idle';
+      this.error = describeError(e, 'Resuming the training');
+    }
+  }
+
+  private async loadPreview(runId: string, epoch: number): Promise<void> {
+    try {
+      this.preview = await this.client.getPreviewPixels({ runId });
+      this.previewEpoch = epoch;
+    } catch (e) {
+      this.error = describeError(e, 'Loading the preview prediction');
+    }
+  }
+
+  async exportReport(runId: string, format: 'html' | 'markdown' | 'json' = 'html'): Promise<void> {
+    this.exported = null;
+    this.exportError = null;
+    try {
+      this.exported = (await this.client.exportReport({ runId, format })).file;
+    } catch (e) {
+      this.exportError = describeError(e, 'Exporting the report');
+    }
+  }
+
+  dispose(): void {
+    this.abort.abort();
+  }
+}

@@ -1,0 +1,155 @@
+// Overlay bitmaps from class-id arrays: ground truth, prediction and per-class error maps, filled
+// or outlined, as packed RGBA (lut.ts `pack`) ready for an ImageData. Computed when a class toggle,
+// an opacity or the mode changes, never on pan or zoom (the panes only redraw the bitmaps).
+import { hexToRgb, pack } from './lut.ts';
+
+/** Class id of unlabelled pixels (src/api IGNORE_ID); never drawn, never scored. */
+export const IGNORE = 255;
+
+export type OverlayMode = 'fill' | 'outline';
+
+export interface ClassStyle {
+  visible: boolean;
+  /** 0..1 */
+  opacity: number;
+  /** #rrggbb */
+  color: string;
+}
+
+/**
+ * Error-map colours, the same as the report's thumbnails (src/seg/report/palette.ts) so a figure
+ * and the screen agree: Okabe-Ito orange and sky blue stay distinct for every colour-vision type,
+ * and correct pixels stay a quiet light grey.
+ */
+export const ERROR_COLORS = {
+  tp: { hex: '#e0e0e0', label: 'true positive (correct)' },
+  fp: { hex: '#e69f00', label: 'false positive (predicted, not in ground truth)' },
+  fn: { hex: '#56b4e9', label: 'false negative (in ground truth, missed)' },
+} as const;
+
+export const ERROR_KIND = { none: 0, tp: 1, fp: 2, fn: 3 } as const;
+
+function packHex(hex: string, opacity: number): number {
+  const [r, g, b] = hexToRgb(hex);
+  const a = Math.round(255 * Math.min(1, Math.max(0, opacity)));
+  return a === 0 ? 0 : pack(r, g, b, a);
+}
+
+/** Packed colour per key value (256 entries; 0 = transparent). */
+export function classColours(styles: readonly ClassStyle[]): Uint32Array {
+  const t = new Uint32Array(256);
+  styles.forEach((s, id) => {
+    if (s.visible && id !== IGNORE) t[id] = packHex(s.color, s.opacity);
+  });
+  return t;
+}
+
+/**
+ * `out[i] = colours[key[i]]`, or in outline mode only where a 4-neighbour has another key (the
+ * image border is not an edge). Outline lines are one image pixel wide.
+ */
+export function paint(key: Uint8Array, width: number, height: number, colours: Uint32Array, mode: OverlayMode, out: Uint32Array): void {
+  const n = width * height;
+  if (mode === 'fill') {
+    for (let i = 0; i < n; i++) out[i] = colours[key[i]];
+    return;
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      const k = key[i];
+      const c = colours[k];
+      if (c === 0) {
+        out[i] = 0;
+        continue;
+      }
+      const edge = (x > 0 && key[i - 1] !== k) || (x < width - 1 && key[i + 1] !== k) || (y > 0 && key[i - width] !== k) || (y < height - 1 && key[i + width] !== k);
+      out[i] = edge ? c : 0;
+    }
+  }
+}
+
+/**
+ * Opacity of outline pixels for a class opacity: one-pixel lines at the fill's opacity vanish over
+ * a bright image, so outlines are drawn stronger (0.5 -> 0.8, 1 stays 1, 0 stays 0).
+ */
+export const outlineOpacity = (opacity: number): number => Math.min(1, opacity * 1.6);
+
+/** A ground-truth or prediction overlay. */
+export function labelOverlay(labels: Uint8Array, width: number, height: number, styles: readonly ClassStyle[], mode: OverlayMode, out: Uint32Array): void {
+  const s = mode === 'outline' ? styles.map((c) => ({ ...c, opacity: outlineOpacity(c.opacity) })) : styles;
+  paint(labels, width, height, classColours(s), mode, out);
+}
+
+export interface ErrorCounts {
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+/**
+ * The error kind of every pixel for the classes in `focus` (class ids), into `kinds`:
+ *   tp: ground truth and prediction agree on a focus class
+ *   fn: the ground truth is a focus class and the prediction is something else
+ *   fp: the prediction is a focus class and the ground truth is something else
+ * A pixel whose ground truth is one focus class and whose prediction another is shown as fn (the
+ * ground truth was missed); it is counted as both fn and fp, as the metrics count it. Unlabelled
+ * ground truth (IGNORE) is never scored, so never coloured.
+ */
+export function errorKinds(gt: Uint8Array, pred: Uint8Array, focus: ReadonlySet<number>, kinds: Uint8Array): ErrorCounts {
+  const inFocus = new Uint8Array(256);
+  for (const c of focus) if (c !== IGNORE) inFocus[c] = 1;
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (let i = 0; i < gt.length; i++) {
+    const g = gt[i];
+    const p = pred[i];
+    let k: number = ERROR_KIND.none;
+    if (g !== IGNORE) {
+      if (inFocus[g]) {
+        if (p === g) {
+          k = ERROR_KIND.tp;
+          tp++;
+        } else {
+          k = ERROR_KIND.fn;
+          fn++;
+          if (inFocus[p]) fp++;
+        }
+      } else if (inFocus[p]) {
+        k = ERROR_KIND.fp;
+        fp++;
+      }
+    }
+    kinds[i] = k;
+  }
+  return { tp, fp, fn };
+}
+
+export interface ErrorStyle {
+  opacity: number;
+  /** Show correct pixels too (off: only the mistakes). */
+  showTp: boolean;
+}
+
+/** The error map overlay; returns the counts of the focus classes. */
+export function errorOverlay(
+  gt: Uint8Array,
+  pred: Uint8Array,
+  width: number,
+  height: number,
+  focus: ReadonlySet<number>,
+  style: ErrorStyle,
+  mode: OverlayMode,
+  out: Uint32Array,
+  scratch: Uint8Array = new Uint8Array(width * height),
+): ErrorCounts {
+  const counts = errorKinds(gt, pred, focus, scratch);
+  const colours = new Uint32Array(256);
+  if (style.showTp) colours[ERROR_KIND.tp] = packHex(ERROR_COLORS.tp.hex, style.opacity * 0.6);
+  colours[ERROR_KIND.fp] = packHex(ERROR_COLORS.fp.hex, style.opacity);
+  colours[ERROR_KIND.fn] = packHex(ERROR_COLORS.fn.hex, style.opacity);
+  paint(scratch, width, height, colours, mode, out);
+  return counts;
+}

@@ -1,0 +1,23 @@
+// Draw timings of the image panes, kept where a benchmark (bench/ui.ts) can read them from the page
+// as `globalThis.seglensPerf`: the last draws' durations and when the first image was on screen.
+
+export interface PerfRecord {
+  /** performance.now() when an image's pixels were first drawn; null before. */
+  firstImageAt: number | null;
+  /** Durations of the most recent draws, ms (bounded). */
+  draws: number[];
+}
+
+const LIMIT = 2000;
+
+export const perf: PerfRecord = { firstImageAt: null, draws: [] };
+(globalThis as unknown as { seglensPerf?: PerfRecord }).seglensPerf = perf;
+
+export function recordDraw(ms: number): void {
+  perf.draws.push(ms);
+  if (perf.draws.length > LIMIT) perf.draws.splice(0, perf.draws.length - LIMIT);
+}
+
+export function recordFirstImage(): void {
+  perf.firstImageAt ??= performance.now();
+}
