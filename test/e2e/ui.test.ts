@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
 import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
@@ -122,6 +123,44 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     await shot(page, '03-error-map');
   });
 
+  it('shows the 16-bit value under the pointer and re-contrasts on the canvas without asking the engine', { timeout: 30_000 }, async () => {
+    const target = planted[1];
+    const { data } = await sharp(join(tmp, 'demo', 'images', `${target.name}.tif`)).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    const raw = new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
+    const box = (await page.locator('[data-pane=main]').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.45);
+    const hover = (await page.textContent('[data-testid=hover]')) ?? '';
+    const m = /x (\d+), y (\d+): value (\d+)/.exec(hover);
+    expect(m, hover).not.toBeNull();
+    const [x, y, v] = m!.slice(1).map(Number);
+    expect(v).toBe(raw[y * target.width + x]);
+    expect(hover).toMatch(/ground truth (background|nucleus|boundary)/);
+
+    let pixelRequests = 0;
+    page.on('request', (r) => r.url().includes('/data/') && pixelRequests++);
+    await page.uncheck('[data-layer=error]');
+    await settle(page);
+    const before = await canvasStats(page);
+    await page.fill('input[aria-label="Display maximum value"]', '1000');
+    await page.press('input[aria-label="Display maximum value"]', 'Enter');
+    await settle(page);
+    const brighter = await canvasStats(page);
+    expect(brighter.nonBlack).toBeGreaterThan(before.nonBlack);
+    await page.click('button:has-text("Auto")');
+    await settle(page);
+    const lo = Number(await page.inputValue('input[aria-label="Display minimum value"]'));
+    const hi = Number(await page.inputValue('input[aria-label="Display maximum value"]'));
+    // Auto saturates 0.35 % at each end of this image's own values.
+    const sorted = Float64Array.from(raw).sort();
+    expect(lo).toBeGreaterThanOrEqual(sorted[Math.floor(sorted.length * 0.002)]);
+    expect(lo).toBeLessThanOrEqual(sorted[Math.floor(sorted.length * 0.005)]);
+    expect(hi).toBeGreaterThanOrEqual(sorted[Math.floor(sorted.length * 0.995)]);
+    expect(hi).toBeLessThanOrEqual(sorted[Math.floor(sorted.length * 0.998)]);
+    expect(pixelRequests).toBe(0);
+    await shot(page, '04-contrast-auto');
+    await page.click('button:has-text("Reset")');
+  });
+
   it('shows original | ground truth | prediction side by side with one zoom for all panes', { timeout: 30_000 }, async () => {
     await page.check('[data-layer=gt]');
     await page.uncheck('[data-layer=error]');
@@ -143,7 +182,7 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     for (let i = 0; i < 3; i++) expect(after[i].sum).not.toBe(before[i].sum); // every pane followed
     await page.keyboard.press('?');
     await page.waitForSelector('[role=dialog][aria-label="Keyboard shortcuts"]');
-    await shot(page, '04-side-by-side-help');
+    await shot(page, '05-side-by-side-help');
     await page.keyboard.press('Escape');
     await page.keyboard.press('s');
   });
@@ -167,7 +206,7 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     const byDice = await page.locator('[data-testid=metrics-table] tbody tr:not(.summary) [data-image]').evaluateAll((els) => els.map((e) => e.getAttribute('data-image')));
     const dice = byDice.map((n) => expectedScores(planted.find((p) => p.name === n)!).fgDice);
     expect(dice).toEqual([...dice].sort((a, b) => b - a)); // descending on the first click
-    await shot(page, '05-metrics-scatter', true);
+    await shot(page, '06-metrics-scatter', true);
 
     // Images with the same scores share a point (demo_01 has demo_03's mask: a planted pairing
     // error); click, as a user would, a deceptive point that is on top.
@@ -187,7 +226,7 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     await expect.poll(() => page.textContent('[data-testid=prediction-note]')).toContain(PLANTED_RUN);
     await page.check('[data-layer=error]');
     await settle(page);
-    await shot(page, '06-deceptive-image');
+    await shot(page, '07-deceptive-image');
   });
 
   it('trains briefly: split preview, live curves and backend, stop, report export', { timeout: 150_000 }, async () => {
@@ -205,7 +244,7 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=dice-chart]')?.getAttribute('data-points')) >= 1, undefined, { timeout: 90_000 });
     expect(Number(await page.getAttribute('[data-testid=loss-chart]', 'data-points'))).toBeGreaterThan(early);
     await page.waitForSelector('[data-testid=preview] canvas', { timeout: 30_000 });
-    await shot(page, '07-training-live', true);
+    await shot(page, '08-training-live', true);
 
     await page.click('[data-action=stop]');
     await expect.poll(() => page.textContent('[data-testid=training-state]'), { timeout: 90_000 }).toMatch(/stopped|finished/);
@@ -223,7 +262,7 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
       expect((await box.innerText()).length).toBeGreaterThan(40);
       console.warn('TODO(e2e): exportReport is not implemented by the engine yet; asserted its error message instead.');
     }
-    await shot(page, '08-training-stopped-report', true);
+    await shot(page, '09-training-stopped-report', true);
     expect(errors).toEqual([]);
   });
 });
