@@ -182,3 +182,37 @@ describe('routes and shortcuts', () => {
     expect(actionOf({ ...ev('f'), ctrlKey: true })).toBeNull();
   });
 });
+
+describe('partial repaint (what the editor uses after a stroke)', () => {
+  it('repaints a rectangle exactly as a full repaint would, in fill and outline mode', () => {
+    const w = 40;
+    const h = 30;
+    const labels = new Uint8Array(w * h);
+    for (let i = 0; i < labels.length; i++) labels[i] = (Math.floor((i % w) / 7) + Math.floor(i / w / 5)) % 3;
+    const pred = labels.map((v, i) => (i % 11 === 0 ? (v + 1) % 3 : v));
+    const styles = ['#000000', '#3cb44b', '#e6194b'].map((color, i) => ({ visible: i > 0, opacity: 0.7, color }));
+    for (const mode of ['fill', 'outline'] as const) {
+      const full = new Uint32Array(w * h);
+      labelOverlay(labels, w, h, styles, mode, full);
+      // Change a block, then repaint only around it.
+      const edited = labels.slice();
+      for (let y = 10; y < 16; y++) for (let x = 12; x < 20; x++) edited[y * w + x] = 2;
+      const want = new Uint32Array(w * h);
+      labelOverlay(edited, w, h, styles, mode, want);
+      const got = full.slice();
+      labelOverlay(edited, w, h, styles, mode, got, [11, 9, 21, 17]); // changed area grown by 1
+      expect(got).toEqual(want);
+
+      const e1 = new Uint32Array(w * h);
+      errorOverlay(labels, pred, w, h, new Set([1, 2]), { opacity: 1, showTp: true }, mode, e1);
+      const e2 = new Uint32Array(w * h);
+      errorOverlay(edited, pred, w, h, new Set([1, 2]), { opacity: 1, showTp: true }, mode, e2);
+      const e3 = e1.slice();
+      const scratch = new Uint8Array(w * h);
+      errorOverlay(labels, pred, w, h, new Set([1, 2]), { opacity: 1, showTp: true }, mode, new Uint32Array(w * h), scratch);
+      const part = errorOverlay(edited, pred, w, h, new Set([1, 2]), { opacity: 1, showTp: true }, mode, e3, scratch, [11, 9, 21, 17]);
+      expect(e3).toEqual(e2);
+      expect(part.tp + part.fn).toBeGreaterThan(0);
+    }
+  });
+});

@@ -11,8 +11,8 @@ import { Bitmap } from '../view/bitmap.ts';
 import type { ImagePx, Size, Viewport } from '../view/coords.ts';
 import { histogram, percentileRange, renderImage } from '../view/lut.ts';
 import type { Contrast, PixelSource } from '../view/lut.ts';
-import { IGNORE, errorOverlay, labelOverlay } from '../view/overlays.ts';
-import type { ClassStyle, ErrorCounts, OverlayMode } from '../view/overlays.ts';
+import { IGNORE, errorKinds, errorOverlay, grow, labelOverlay } from '../view/overlays.ts';
+import type { ClassStyle, ErrorCounts, OverlayMode, PixelRect } from '../view/overlays.ts';
 import { recordFirstImage } from '../view/perf.ts';
 import { MAX_SCALE, centred, fitViewport, oneToOne, panBy, zoomAbout } from '../view/viewport.ts';
 import { stagePx } from '../view/coords.ts';
@@ -71,6 +71,7 @@ export class ImageViewState {
   private fitPending = true;
   private loadSeq = 0;
   private errorScratch: Uint8Array | null = null;
+  private countsTimer: ReturnType<typeof setTimeout> | null = null;
   private pending: { name: string; promise: Promise<[ImagePixels, MaskPixels]> } | null = null;
 
   constructor(private readonly client: ContractClient) {}
@@ -211,6 +212,31 @@ export class ImageViewState {
       this.counts = null;
     } else this.counts = errorOverlay(m.data, p.data, m.width, m.height, focus, style, mode, bm.error.pixels, this.errorScratch ?? undefined);
     bm.error.commit();
+    this.bump();
+  }
+
+  /**
+   * The mask's pixels changed inside `rect` (the annotation editor wrote them in place into
+   * `mask.data`): repaint the ground truth and the error map there only, so a brush stroke on a
+   * 4096 x 4096 mask costs its own area. The error counts follow with one full pass when edits pause.
+   */
+  maskChanged(rect: PixelRect): void {
+    const m = this.mask;
+    const bm = this.bitmaps;
+    if (!m || !bm) return;
+    const r = grow(rect, 1, m.width, m.height);
+    labelOverlay(m.data, m.width, m.height, this.styles(), this.mode.gt, bm.gt.pixels, r);
+    bm.gt.commit(r);
+    const p = this.prediction;
+    if (p && this.errorScratch && p.width === m.width && p.height === m.height) {
+      errorOverlay(m.data, p.data, m.width, m.height, this.errorClasses(), { opacity: this.errorOpacity, showTp: this.showTp }, this.mode.error, bm.error.pixels, this.errorScratch, r);
+      bm.error.commit(r);
+      if (this.countsTimer) clearTimeout(this.countsTimer);
+      this.countsTimer = setTimeout(() => {
+        this.countsTimer = null;
+        this.counts = errorKinds(m.data, p.data, this.errorClasses(), new Uint8Array(m.data.length));
+      }, 400);
+    }
     this.bump();
   }
 

@@ -44,19 +44,24 @@ export function classColours(styles: readonly ClassStyle[]): Uint32Array {
   return t;
 }
 
+/** A rectangle of image pixels [x0, y0, x1, y1), end exclusive. */
+export type PixelRect = readonly [number, number, number, number];
+
 /**
  * `out[i] = colours[key[i]]`, or in outline mode only where a 4-neighbour has another key (the
- * image border is not an edge). Outline lines are one image pixel wide.
+ * image border is not an edge). Outline lines are one image pixel wide. With `rect`, only the
+ * pixels inside it are written (the editor repaints what a stroke changed; in outline mode pass
+ * the changed area grown by one pixel, since a change moves its neighbours' edges).
  */
-export function paint(key: Uint8Array, width: number, height: number, colours: Uint32Array, mode: OverlayMode, out: Uint32Array): void {
-  const n = width * height;
-  if (mode === 'fill') {
-    for (let i = 0; i < n; i++) out[i] = colours[key[i]];
-    return;
-  }
-  for (let y = 0; y < height; y++) {
+export function paint(key: Uint8Array, width: number, height: number, colours: Uint32Array, mode: OverlayMode, out: Uint32Array, rect?: PixelRect): void {
+  const [x0, y0, x1, y1] = rect ? clip(rect, width, height) : [0, 0, width, height];
+  for (let y = y0; y < y1; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
+    if (mode === 'fill') {
+      for (let i = row + x0; i < row + x1; i++) out[i] = colours[key[i]];
+      continue;
+    }
+    for (let x = x0; x < x1; x++) {
       const i = row + x;
       const k = key[i];
       const c = colours[k];
@@ -70,6 +75,15 @@ export function paint(key: Uint8Array, width: number, height: number, colours: U
   }
 }
 
+export function clip(r: PixelRect, width: number, height: number): [number, number, number, number] {
+  return [Math.max(0, r[0]), Math.max(0, r[1]), Math.min(width, r[2]), Math.min(height, r[3])];
+}
+
+/** `r` grown by `d` pixels on every side and clipped to the image. */
+export function grow(r: PixelRect, d: number, width: number, height: number): [number, number, number, number] {
+  return clip([r[0] - d, r[1] - d, r[2] + d, r[3] + d], width, height);
+}
+
 /**
  * Opacity of outline pixels for a class opacity: one-pixel lines at the fill's opacity vanish over
  * a bright image, so outlines are drawn stronger (0.5 -> 0.8, 1 stays 1, 0 stays 0).
@@ -77,9 +91,9 @@ export function paint(key: Uint8Array, width: number, height: number, colours: U
 export const outlineOpacity = (opacity: number): number => Math.min(1, opacity * 1.6);
 
 /** A ground-truth or prediction overlay. */
-export function labelOverlay(labels: Uint8Array, width: number, height: number, styles: readonly ClassStyle[], mode: OverlayMode, out: Uint32Array): void {
+export function labelOverlay(labels: Uint8Array, width: number, height: number, styles: readonly ClassStyle[], mode: OverlayMode, out: Uint32Array, rect?: PixelRect): void {
   const s = mode === 'outline' ? styles.map((c) => ({ ...c, opacity: outlineOpacity(c.opacity) })) : styles;
-  paint(labels, width, height, classColours(s), mode, out);
+  paint(labels, width, height, classColours(s), mode, out, rect);
 }
 
 export interface ErrorCounts {
@@ -95,36 +109,39 @@ export interface ErrorCounts {
  *   fp: the prediction is a focus class and the ground truth is something else
  * A pixel whose ground truth is one focus class and whose prediction another is shown as fn (the
  * ground truth was missed); it is counted as both fn and fp, as the metrics count it. Unlabelled
- * ground truth (IGNORE) is never scored, so never coloured.
+ * ground truth (IGNORE) is never scored, so never coloured. With `area`, only that rectangle of an
+ * image `width` pixels wide is classified and counted.
  */
-export function errorKinds(gt: Uint8Array, pred: Uint8Array, focus: ReadonlySet<number>, kinds: Uint8Array): ErrorCounts {
+export function errorKinds(gt: Uint8Array, pred: Uint8Array, focus: ReadonlySet<number>, kinds: Uint8Array, area?: { width: number; rect: PixelRect }): ErrorCounts {
   const inFocus = new Uint8Array(256);
   for (const c of focus) if (c !== IGNORE) inFocus[c] = 1;
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (let i = 0; i < gt.length; i++) {
-    const g = gt[i];
-    const p = pred[i];
-    let k: number = ERROR_KIND.none;
-    if (g !== IGNORE) {
-      if (inFocus[g]) {
-        if (p === g) {
-          k = ERROR_KIND.tp;
-          tp++;
-        } else {
-          k = ERROR_KIND.fn;
-          fn++;
-          if (inFocus[p]) fp++;
+  const n = { tp: 0, fp: 0, fn: 0 };
+  const w = area?.width ?? gt.length;
+  const [x0, y0, x1, y1] = area ? area.rect : [0, 0, gt.length, 1];
+  for (let y = y0; y < y1; y++) {
+    for (let i = y * w + x0; i < y * w + x1; i++) {
+      const g = gt[i];
+      const p = pred[i];
+      let k: number = ERROR_KIND.none;
+      if (g !== IGNORE) {
+        if (inFocus[g]) {
+          if (p === g) {
+            k = ERROR_KIND.tp;
+            n.tp++;
+          } else {
+            k = ERROR_KIND.fn;
+            n.fn++;
+            if (inFocus[p]) n.fp++;
+          }
+        } else if (inFocus[p]) {
+          k = ERROR_KIND.fp;
+          n.fp++;
         }
-      } else if (inFocus[p]) {
-        k = ERROR_KIND.fp;
-        fp++;
       }
+      kinds[i] = k;
     }
-    kinds[i] = k;
   }
-  return { tp, fp, fn };
+  return n;
 }
 
 export interface ErrorStyle {
@@ -133,7 +150,7 @@ export interface ErrorStyle {
   showTp: boolean;
 }
 
-/** The error map overlay; returns the counts of the focus classes. */
+/** The error map overlay; returns the counts of the focus classes (of `rect` only, when given). */
 export function errorOverlay(
   gt: Uint8Array,
   pred: Uint8Array,
@@ -144,12 +161,15 @@ export function errorOverlay(
   mode: OverlayMode,
   out: Uint32Array,
   scratch: Uint8Array = new Uint8Array(width * height),
+  rect?: PixelRect,
 ): ErrorCounts {
-  const counts = errorKinds(gt, pred, focus, scratch);
+  // Outline pixels at the rectangle's edge look one pixel further for their neighbours' kinds.
+  const kindsRect = rect ? (mode === 'outline' ? grow(rect, 1, width, height) : clip(rect, width, height)) : undefined;
+  const counts = errorKinds(gt, pred, focus, scratch, kindsRect ? { width, rect: kindsRect } : undefined);
   const colours = new Uint32Array(256);
   if (style.showTp) colours[ERROR_KIND.tp] = packHex(ERROR_COLORS.tp.hex, style.opacity * 0.6);
   colours[ERROR_KIND.fp] = packHex(ERROR_COLORS.fp.hex, style.opacity);
   colours[ERROR_KIND.fn] = packHex(ERROR_COLORS.fn.hex, style.opacity);
-  paint(scratch, width, height, colours, mode, out);
+  paint(scratch, width, height, colours, mode, out, rect);
   return counts;
 }
