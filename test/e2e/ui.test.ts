@@ -68,6 +68,16 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
 
   it('opens the demo and lists its images with class presence and annotation status', { timeout: 60_000 }, async () => {
     await page.goto(server.url);
+    // A folder that is not a project: the engine's error, by name, with what to do.
+    await page.fill('#folder', join(tmp, 'no-such-project'));
+    await page.press('#folder', 'Enter');
+    const err = page.locator('[role=alert]');
+    await err.waitFor();
+    expect(await err.getAttribute('data-error-name')).toMatch(/Error$/);
+    expect(await err.innerText()).toContain('no-such-project');
+    expect(await err.innerText()).toContain('What to do');
+    await shot(page, '00-open-error');
+    await page.click('[role=alert] button[aria-label=Dismiss]');
     await page.click('[data-action=open-demo]');
     await page.waitForSelector('[data-testid=image-table] tbody tr');
     const rows = page.locator('[data-testid=image-table] tbody tr');

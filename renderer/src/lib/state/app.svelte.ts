@@ -21,6 +21,9 @@ const TASK_LABEL: Record<string, string> = {
   'split-preview': 'Computing the split',
 };
 
+const OPEN_TODO =
+  'Check the path: a project is a folder holding seglens.json (make one for a folder of images and masks with `seglens init DIR`), or open the demo project.';
+
 export class AppState {
   readonly client: ContractClient;
   view = $state<ViewName>('project');
@@ -54,14 +57,18 @@ export class AppState {
     return TASK_LABEL[task] ?? task;
   }
 
-  /** Run `f`, showing `what` while it runs and its error (as the engine sent it) if it fails. */
-  async run<T>(what: string, f: () => Promise<T>): Promise<T | undefined> {
+  /**
+   * Run `f`, showing `what` while it runs and its error (as the engine sent it) if it fails;
+   * `todo` replaces the generic advice for that error's name when the context knows better.
+   */
+  async run<T>(what: string, f: () => Promise<T>, todo?: string): Promise<T | undefined> {
     this.busy = what;
     try {
       const r = await f();
       return r;
     } catch (e) {
-      this.error = describeError(e, what);
+      const d = describeError(e, what);
+      this.error = todo && d.name !== 'TransportError' ? { ...d, todo } : d;
       return undefined;
     } finally {
       if (this.busy === what) this.busy = null;
@@ -86,7 +93,7 @@ export class AppState {
   }
 
   async openFolder(dir: string): Promise<void> {
-    const p = await this.run(`Opening ${dir}`, () => this.client.openProject({ dir: dir.trim() }));
+    const p = await this.run(`Opening ${dir}`, () => this.client.openProject({ dir: dir.trim() }), OPEN_TODO);
     if (p) await this.loaded(p);
   }
 
