@@ -239,7 +239,7 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     await shot(page, '07-deceptive-image');
   });
 
-  it('trains briefly: split preview, live curves and backend, stop, report export', { timeout: 150_000 }, async () => {
+  it('trains briefly: split preview, live curves and backend, stop, report export, resume', { timeout: 240_000 }, async () => {
     await page.click('[data-view=training]');
     await page.click('[data-action=preview-split]');
     await page.waitForSelector('[data-testid=split-preview]');
@@ -273,6 +273,17 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
       console.warn('TODO(e2e): exportReport is not implemented by the engine yet; asserted its error message instead.');
     }
     await shot(page, '09-training-stopped-report', true);
+
+    // Resume the stopped run: it continues after its last epoch, the curves keep their history.
+    const epochsBefore = Number(await page.getAttribute('[data-testid=dice-chart]', 'data-points'));
+    await expect.poll(() => page.inputValue('select[aria-label="Run to resume"]'), { timeout: 10_000 }).not.toBe('');
+    await page.click('[data-action=resume]');
+    await expect.poll(() => page.textContent('[data-testid=training-state]'), { timeout: 60_000 }).toMatch(/running/);
+    expect(Number(await page.getAttribute('[data-testid=dice-chart]', 'data-points'))).toBeGreaterThanOrEqual(epochsBefore);
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=dice-chart]')?.getAttribute('data-points')) > n, epochsBefore, { timeout: 90_000 });
+    await page.click('[data-action=stop]');
+    await expect.poll(() => page.textContent('[data-testid=training-state]'), { timeout: 90_000 }).toMatch(/stopped|finished/);
+    await shot(page, '10-training-resumed-stopped', true);
     expect(errors).toEqual([]);
   });
 });

@@ -216,6 +216,9 @@ export class TrainingState {
     this.state = 'starting';
     this.jobId = null;
     this.finished = null;
+    this.warnings = [];
+    this.exported = null;
+    this.exportError = null;
     try {
       await this.loadHistory(runId);
       this.steps = [];
