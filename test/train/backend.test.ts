@@ -91,7 +91,7 @@ describe('selectBackend', () => {
       ['@tensorflow/tfjs-backend-wasm', true],
     ]);
     expect(choice.tried[0].reason).toMatch(/not installed/);
-    expect(choice.wasm?.kernels).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Tile', 'MaxPoolGrad', 'Cast', 'Slice', 'SplitV', 'Concat']);
+    expect(choice.wasm?.kernels).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Tile', 'MaxPoolGrad', 'Cast', 'Slice', 'SplitV', 'Concat', 'Identity', 'OneHot']);
     expect(choice.wasm?.simd).toBe(true);
     expect(formatBackendChoice(choice)).toMatch(/^backend wasm: .*skipped: .*tfjs-node-gpu/);
   });

@@ -130,7 +130,7 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm equal the cpu bac
   });
 });
 
-describe('Tile, MaxPoolGrad and Cast on wasm equal the cpu backend', () => {
+describe('Tile, MaxPoolGrad, Cast, OneHot and Identity on wasm behave as on the cpu backend', () => {
   it('casts to bool as "not zero" (the stock wasm cast wraps modulo 256)', () => {
     const values = [0, -0, 0.5, -10.5, 256, NaN, Infinity, -3];
     const run = (backend: 'cpu' | 'wasm', dtype: 'float32' | 'int32') => {
@@ -168,6 +168,39 @@ describe('Tile, MaxPoolGrad and Cast on wasm equal the cpu backend', () => {
       expect(run('wasm'), dtype).toEqual(expected);
       expect(expected.length).toBe(n * reps.reduce((a, b) => a * b, 1));
     }
+  });
+
+  it('one-hot writes the requested dtype (stock wasm writes int32 bits into float32)', () => {
+    const labels = [0, 3, 1, -1, 4, 2, 3];
+    for (const dtype of ['float32', 'int32'] as const) {
+      const run = (backend: 'cpu' | 'wasm') => {
+        tf.setBackend(backend);
+        return tf.tidy(() => Array.from(tf.oneHot(tf.tensor1d(labels, 'int32'), 4, 2.5, -1, dtype).dataSync()));
+      };
+      const expected = run('cpu');
+      expect(run('wasm'), dtype).toEqual(expected);
+      expect(expected.slice(0, 4)).toEqual(dtype === 'float32' ? [2.5, -1, -1, -1] : [2, -1, -1, -1]);
+    }
+  });
+
+  it('clones share data safely: a clone outlives its source and a variable assign', () => {
+    tf.setBackend('wasm');
+    const backend = tf.engine().backend as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const x = tf.tensor([1, 2, 3]);
+    const c = tf.clone(x);
+    expect(backend.numDataIds()).toBe(before + 1); // shared, not copied
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3]);
+    const v = tf.variable(c);
+    const kept = tf.clone(v);
+    const next = tf.tensor([7, 8, 9]);
+    v.assign(next);
+    next.dispose();
+    expect(Array.from(kept.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    tf.dispose([c, v, kept]);
+    expect(backend.numDataIds()).toBe(before);
   });
 
   const pools = [

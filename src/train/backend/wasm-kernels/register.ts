@@ -1,13 +1,16 @@
-// Puts the project's kernels (convolution gradients, and replacements of slow stock kernels) into
-// the global tfjs kernel registry for the 'wasm' backend. Must run after @tensorflow/tfjs-backend-wasm was imported (its import registers
-// the stock kernels, and a later registration of the same name overwrites ours with a warning).
+// Puts the project's kernels (convolution gradients, and replacements of slow or wrong stock
+// kernels) into the global tfjs kernel registry for the 'wasm' backend. Must run after
+// @tensorflow/tfjs-backend-wasm was imported (its import registers the stock kernels, and a later
+// registration of the same name overwrites ours with a warning).
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { makeCast } from './cast.ts';
 import { makeConcat } from './concat.ts';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInput } from './conv2d-backprop-input.ts';
+import { makeIdentity } from './identity.ts';
 import { maxPoolGradKernel } from './max-pool-grad.ts';
+import { makeOneHot } from './one-hot.ts';
 import { makeSlice, makeSplitV } from './slice.ts';
 import { makeTile } from './tile.ts';
 
@@ -26,6 +29,8 @@ const PROJECT: Record<string, (stock: KernelFunc | null) => KernelFunc> = {
   Slice: makeSlice,
   SplitV: makeSplitV,
   Concat: makeConcat,
+  Identity: makeIdentity,
+  OneHot: makeOneHot,
 };
 
 /** Kernel names the project replaces or adds on wasm. */
