@@ -15,7 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'seg-io-metrics': async () => (await import('./seg.ts')).segBenchmark,
   train: async () => ({ name: 'train', description: 'U-Net training images/s at patch 128 and 256', run: (await import('./train.ts')).benchTrain }),
   predict: async () => ({ name: 'predict', description: 'tiled prediction of 2048x2048 and 512x512 images', run: (await import('./predict.ts')).benchPredict }),
-  ui: async () => ({ name: 'ui', description: 'frame time panning/zooming 4096x4096 with overlays; launch to first image', run: (await import('./ui.ts')).benchUi }),
+  ui: async () => (await import('./ui.ts')).uiBenchmark,
   kernels: async () => {
     const m = await import('./kernels.ts');
     return { name: 'kernels', description: 'wasm convolution kernels vs the stock ones', run: m.benchKernels };

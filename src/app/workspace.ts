@@ -26,14 +26,14 @@ import type {
   StartTrainingResult,
   TrainingOptions,
 } from '../api/index.ts';
-import { IGNORE_ID } from '../api/index.ts';
+import { ContractError, IGNORE_ID } from '../api/index.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
 import { imageInfo } from '../seg/image-io.ts';
 import { writeLabelMask } from '../seg/mask-write.ts';
 import { PROJECT_FILE } from '../seg/project/index.ts';
 import { confined } from './confine.ts';
-import { conflict, invalid, noProject, notFound, notImplemented } from './errors.ts';
+import { conflict, invalid, noProject, notFound } from './errors.ts';
 import { demoDir } from './home.ts';
 import { ImageListCache, listImageEntries } from './image-list.ts';
 import { currentMask, shownPath } from './mask-source.ts';
@@ -41,6 +41,7 @@ import { metricsTable } from './metrics-table.ts';
 import { openProjectFolder, summarize } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
+import { runReportJob } from './report-job.ts';
 import { runDir } from './run-files.ts';
 import { listRuns, runDetail } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
@@ -242,8 +243,13 @@ export class Workspace implements Contract {
     return { jobs: this.jobs.status() };
   }
 
-  async exportReport(_params: { runId: string; format?: 'html' | 'markdown' | 'json' }): Promise<{ file: string }> {
-    throw notImplemented('Report export', 4);
+  async exportReport({ runId, format = 'html' }: { runId: string; format?: 'html' | 'json' | 'pdf' }): Promise<{ file: string }> {
+    const dir = runDir(this.open(), runId);
+    const files = await runReportJob(dir, { pdf: format === 'pdf' });
+    if (format === 'pdf' && !files.pdf) {
+      throw new ContractError('ReportError', `No PDF could be made (${files.pdfError ?? 'headless Chromium was not found'}). The HTML report was written to ${files.html}: open it in a browser and print it to PDF.`, { html: files.html });
+    }
+    return { file: format === 'json' ? files.json : format === 'pdf' ? files.pdf! : files.html };
   }
 
   /** Ends the training processes; call when the host shuts down. */

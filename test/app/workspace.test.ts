@@ -257,8 +257,9 @@ describe('a project', () => {
     expect(existsSync(join(proj, 'split.json'))).toBe(false);
   });
 
-  it('answers report export with a clear not-implemented error', async () => {
-    await expect(dispatchJson(ws, 'exportReport', { runId: 'x' })).rejects.toMatchObject({ name: 'NotImplementedError', message: /issue 4/ });
+  it('refuses a report export of a run that does not exist, naming it', async () => {
+    await expect(dispatchJson(ws, 'exportReport', { runId: 'x' })).rejects.toMatchObject({ name: 'NotFoundError', message: /"x"/ });
+    await expect(dispatchJson(ws, 'exportReport', { runId: 'x', format: 'markdown' })).rejects.toMatchObject({ name: 'ValidationError', message: /format/ });
   });
 });
 

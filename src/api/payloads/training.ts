@@ -140,7 +140,8 @@ export type RunDetail = z.infer<typeof RunDetailSchema>;
 
 export const ExportReportParams = z.strictObject({
   runId,
-  format: z.enum(['html', 'markdown', 'json']).optional(),
+  /** html (self-contained, default), json (every figure), or pdf (where Chromium is installed). */
+  format: z.enum(['html', 'json', 'pdf']).optional(),
 });
 export const ExportReportResultSchema = z.object({
   /** Written report, absolute path. */

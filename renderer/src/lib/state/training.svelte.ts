@@ -241,7 +241,7 @@ export class TrainingState {
     }
   }
 
-  async exportReport(runId: string, format: 'html' | 'markdown' | 'json' = 'html'): Promise<void> {
+  async exportReport(runId: string, format: 'html' | 'json' | 'pdf' = 'html'): Promise<void> {
     this.exported = null;
     this.exportError = null;
     try {
