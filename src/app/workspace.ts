@@ -146,6 +146,7 @@ export class Workspace implements Contract {
     return {
       classes: r.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: c.isBackground, pixels: c.pixels, fraction: Number.isFinite(c.fraction) ? c.fraction : 0, images: c.images })),
       problems: r.problems,
+      findings: r.findings.map(({ id, severity, title, message, action, images }) => ({ id, severity, title, message, action, images })),
       unreadable: r.unreadable,
       blocking: r.blocking,
     };

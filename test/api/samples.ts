@@ -93,7 +93,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   },
   inspectProject: {
     params: {},
-    result: { classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }], problems: [problem], unreadable: [], blocking: true },
+    result: { classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }], problems: [problem], findings: [{ id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }], unreadable: [], blocking: true },
   },
   previewSplit: {
     params: { valFraction: 0.2, testFraction: 0.1, seed: 3, groupPattern: '^(\\w+)_' },

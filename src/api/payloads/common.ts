@@ -44,6 +44,18 @@ export const ProblemSchema = z.object({
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 
+/** An audit finding (src/seg/audit): a way the data or the numbers can mislead, with what to do. */
+export const FindingSchema = z.object({
+  id: z.string().min(1),
+  severity: z.enum(['critical', 'warning', 'info']),
+  title: z.string(),
+  message: z.string(),
+  action: z.string(),
+  /** Images concerned, worst first. */
+  images: z.array(z.string()),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
 /** The compute backend a training job runs on, and the sentence saying why that one. */
 export const BackendInfoSchema = z.object({
   name: z.string().min(1),

@@ -1,6 +1,6 @@
 // Payloads about the open project: summary, image list, inspection, split preview.
 import { z } from 'zod';
-import { ClassInfoSchema, ProblemSchema, count, finite, imageName, runId, splitName } from './common.ts';
+import { ClassInfoSchema, FindingSchema, ProblemSchema, count, finite, imageName, runId, splitName } from './common.ts';
 
 export const ProjectSummarySchema = z.object({
   /** Absolute path of the project folder. */
@@ -87,9 +87,11 @@ export const InspectClassSchema = ClassInfoSchema.extend({
 export const InspectResultSchema = z.object({
   classes: z.array(InspectClassSchema),
   problems: z.array(ProblemSchema),
+  /** Findings judged from the pixels across pairs (e.g. pairing-suspect). */
+  findings: z.array(FindingSchema),
   /** Images that could not be read at all (their problems say why). */
   unreadable: z.array(z.string()),
-  /** A problem blocks training. */
+  /** A problem or a critical finding blocks training. */
   blocking: z.boolean(),
 });
 export type InspectResult = z.infer<typeof InspectResultSchema>;
