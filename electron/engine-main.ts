@@ -1,0 +1,21 @@
+// Entry of the engine utility process (loaded through engine-entry.mjs, which registers tsx):
+// the workspace service served on process.parentPort. On `shutdown` (or SIGTERM) it stops the
+// training child, which saves its `last` checkpoint, and exits.
+import { Workspace } from '../src/app/workspace.ts';
+import { eventSender, parentPortOf, serveEngine } from './engine.ts';
+
+const port = parentPortOf(process);
+if (!port) {
+  console.error('seglens engine: no parentPort; this file runs only as an Electron utility process (electron/engine-host.ts starts it).');
+  process.exit(2);
+}
+
+const workspace = new Workspace({ emit: eventSender(port) });
+let closing = false;
+const shutdown = () => {
+  if (closing) return;
+  closing = true;
+  workspace.close().finally(() => process.exit(0));
+};
+serveEngine(port, workspace, shutdown);
+process.on('SIGTERM', shutdown);

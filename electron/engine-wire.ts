@@ -1,0 +1,37 @@
+// Messages between the main process (engine-host.ts) and the engine utility process (engine.ts),
+// over Electron's parentPort. Both sides parse what they receive with these schemas: a message is
+// never trusted because of where it came from (the engine runs user data through sharp and tfjs;
+// main forwards what a renderer sent).
+//   main -> engine   {id, kind: 'call' | 'download', method, params}   {id, kind: 'upload', method, frame}
+//                    {kind: 'shutdown'}
+//   engine -> main   {kind: 'reply', id, response}   response = wire.ts Response (download: result is the frame)
+//                    {kind: 'event', event: {type, payload}}   {kind: 'ready'}
+import { z } from 'zod';
+import { WireErrorSchema } from '../src/api/errors.ts';
+
+const id = z.number().int().min(1);
+const method = z.string().min(1).max(64);
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected a byte array');
+
+export const ToEngineSchema = z.discriminatedUnion('kind', [
+  z.object({ id, kind: z.literal('call'), method, params: z.unknown() }),
+  z.object({ id, kind: z.literal('download'), method, params: z.record(z.string(), z.string()) }),
+  z.object({ id, kind: z.literal('upload'), method, frame: bytes }),
+  /** Stop training (checkpoints are saved) and exit; main kills the process if it takes too long. */
+  z.object({ kind: z.literal('shutdown') }),
+]);
+export type ToEngine = z.infer<typeof ToEngineSchema>;
+export type EngineRequest = Exclude<ToEngine, { kind: 'shutdown' }>;
+
+export const EngineResponseSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: WireErrorSchema }),
+]);
+export type EngineResponse = z.infer<typeof EngineResponseSchema>;
+
+export const FromEngineSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reply'), id, response: EngineResponseSchema }),
+  z.object({ kind: z.literal('event'), event: z.object({ type: z.string(), payload: z.unknown() }) }),
+  z.object({ kind: z.literal('ready') }),
+]);
+export type FromEngine = z.infer<typeof FromEngineSchema>;

@@ -1,0 +1,119 @@
+// Main process of the desktop app. It only assembles the pieces beside it: the app scheme
+// (protocol.ts), the hardened window (window.ts, policy.ts), the menu, the engine in a utility
+// process (engine-host.ts -> engine-entry.mjs -> engine-main.ts) and the IPC between window and
+// engine (ipc-main.ts, ipc-guard.ts). Built by electron/build.mjs to out/electron/main.js.
+//
+//   electron out/electron/main.js [--demo | --project DIR]
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, app, dialog, ipcMain, protocol, utilityProcess } from 'electron';
+import { errorToWire } from '../src/api/errors.ts';
+import type { ContractEvent } from '../src/api/contract.ts';
+import { parseShellArgs } from './args.ts';
+import { EngineHost } from './engine-host.ts';
+import type { RequestInput } from './engine-host.ts';
+import { deliverEvent, registerIpc } from './ipc-main.ts';
+import { installMenu } from './menu.ts';
+import { APP_ORIGIN, SCHEME, handleAppRequest } from './protocol.ts';
+import { createAppWindow, hardenContents, hardenSession } from './window.ts';
+
+/** out/electron, both in the repository and inside a packaged app's resources. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const PATHS = {
+  renderer: join(ROOT, 'dist', 'renderer'),
+  preload: join(HERE, 'preload.cjs'),
+  engine: join(ROOT, 'electron', 'engine-entry.mjs'),
+};
+const log = (m: string) => console.error(m);
+
+// Before `ready` (hence at module top level): the scheme is standard and secure so that the page
+// gets a real origin, relative URLs and fetch, and every renderer is sandboxed.
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.enableSandbox();
+
+const args = parseShellArgs(process.argv);
+let projectDir: string | null = null;
+const appContents = new Set<number>();
+
+const engine = new EngineHost({
+  fork: () => utilityProcess.fork(PATHS.engine, [], { serviceName: 'seglens engine', stdio: 'inherit' }),
+  onEvent: (event: ContractEvent) => {
+    if (event.type === 'project.opened') projectDir = event.payload.dir;
+    deliverEvent(event, BrowserWindow.getAllWindows().map((w) => w.webContents), APP_ORIGIN);
+  },
+  onRestart: async (send) => {
+    if (!projectDir) return;
+    const r = await send({ kind: 'call', method: 'openProject', params: { dir: projectDir } });
+    if (!r.ok) dialog.showErrorBox('seglens', `The engine was restarted but could not reopen ${projectDir}: ${r.error.message}`);
+  },
+  log,
+});
+
+/** A request from the main process itself (menu, command line); failures are shown to the user. */
+async function engineCall(input: RequestInput): Promise<void> {
+  const r = await engine.request(input);
+  if (!r.ok) dialog.showErrorBox('seglens', r.error.message);
+}
+
+function openWindow(): BrowserWindow {
+  const win = createAppWindow(PATHS.preload, !app.isPackaged);
+  const id = win.webContents.id;
+  appContents.add(id);
+  win.on('closed', () => appContents.delete(id));
+  return win;
+}
+
+async function chooseProject(): Promise<void> {
+  const win = BrowserWindow.getAllWindows()[0];
+  const options = { title: 'Open a seglens project folder', properties: ['openDirectory' as const] };
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  if (!r.canceled && r.filePaths[0]) await engineCall({ kind: 'call', method: 'openProject', params: { dir: r.filePaths[0] } });
+}
+
+function start(): void {
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents, log));
+  // A second launch (e.g. `seglens start --project X` while the app runs) goes to this window.
+  app.on('second-instance', (_e, argv, cwd) => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+    const again = parseShellArgs(argv, cwd);
+    if (again.project) void engineCall({ kind: 'call', method: 'openProject', params: { dir: again.project } });
+    else if (again.demo) void engineCall({ kind: 'call', method: 'openDemo', params: {} });
+  });
+  app.on('window-all-closed', () => app.quit());
+  let quitting = false;
+  app.on('before-quit', (e) => {
+    if (quitting) return;
+    quitting = true;
+    e.preventDefault();
+    // The engine stops training first: the trainer saves its `last` checkpoint on abort.
+    engine.shutdown().finally(() => app.exit(0));
+  });
+
+  app
+    .whenReady()
+    .then(() => {
+      hardenSession(log);
+      protocol.handle(SCHEME, (request) => handleAppRequest(request, { rendererDir: PATHS.renderer, projectDir: () => projectDir, log }));
+      registerIpc(ipcMain, { origin: APP_ORIGIN, isAppWebContents: (id) => appContents.has(id), engine, log });
+      installMenu({
+        openProject: () => void chooseProject(),
+        openDemo: () => void engineCall({ kind: 'call', method: 'openDemo', params: {} }),
+        development: !app.isPackaged,
+      });
+      engine.start();
+      // The page subscribes to events before asking appInfo, so it sees the project either way.
+      if (args.project) void engineCall({ kind: 'call', method: 'openProject', params: { dir: args.project } });
+      else if (args.demo) void engineCall({ kind: 'call', method: 'openDemo', params: {} });
+      openWindow();
+    })
+    .catch((e: unknown) => {
+      dialog.showErrorBox('seglens could not start', errorToWire(e).message);
+      app.exit(1);
+    });
+}
+
+if (app.requestSingleInstanceLock()) start();
+else app.quit();
