@@ -3,16 +3,10 @@
 // the page came from `seglens serve` and carries its token. Nothing else talks to the engine.
 import { createClient } from '../../../src/api/client.ts';
 import type { ContractClient } from '../../../src/api/client.ts';
-import type { Transport } from '../../../src/api/transport.ts';
-import { createPageTransport } from '../../../src/api/transports/web.ts';
+import { pickTransport } from '../../../src/api/transports/ipc.ts';
 
 export type { ContractClient };
 
-interface HostWindow {
-  seglens?: { transport?: Transport };
-}
-
 export function connect(): ContractClient {
-  const host = (globalThis as unknown as HostWindow).seglens?.transport;
-  return createClient(host ?? createPageTransport());
+  return createClient(pickTransport());
 }

@@ -56,6 +56,29 @@ export function serveArgs(project: string | undefined, f: ServeFlags, note?: str
 
 export type ElectronCheck = { ok: true; binary: string; entry: string } | { ok: false; why: string };
 
+const RENDERER_INDEX = join(REPO, 'dist', 'renderer', 'index.html');
+
+/**
+ * The UI is built with vite into dist/renderer; a fresh checkout has none, so `start` and `serve`
+ * build it first (a few seconds) rather than showing a page that says how to.
+ */
+async function ensureRendererBuilt(): Promise<void> {
+  if (existsSync(RENDERER_INDEX)) return;
+  const vite = join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!existsSync(vite)) {
+    console.error('The UI is not built (dist/renderer) and vite is not installed to build it: run `npm ci` (with dev dependencies), then `npm run build:renderer`.');
+    return;
+  }
+  console.error('Building the UI (first start) ...');
+  const code = await run(process.execPath, [vite, 'build', '--config', join(REPO, 'renderer', 'vite.config.ts'), '--logLevel', 'warn']);
+  if (code !== 0) console.error('Building the UI failed (see above); the server will say how to build it by hand.');
+}
+
+/** Bundles electron/ (main, preload) into out/electron; about half a second. */
+async function buildElectronShell(): Promise<boolean> {
+  return (await run(process.execPath, [join(REPO, 'electron', 'build.mjs')])) === 0;
+}
+
 /** Whether the desktop app can run here: the electron package, its binary, and the shell's entry. */
 export function checkElectron(repo = REPO): ElectronCheck {
   const req = createRequire(join(repo, 'package.json'));
@@ -85,6 +108,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
     .option('--host <address>', 'interface to listen on (default 127.0.0.1; anything else is reachable from the network)')
     .option('--demo', 'open the demo project (generated on first use)')
     .action(async (project: string | undefined, f: ServeFlags) => {
+      await ensureRendererBuilt();
       setExit(await run(process.execPath, serveArgs(project, f)));
     });
 
@@ -93,9 +117,12 @@ export function registerServe(program: Command, setExit: (code: number) => void)
     .description('start the desktop app (Electron); where Electron is not installed, serve the demo to a web browser instead')
     .option('--port <n>', 'port of the browser fallback (default: a free one)', numberOption('--port', 0, 65535))
     .action(async (f: ServeFlags) => {
-      const e = checkElectron();
+      await ensureRendererBuilt();
+      let e = checkElectron();
+      // The package and its binary are there but the shell is not built yet: build it now.
+      if (!e.ok && e.why.startsWith('the Electron shell is not built') && (await buildElectronShell())) e = checkElectron();
       if (e.ok) {
-        setExit(await run(e.binary, [e.entry]));
+        setExit(await run(e.binary, [e.entry, '--demo']));
         return;
       }
       const note = `Electron is not available: ${e.why}. Starting browser mode on the demo project instead.`;
