@@ -227,4 +227,90 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
     for (const i of fills[1].px) expect(saved.data[i]).toBe(NUCLEUS); // undone, not redone
     expect(errors).toEqual([]);
   });
+
+  /** A brush stroke along image row y from x0 to x1 with the current tool and class. */
+  async function strokeRow(y: number, x0: number, x1: number): Promise<void> {
+    const a = await screenOf(page, x0, y);
+    const b = await screenOf(page, x1, y);
+    await page.mouse.move(a.sx, a.sy);
+    await page.mouse.down();
+    await page.mouse.move(b.sx, b.sy, { steps: 25 });
+    await page.mouse.up();
+  }
+  const status = () => page.getAttribute('[data-testid=save-status]', 'data-status');
+  const editedFile = () => join(tmp, 'demo', 'masks-edited', `${NAME}.png`);
+
+  it('keeps a locked class under the brush and saves by itself after an idle pause', { timeout: 60_000 }, async () => {
+    const before = await readLabels(editedFile());
+    const w = before.width;
+    // A row crossing nuclei and background, away from the earlier edits.
+    let row = -1;
+    for (let y = before.height - 20; y > STROKE_Y + 20 && row < 0; y--) {
+      let n = 0;
+      for (let x = 30; x < 220; x++) if (before.data[y * w + x] === NUCLEUS) n++;
+      if (n > 30 && n < 150) row = y;
+    }
+    expect(row).toBeGreaterThan(0);
+    await page.click('[data-lock=nucleus]');
+    expect(await page.getAttribute('[data-lock=nucleus]', 'aria-pressed')).toBe('true');
+    await page.click('[data-tool=brush]');
+    await page.click('[data-class-pick=boundary]');
+    await strokeRow(row, 30, 219);
+    expect(await status()).not.toBe('saved');
+    // No ctrl+s: the autosave after 2 s idle writes it.
+    await expect.poll(status, { timeout: 15_000 }).toBe('saved');
+    await shot(page, 'editor-5-locked-autosaved');
+    const after = await readLabels(editedFile());
+    let painted = 0;
+    for (let x = 34; x < 215; x++) {
+      const i = row * w + x;
+      if (before.data[i] === NUCLEUS) expect(after.data[i], `locked nucleus pixel ${x}, ${row}`).toBe(NUCLEUS);
+      else if (after.data[i] === BOUNDARY) painted++;
+    }
+    expect(painted).toBeGreaterThan(20);
+    await page.click('[data-lock=nucleus]');
+  });
+
+  it('on a mask changed on disk, asks: overwrite keeps the edits, reload keeps the disk version', { timeout: 60_000 }, async () => {
+    /** Another program writes the edited mask: a block of boundary in the top-left corner. */
+    async function writeOnDisk(): Promise<Uint8Array> {
+      const cur = await readLabels(editedFile());
+      const d = cur.data.slice();
+      for (let y = 0; y < 8; y++) d.fill(BOUNDARY, y * cur.width, y * cur.width + 8);
+      await sharp(Buffer.from(d), { raw: { width: cur.width, height: cur.height, channels: 1 } }).toColourspace('b-w').png().toFile(editedFile());
+      return d;
+    }
+    const y = STROKE_Y + 12;
+    await page.click('[data-class-pick=background]');
+
+    const external = await writeOnDisk();
+    await strokeRow(y, 60, 180);
+    await page.keyboard.press('Control+s');
+    await page.waitForSelector('[data-testid=save-conflict]');
+    expect(await status()).toBe('conflict');
+    await shot(page, 'editor-6-conflict');
+    await page.click('[data-action=conflict-overwrite]');
+    await expect.poll(status, { timeout: 15_000 }).toBe('saved');
+    const mine = await readLabels(editedFile());
+    expect(mine.data[y * mine.width + 120]).toBe(0); // my stroke (background)
+    expect(mine.data[0]).toBe(original.data[0]); // the other program's block is replaced
+    expect(external[0]).toBe(BOUNDARY);
+
+    const external2 = await writeOnDisk();
+    await page.click('[data-class-pick=nucleus]');
+    await strokeRow(y, 60, 180);
+    await page.keyboard.press('Control+s');
+    await page.waitForSelector('[data-testid=save-conflict]');
+    await page.click('[data-action=conflict-reload]');
+    await expect.poll(status, { timeout: 15_000 }).toBe('saved');
+    await settle(page);
+    await shot(page, 'editor-7-reloaded');
+    await screenOf(page, 120, y);
+    expect((await hovered(page)).gt).toBe('background'); // my discarded stroke is gone from the view
+    await screenOf(page, 2, 2);
+    expect((await hovered(page)).gt).toBe('boundary'); // the disk version is shown
+    const disk = await readLabels(editedFile());
+    expect(disk.data).toEqual(external2); // and was not written over
+    expect(errors).toEqual([]);
+  });
 });
