@@ -313,4 +313,22 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
     expect(disk.data).toEqual(external2); // and was not written over
     expect(errors).toEqual([]);
   });
+
+  it('saves the edits when the user goes to another image, and shows them on coming back', { timeout: 60_000 }, async () => {
+    const y = STROKE_Y + 30;
+    const before = await readLabels(editedFile());
+    await page.click('[data-class-pick=boundary]');
+    await strokeRow(y, 60, 180);
+    expect(await status()).toBe('dirty');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press(']'); // next image, at once (no idle time for the autosave)
+    await expect.poll(() => page.inputValue('[data-testid=image-select]')).not.toBe(NAME);
+    await expect.poll(async () => (await readLabels(editedFile())).data[y * before.width + 120], { timeout: 10_000 }).toBe(BOUNDARY);
+    await page.keyboard.press('[');
+    await expect.poll(() => page.inputValue('[data-testid=image-select]')).toBe(NAME);
+    await expect.poll(async () => (await screenOf(page, 120, y), (await hovered(page)).gt), { timeout: 10_000 }).toBe('boundary');
+    expect(await status()).toBe('saved');
+    await shot(page, 'editor-8-back-to-image');
+    expect(errors).toEqual([]);
+  });
 });

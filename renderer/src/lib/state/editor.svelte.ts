@@ -53,6 +53,8 @@ export class EditorState {
   private stroke: Stroke | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private saving: Promise<void> | null = null;
+  /** Saves under way, of this mask or of one the user has left. */
+  private inflight = new Set<Promise<void>>();
 
   constructor(
     private readonly client: ContractClient,
@@ -74,7 +76,7 @@ export class EditorState {
   attach(mask: MaskPixels | null): void {
     if (mask === this.mask) return;
     const prev = this.mask;
-    if (prev && this.dirty) void this.saveMask(prev, this.baseVersion, false);
+    if (prev && this.dirty) void this.track(this.saveMask(prev, this.baseVersion, false));
     this.mask = mask;
     this.baseVersion = mask?.version ?? null;
     this.history = new History();
@@ -251,8 +253,18 @@ export class EditorState {
     const m = this.mask;
     if (!m || (!this.dirty && !overwrite)) return;
     if (this.status === 'conflict' && !overwrite) return; // the user has to choose first
-    this.saving = this.saveMask(m, this.baseVersion, overwrite).finally(() => (this.saving = null));
+    this.saving = this.track(this.saveMask(m, this.baseVersion, overwrite)).finally(() => (this.saving = null));
     await this.saving;
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.inflight.add(p);
+    return p.finally(() => this.inflight.delete(p));
+  }
+
+  /** Resolves once no save is under way: a mask is read only after its edits reached the disk. */
+  async idle(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
   }
 
   private async saveMask(m: MaskPixels, baseVersion: string | null, overwrite: boolean): Promise<void> {
