@@ -86,7 +86,9 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     expect(first).toContain('demo_01');
     expect(first).toContain('imported');
     expect(first).toContain(PLANTED_RUN);
-    await page.waitForSelector('[data-testid=no-problems], [data-testid=problems]');
+    await page.waitForSelector('[data-testid=no-problems], [data-testid=problems], [data-testid=findings]');
+    // The demo's planted pairing error is found from the pixels and shown with its images.
+    expect(await page.locator('[data-testid=findings]').innerText()).toMatch(/pairing-suspect/);
     await shot(page, '01-project', true);
   });
 
