@@ -331,4 +331,28 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
     await shot(page, 'editor-8-back-to-image');
     expect(errors).toEqual([]);
   });
+
+  it('erases to unlabelled or, chosen explicitly, to background', { timeout: 60_000 }, async () => {
+    const y1 = STROKE_Y + 45;
+    const y2 = STROKE_Y + 60;
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('x');
+    expect(await page.getAttribute('[data-tool=eraser]', 'aria-pressed')).toBe('true');
+    expect(await page.inputValue('[aria-label="Eraser target"]')).toBe('unlabelled');
+    await strokeRow(y1, 40, 200);
+    expect((await hovered(page)).gt).toBe('unlabelled'); // the readout follows the edit under the pointer
+    await page.keyboard.press('u');
+    expect(await page.inputValue('[aria-label="Eraser target"]')).toBe('background');
+    await strokeRow(y2, 40, 200);
+    expect((await hovered(page)).gt).toBe('background');
+    await page.keyboard.press('Control+s');
+    await expect.poll(status, { timeout: 15_000 }).toBe('saved');
+    const m = await readLabels(editedFile());
+    for (let x = 45; x < 195; x++) {
+      expect(m.data[y1 * m.width + x], `erased pixel ${x}, ${y1}`).toBe(255);
+      expect(m.data[y2 * m.width + x], `erased pixel ${x}, ${y2}`).toBe(0);
+    }
+    await shot(page, 'editor-9-erased');
+    expect(errors).toEqual([]);
+  });
 });

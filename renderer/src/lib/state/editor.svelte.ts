@@ -200,21 +200,28 @@ export class EditorState {
   }
 
   private afterHistory(rec: UndoRecord): void {
-    this.view.maskChanged(rec.bounds);
+    this.repaint(rec.bounds);
     this.syncHistory();
     this.markDirty();
   }
 
   /** Pixels changed during a stroke: repaint them now. */
   private changed(rect: Rect | null): void {
-    if (rect) this.view.maskChanged(rect);
+    if (rect) this.repaint(rect);
   }
 
   /** A finished operation whose pixels were not repainted yet. */
   private commit(rec: UndoRecord | null): void {
     if (!rec) return;
-    this.view.maskChanged(rec.bounds);
+    this.repaint(rec.bounds);
     this.record(rec);
+  }
+
+  /** Repaint `rect`; the status bar's class under the pointer follows the edit it just made. */
+  private repaint(rect: Rect): void {
+    this.view.maskChanged(rect);
+    const h = this.view.hover;
+    if (h) this.view.setHover(h.p);
   }
 
   private record(rec: UndoRecord | null): void {
