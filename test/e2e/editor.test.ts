@@ -3,7 +3,7 @@
 // page, then read the saved mask file with sharp and check its pixels against the imported mask.
 // Screenshots: test-output/e2e/editor-*.png.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -21,6 +21,7 @@ const BOUNDARY = 2;
 const BRUSH = 9;
 const STROKE_Y = 24;
 const STROKE_X = [40, 200] as const;
+const RUN = 'editor-run';
 
 let tmp: string;
 let server: Served;
@@ -111,6 +112,13 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
     tmp = await mkdtemp(join(tmpdir(), 'seglens-e2e-editor-'));
     await generateDemoProject(join(tmp, 'demo'), { seed: 1 });
     original = await readLabels(join(tmp, 'demo', 'masks', `${NAME}.png`));
+    // A run whose prediction of the image is "nucleus" everywhere, to accept parts of it.
+    const run = join(tmp, 'demo', 'runs', RUN);
+    await mkdir(join(run, 'predictions'), { recursive: true });
+    await writeFile(join(run, 'run.json'), JSON.stringify({ format: 'seglens-run', version: 1, id: RUN, status: 'finished' }));
+    await writeFile(join(run, 'config.json'), '{}');
+    const pred = Buffer.alloc(original.width * original.height, NUCLEUS);
+    await sharp(pred, { raw: { width: original.width, height: original.height, channels: 1 } }).toColourspace('b-w').png().toFile(join(run, 'predictions', `${NAME}.png`));
     server = await serve([], { SEGLENS_HOME: tmp });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -191,7 +199,8 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
     await page.reload();
     await page.waitForSelector('[data-testid=image-table] tbody tr, [data-testid=editor-toolbar]');
     if (!(await page.$('[data-testid=editor-toolbar]'))) await openImage(page);
-    else await settle(page);
+    await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt != null);
+    await settle(page);
     await screenOf(page, Math.round((start.x + end.x) / 2), STROKE_Y);
     expect((await hovered(page)).gt).toBe('nucleus');
     await screenOf(page, fills[0].x, fills[0].y);
@@ -353,6 +362,56 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
       expect(m.data[y2 * m.width + x], `erased pixel ${x}, ${y2}`).toBe(0);
     }
     await shot(page, 'editor-9-erased');
+    expect(errors).toEqual([]);
+  });
+
+  /** Drag a closed path through image points with the current tool. */
+  async function drawPath(pts: [number, number][]): Promise<void> {
+    const s = [];
+    for (const [x, y] of pts) s.push(await screenOf(page, x, y));
+    await page.mouse.move(s[0].sx, s[0].sy);
+    await page.mouse.down();
+    for (const q of s.slice(1)) await page.mouse.move(q.sx, q.sy, { steps: 10 });
+    await page.mouse.up();
+  }
+  /** Whether pixel (x, y)'s centre is inside the axis-aligned box [x0, x1) x [y0, y1). */
+  const inside = (x: number, y: number, b: number[]) => x >= b[0] && x < b[2] && y >= b[1] && y < b[3];
+
+  it('fills a lasso with the class, and accepts the prediction inside a drawn region only', { timeout: 60_000 }, async () => {
+    const before = await readLabels(editedFile());
+    const w = before.width;
+    // Lasso: a rectangle of boundary.
+    const lasso = [150, 100, 190, 140];
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('l');
+    await page.click('[data-class-pick=boundary]');
+    await drawPath([[lasso[0], lasso[1]], [lasso[2], lasso[1]], [lasso[2], lasso[3]], [lasso[0], lasso[3]]]);
+    // Accept the prediction (nucleus everywhere) inside another rectangle.
+    await page.selectOption('[aria-label=Run]', RUN);
+    await expect.poll(() => page.locator('[data-action=accept-class]').isEnabled(), { timeout: 10_000 }).toBe(true);
+    const region = [40, 150, 90, 200];
+    await page.click('[data-tool=accept]');
+    await drawPath([[region[0], region[1]], [region[2], region[1]], [region[2], region[3]], [region[0], region[3]]]);
+    await settle(page);
+    await shot(page, 'editor-10-lasso-accept');
+    await page.keyboard.press('Control+s');
+    await expect.poll(status, { timeout: 15_000 }).toBe('saved');
+    const m = await readLabels(editedFile());
+    let changed = 0;
+    for (let y = 0; y < m.height; y++)
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        // One pixel of slack at the edges: the path's corners are the hovered pixels (±1).
+        const inL = inside(x, y, [lasso[0] + 2, lasso[1] + 2, lasso[2] - 1, lasso[3] - 1]);
+        const inR = inside(x, y, [region[0] + 2, region[1] + 2, region[2] - 1, region[3] - 1]);
+        const nearL = inside(x, y, [lasso[0] - 2, lasso[1] - 2, lasso[2] + 3, lasso[3] + 3]);
+        const nearR = inside(x, y, [region[0] - 2, region[1] - 2, region[2] + 3, region[3] + 3]);
+        if (inL) expect(m.data[i], `lasso pixel ${x}, ${y}`).toBe(BOUNDARY);
+        else if (inR) expect(m.data[i], `accepted pixel ${x}, ${y}`).toBe(NUCLEUS);
+        else if (!nearL && !nearR) expect(m.data[i], `pixel ${x}, ${y} outside both`).toBe(before.data[i]);
+        if (m.data[i] !== before.data[i]) changed++;
+      }
+    expect(changed).toBeGreaterThan(500);
     expect(errors).toEqual([]);
   });
 });
