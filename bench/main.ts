@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   train: async () => ({ name: 'train', description: 'U-Net training images/s at patch 128 and 256', run: (await import('./train.ts')).benchTrain }),
   predict: async () => ({ name: 'predict', description: 'tiled prediction of 2048x2048 and 512x512 images', run: (await import('./predict.ts')).benchPredict }),
   ui: async () => (await import('./ui.ts')).uiBenchmark,
+  editor: async () => (await import('./editor.ts')).editorBenchmark,
   kernels: async () => {
     const m = await import('./kernels.ts');
     return { name: 'kernels', description: 'wasm convolution kernels vs the stock ones', run: m.benchKernels };

@@ -210,7 +210,8 @@ export async function readRawMask(file: string, opts: ReadOptions = {}): Promise
     }
   }
   if (grey) {
-    const g = new Uint16Array(n);
+    // Same sample type as a grey file of that depth: consumers size frames by bitDepth.
+    const g = d.bitDepth === 16 ? new Uint16Array(n) : new Uint8Array(n);
     for (let i = 0, j = 0; i < n; i++, j += 3) g[i] = s[j];
     return { width, height, channels: 1, bitDepth: d.bitDepth, data: g };
   }

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, FileError } from '../../src/seg/errors.ts';
 import { problemFromError } from '../../src/seg/image-errors.ts';
-import { imageInfo, readImage } from '../../src/seg/image-io.ts';
+import { imageInfo, readImage, readRawMask } from '../../src/seg/image-io.ts';
 import { intensityHistogram, normalize, percentileFromHistogram, rangeFromHistogram } from '../../src/seg/normalize.ts';
 import { DEFAULT_NORMALIZATION, type Normalization, type RawImage } from '../../src/seg/types.ts';
 
@@ -344,5 +344,20 @@ describe.skipIf(!existsSync(DATA))('real data in ../shared/data', () => {
   it('a real TIFF cut in the middle of its strips is refused (failOn "error"), not decoded with missing rows', async () => {
     await truncate(join(DATA, 'drosophila-vnc/images/00.tif'), p('dros-cut.tif'), 0.5);
     await expectFileError(readImage(p('dros-cut.tif')), 'corrupt-file', 'dros-cut.tif', 'TIFF');
+  });
+});
+
+describe('grey content saved as RGB', () => {
+  it('reads as an 8-bit grey mask with 8-bit samples (frames are sized by bit depth)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'seglens-rgbgrey-'));
+    const px = Buffer.alloc(8 * 4 * 3);
+    for (let i = 0; i < 32; i++) px.fill(i % 3, i * 3, i * 3 + 3);
+    const file = join(dir, 'm.png');
+    await sharp(px, { raw: { width: 8, height: 4, channels: 3 } }).png().toFile(file);
+    const m = await readRawMask(file);
+    expect(m.channels).toBe(1);
+    expect(m.bitDepth).toBe(8);
+    expect(m.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(m.data.slice(0, 6))).toEqual([0, 1, 2, 0, 1, 2]);
   });
 });
