@@ -15,7 +15,6 @@ import { buildUNet, logitsModel, modelSummary } from '../src/train/model/unet.ts
 import { makeAdam } from '../src/train/trainer/optimizer.ts';
 import { parseTrainConfig } from '../src/train/trainer/config.ts';
 import { trainStep } from '../src/train/trainer/step.ts';
-import { fixWasmOneHot } from '../src/train/trainer/wasm-onehot.ts';
 import { tf } from '../src/train/tf.ts';
 
 const PYTORCH_REFERENCE: Record<number, number> = { 128: 7.3, 256: 1.5 };
@@ -79,7 +78,6 @@ async function measure(patch: number, warmup: number, steps: number) {
 
 export async function benchTrain(): Promise<object> {
   const backend = await selectBackend();
-  if (backend.name === 'wasm') fixWasmOneHot();
   const load = loadavg()[0];
   const results = [await measure(128, 2, 8), await measure(256, 1, 4)];
   return {

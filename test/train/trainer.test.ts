@@ -29,7 +29,6 @@ import type { TrainEvent, TrainingWarning } from '../../src/train/trainer/events
 import { RunInfoSchema } from '../../src/train/trainer/run-folder.ts';
 import { Trainer } from '../../src/train/trainer/trainer.ts';
 import type { TrainOptions } from '../../src/train/trainer/trainer.ts';
-import { fixWasmOneHot } from '../../src/train/trainer/wasm-onehot.ts';
 import { startWasmBackend } from '../../src/train/backend/wasm.ts';
 
 let tmp: string;
@@ -317,9 +316,8 @@ describe('guards', () => {
     expect(existsSync(join(tmp, 'runs-bad'))).toBe(false);
   });
 
-  it('the wasm OneHot workaround gives the float one-hot the cpu backend gives', async () => {
+  it("the project's wasm OneHot kernel gives the float one-hot the cpu backend gives", async () => {
     await startWasmBackend();
-    fixWasmOneHot();
     const labels = [0, 2, 1, 5, -1, 2];
     const onWasm = tf.tidy(() => Array.from(tf.oneHot(tf.tensor1d(labels, 'int32'), 3, 1, 0, 'float32').dataSync()));
     const onWasmInt = tf.tidy(() => Array.from(tf.oneHot(tf.tensor1d(labels, 'int32'), 3, 7, -2, 'int32').dataSync()));

@@ -44,7 +44,6 @@ import type { RunInfo, RunSession } from './run-folder.ts';
 import { resolveSplit } from './split.ts';
 import { valRecord, validate } from './validate.ts';
 import { divergedWarning, epochWarnings, isDiverged } from './warnings.ts';
-import { fixWasmOneHot } from './wasm-onehot.ts';
 import { trainStep } from './step.ts';
 
 /** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
@@ -400,7 +399,6 @@ export class Trainer {
       split = await resolveSplit(ds, { file: o.splitFile, val: cfg.split.val, seed: cfg.seeds.split });
     }
     const backend = await selectBackend(o.backend ?? {});
-    if (backend.name === 'wasm') fixWasmOneHot();
     const data = await loadSplitData(ds, split.manifest);
     const table = ds.project.classes;
     const K = table.classes.length;
