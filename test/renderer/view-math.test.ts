@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { imagePx, imageToStage, pixelAt, screenPx, screenToStage, stagePx, stageToImage } from '../../renderer/src/lib/view/coords.ts';
 import { colourTable, foldHistogram, histogram, levels, pack, percentileRange, renderImage } from '../../renderer/src/lib/view/lut.ts';
-import { ERROR_KIND, IGNORE, errorKinds, errorOverlay, labelOverlay, paint } from '../../renderer/src/lib/view/overlays.ts';
+import { ERROR_KIND, IGNORE, UNLABELLED_HATCH, errorKinds, errorOverlay, labelOverlay, paint } from '../../renderer/src/lib/view/overlays.ts';
 import { fitViewport, oneToOne, panBy, visibleRect, wheelFactor, zoomAbout } from '../../renderer/src/lib/view/viewport.ts';
 import { formatRoute, parseRoute } from '../../renderer/src/lib/router.ts';
 import { actionOf, SHORTCUTS } from '../../renderer/src/lib/view/shortcuts.ts';
@@ -123,6 +123,23 @@ describe('overlay bitmaps', () => {
     expect([...out]).toEqual([0, pack(0x3c, 0xb4, 0x4b, 128), pack(0xe6, 0x19, 0x4b, 255), 0]);
     labelOverlay(labels, 4, 1, styles.map((s, i) => ({ ...s, visible: i !== 2 })), 'fill', out);
     expect(out[2]).toBe(0);
+  });
+
+  it('hatches unlabelled ground-truth pixels (a 4-pixel checkerboard) only when asked', () => {
+    const w = 16;
+    const labels = new Uint8Array(w * 8).fill(IGNORE);
+    labels.fill(1, 0, w); // first row is class 1
+    const out = new Uint32Array(w * 8);
+    labelOverlay(labels, w, 8, styles, 'fill', out, undefined, true);
+    expect(out[0]).toBe(pack(0x3c, 0xb4, 0x4b, 128));
+    // Row 4: cells (x>>2)+(y>>2) odd are hatched: x 0-3 on, 4-7 off, 8-11 on.
+    expect(out[4 * w + 0]).toBe(UNLABELLED_HATCH);
+    expect(out[4 * w + 5]).toBe(0);
+    expect(out[4 * w + 9]).toBe(UNLABELLED_HATCH);
+    expect(out[1 * w + 1]).toBe(0); // y 1: (0 + 0) even
+    expect(out[1 * w + 5]).toBe(UNLABELLED_HATCH);
+    labelOverlay(labels, w, 8, styles, 'fill', out);
+    expect(out.slice(w).every((v) => v === 0)).toBe(true);
   });
 
   it('outlines a region on its inner border only', () => {

@@ -175,7 +175,7 @@ export class ImageViewState {
     const m = this.mask;
     const bm = this.bitmaps;
     if (!m || !bm) return;
-    labelOverlay(m.data, m.width, m.height, styles, mode, bm.gt.pixels);
+    labelOverlay(m.data, m.width, m.height, styles, mode, bm.gt.pixels, undefined, true);
     bm.gt.commit();
     this.bump();
   }
@@ -225,7 +225,7 @@ export class ImageViewState {
     const bm = this.bitmaps;
     if (!m || !bm) return;
     const r = grow(rect, 1, m.width, m.height);
-    labelOverlay(m.data, m.width, m.height, this.styles(), this.mode.gt, bm.gt.pixels, r);
+    labelOverlay(m.data, m.width, m.height, this.styles(), this.mode.gt, bm.gt.pixels, r, true);
     bm.gt.commit(r);
     const p = this.prediction;
     if (p && this.errorScratch && p.width === m.width && p.height === m.height) {

@@ -90,10 +90,35 @@ export function grow(r: PixelRect, d: number, width: number, height: number): [n
  */
 export const outlineOpacity = (opacity: number): number => Math.min(1, opacity * 1.6);
 
-/** A ground-truth or prediction overlay. */
-export function labelOverlay(labels: Uint8Array, width: number, height: number, styles: readonly ClassStyle[], mode: OverlayMode, out: Uint32Array, rect?: PixelRect): void {
+/**
+ * Unlabelled pixels of the ground truth (erased to "unlabelled", never annotated) are drawn as a
+ * faint 4-pixel checkerboard, a pattern no class colour can be mistaken for, so the annotator sees
+ * what training will ignore.
+ */
+export const UNLABELLED_HATCH = pack(255, 255, 255, 70);
+
+function hatchUnlabelled(labels: Uint8Array, width: number, height: number, out: Uint32Array, rect?: PixelRect): void {
+  const [x0, y0, x1, y1] = rect ? clip(rect, width, height) : [0, 0, width, height];
+  for (let y = y0; y < y1; y++) {
+    const row = y * width;
+    for (let x = x0; x < x1; x++) if (labels[row + x] === IGNORE) out[row + x] = ((x >> 2) + (y >> 2)) & 1 ? UNLABELLED_HATCH : 0;
+  }
+}
+
+/** A ground-truth or prediction overlay; `showUnlabelled` hatches IGNORE pixels (ground truth). */
+export function labelOverlay(
+  labels: Uint8Array,
+  width: number,
+  height: number,
+  styles: readonly ClassStyle[],
+  mode: OverlayMode,
+  out: Uint32Array,
+  rect?: PixelRect,
+  showUnlabelled = false,
+): void {
   const s = mode === 'outline' ? styles.map((c) => ({ ...c, opacity: outlineOpacity(c.opacity) })) : styles;
   paint(labels, width, height, classColours(s), mode, out, rect);
+  if (showUnlabelled) hatchUnlabelled(labels, width, height, out, rect);
 }
 
 export interface ErrorCounts {
