@@ -25,7 +25,12 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  // Make the rename itself durable. Not supported on every platform (Windows): best effort.
+  // Make the rename itself durable.
+  await fsyncDir(dir);
+}
+
+/** fsync a folder so a rename inside it survives a power cut. Not supported everywhere (Windows): best effort. */
+export async function fsyncDir(dir: string): Promise<void> {
   try {
     const d = await open(dir, 'r');
     try {

@@ -10,10 +10,10 @@
 // the old one removed. A crash leaves `<name>/` complete, or only `<name>.old/` (between the two
 // renames), which readCheckpoint then uses; `<name>.tmp/` is never read.
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
+import { fsyncDir, writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
 import { FileError } from '../../seg/errors.ts';
 import { parseOrThrow } from '../../seg/validate.ts';
 import { RngStateSchema } from '../data/rng.ts';
@@ -77,19 +77,6 @@ export interface SavedCheckpoint {
   dir: string;
   optimizer: SerializedWeights;
   state: TrainState;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    /* not supported on every platform (Windows); rename stays atomic */
-  }
 }
 
 /** Writes `parent/name/` as a whole (see the file comment). */
