@@ -6,49 +6,14 @@
 //     frame next). Median and 95th percentile, at fit zoom and at 1:1;
 //   - undo memory after 100 large strokes (radius 40 px, across the whole 4096 x 4096 mask), from
 //     the pure operations and History, headless: the bytes the history holds.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import sharp from 'sharp';
 import { imagePoint } from '../renderer/src/lib/editor/mask.ts';
 import { paintStroke } from '../renderer/src/lib/editor/ops.ts';
 import { History } from '../renderer/src/lib/editor/undo.ts';
-import { generateDemoProject } from '../src/seg/demo/index.ts';
 import type { Benchmark } from './main.ts';
+import { SIZE, stats, withReviewSession } from './review-session.ts';
 
-const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const SIZE = 4096;
-const RUN = 'bench-run';
 const MOVES = 120;
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : null);
-  const r = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
-  return { n: s.length, median: r(q(0.5)), p95: r(q(0.95)), max: r(s.at(-1) ?? null) };
-};
-
-/** One 4096 x 4096 demo image with its mask and a prediction (the mask shifted, boundary dropped). */
-async function makeProject(dir: string): Promise<string> {
-  await generateDemoProject(dir, { seed: 3, count: 1, size: SIZE, plantErrors: false });
-  const truth = JSON.parse(await readFile(join(dir, 'demo-truth.json'), 'utf8')) as { images: { name: string; mask: string }[] };
-  const im = truth.images[0];
-  const { data, info } = await sharp(join(dir, im.mask)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
-  const w = info.width;
-  const pred = new Uint8Array(data.length);
-  for (let y = 5; y < info.height; y++) for (let x = 5; x < w; x++) pred[y * w + x] = data[(y - 5) * w + x - 5] === 1 ? 1 : 0;
-  const run = join(dir, 'runs', RUN);
-  await mkdir(join(run, 'predictions'), { recursive: true });
-  await writeFile(join(run, 'run.json'), JSON.stringify({ format: 'seglens-run', version: 1, id: RUN, status: 'finished' }));
-  await writeFile(join(run, 'config.json'), '{}');
-  await sharp(Buffer.from(pred), { raw: { width: w, height: info.height, channels: 1 } }).png().toFile(join(run, 'predictions', `${im.name}.png`));
-  return im.name;
-}
 
 /**
  * Brush latencies of one stroke of MOVES synthetic pointer moves, one per frame. Evaluated as a
@@ -84,29 +49,7 @@ async function strokeLatencies(page: Page): Promise<{ latency: number[]; handler
 }
 
 async function brushLatency(): Promise<unknown> {
-  if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} is absent (apt-get install chromium)` };
-  const { chromium } = await import('playwright-core');
-  execFileSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO, 'renderer', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tmp = await mkdtemp(join(tmpdir(), 'seglens-bench-editor-'));
-  const project = join(tmp, 'project');
-  let child: ReturnType<typeof spawn> | null = null;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
-  try {
-    const name = await makeProject(project);
-    child = spawn(process.execPath, [join(REPO, 'bin', 'seglens.js'), 'serve', project, '--port', '0'], { cwd: REPO, env: { ...process.env, SEGLENS_HOME: tmp } });
-    const url = await new Promise<string>((res, rej) => {
-      let out = '';
-      child!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*\?token=[A-Za-z0-9_-]+)/.exec(out);
-        if (m) res(m[1]);
-      });
-      child!.stderr!.on('data', (d) => (out += d));
-      child!.once('exit', (c) => rej(new Error(`seglens serve exited ${c}: ${out}`)));
-    });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(`${url}#/image/${encodeURIComponent(name)}?run=${RUN}`);
-    await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt != null, undefined, { timeout: 120_000 });
+  return withReviewSession('editor', async ({ page }) => {
     await page.waitForSelector('[data-testid=editor-toolbar]');
     for (const l of ['gt', 'pred', 'error']) await page.check(`[data-layer=${l}]`);
     await page.click('[data-tool=brush]');
@@ -128,17 +71,7 @@ async function brushLatency(): Promise<unknown> {
       handlerMsOneToOne: stats(oneToOne.handler),
       note: 'latency: dispatch of a pointermove (at a random moment of a frame) -> end of the animation frame that drew its pixels; handler: the synchronous part (stroke on the mask + overlay repaint of the dirty rectangle). Goal: latency median < 16 ms',
     };
-  } finally {
-    await browser.close();
-    if (child && child.exitCode === null) {
-      const c = child;
-      await new Promise<void>((r) => {
-        c.once('exit', () => r());
-        c.kill('SIGTERM');
-      });
-    }
-    await rm(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Undo history after 100 large strokes across a 4096 x 4096 mask (pure operations, no browser). */

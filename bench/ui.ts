@@ -7,50 +7,11 @@
 //   - the time to recompute the overlays after a class toggle (done once per change, not per frame).
 // The project is generated: one synthetic 4096 x 4096 16-bit demo image, its mask, and a planted
 // run whose prediction is the mask shifted by 5 pixels with the boundary class dropped.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import sharp from 'sharp';
-import { generateDemoProject } from '../src/seg/demo/index.ts';
 import type { Benchmark } from './main.ts';
+import { SIZE, stats, withReviewSession } from './review-session.ts';
 
-const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const SIZE = 4096;
-const RUN = 'bench-run';
 const FRAMES = 90;
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : null);
-  const r = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
-  return { n: s.length, median: r(q(0.5)), p95: r(q(0.95)), max: r(s.at(-1) ?? null), mean: r(s.length ? s.reduce((a, b) => a + b, 0) / s.length : null) };
-};
-
-async function makeProject(dir: string): Promise<string> {
-  await generateDemoProject(dir, { seed: 3, count: 1, size: SIZE, plantErrors: false });
-  const truth = JSON.parse(await readFile(join(dir, 'demo-truth.json'), 'utf8')) as { images: { name: string; mask: string }[] };
-  const im = truth.images[0];
-  const { data, info } = await sharp(join(dir, im.mask)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
-  const w = info.width;
-  const pred = new Uint8Array(data.length);
-  for (let y = 5; y < info.height; y++) for (let x = 5; x < w; x++) pred[y * w + x] = data[(y - 5) * w + x - 5] === 1 ? 1 : 0;
-  const run = join(dir, 'runs', RUN);
-  await mkdir(join(run, 'predictions'), { recursive: true });
-  await writeFile(join(run, 'run.json'), JSON.stringify({ format: 'seglens-run', version: 1, id: RUN, status: 'finished' }));
-  await writeFile(join(run, 'config.json'), '{}');
-  await sharp(Buffer.from(pred), { raw: { width: w, height: info.height, channels: 1 } }).png().toFile(join(run, 'predictions', `${im.name}.png`));
-  return im.name;
-}
-
-function buildRenderer(): void {
-  execFileSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO, 'renderer', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-}
 
 /** Frame intervals and draw durations while `drive` moves the view. */
 async function measure(page: Page, drive: () => Promise<void>): Promise<{ frameIntervalMs: ReturnType<typeof stats>; drawMs: ReturnType<typeof stats> }> {
@@ -88,32 +49,10 @@ async function panAndZoom(page: Page, pane: string): Promise<void> {
 }
 
 export async function benchUi(): Promise<unknown> {
-  if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} is absent (apt-get install chromium)` };
-  const { chromium } = await import('playwright-core');
-  buildRenderer();
-  const tmp = await mkdtemp(join(tmpdir(), 'seglens-bench-ui-'));
-  const project = join(tmp, 'project');
-  let child: ReturnType<typeof spawn> | null = null;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
-  try {
-    const name = await makeProject(project);
-    const t0 = performance.now();
-    child = spawn(process.execPath, [join(REPO, 'bin', 'seglens.js'), 'serve', project, '--port', '0'], { cwd: REPO, env: { ...process.env, SEGLENS_HOME: tmp } });
-    const url = await new Promise<string>((res, rej) => {
-      let out = '';
-      child!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*\?token=[A-Za-z0-9_-]+)/.exec(out);
-        if (m) res(m[1]);
-      });
-      child!.stderr!.on('data', (d) => (out += d));
-      child!.once('exit', (c) => rej(new Error(`seglens serve exited ${c}: ${out}`)));
-    });
-    const tServer = performance.now();
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const tPage = performance.now();
-    await page.goto(`${url}#/image/${encodeURIComponent(name)}?run=${RUN}`);
-    await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt != null, undefined, { timeout: 120_000 });
+  return withReviewSession('ui', async ({ page, times }) => {
+    const t0 = times.spawned;
+    const tServer = times.served;
+    const tPage = times.pageOpened;
     const tFirst = performance.now();
     const inPage = await page.evaluate(() => (globalThis as unknown as { seglensPerf: { firstImageAt: number } }).seglensPerf.firstImageAt);
 
@@ -146,17 +85,7 @@ export async function benchUi(): Promise<unknown> {
       jsHeapBytes: memory,
       note: 'frameIntervalMs: time between animation frames while wheel/drag events stream in (16.7 = 60 fps); drawMs: one pane draw (Konva layer, visible part of 4 bitmaps)',
     };
-  } finally {
-    await browser.close();
-    if (child && child.exitCode === null) {
-      const c = child;
-      await new Promise<void>((r) => {
-        c.once('exit', () => r());
-        c.kill('SIGTERM');
-      });
-    }
-    await rm(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
 export const uiBenchmark: Benchmark = {

@@ -1,0 +1,92 @@
+// What the UI and editor benchmarks share: a 4096 x 4096 16-bit demo image with its mask and a
+// prediction run, the built renderer, `seglens serve` on it, and headless Chromium on the image.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { generateDemoProject } from '../src/seg/demo/index.ts';
+
+export const REPO = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const CHROMIUM = '/usr/bin/chromium';
+export const SIZE = 4096;
+export const RUN = 'bench-run';
+
+export const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : null);
+  const r = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
+  return { n: s.length, median: r(q(0.5)), p95: r(q(0.95)), max: r(s.at(-1) ?? null), mean: r(s.length ? s.reduce((a, b) => a + b, 0) / s.length : null) };
+};
+
+/** One 4096 x 4096 demo image with its mask and a prediction (the mask shifted, boundary dropped). */
+async function makeProject(dir: string): Promise<string> {
+  await generateDemoProject(dir, { seed: 3, count: 1, size: SIZE, plantErrors: false });
+  const truth = JSON.parse(await readFile(join(dir, 'demo-truth.json'), 'utf8')) as { images: { name: string; mask: string }[] };
+  const im = truth.images[0];
+  const { data, info } = await sharp(join(dir, im.mask)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  const w = info.width;
+  const pred = new Uint8Array(data.length);
+  for (let y = 5; y < info.height; y++) for (let x = 5; x < w; x++) pred[y * w + x] = data[(y - 5) * w + x - 5] === 1 ? 1 : 0;
+  const run = join(dir, 'runs', RUN);
+  await mkdir(join(run, 'predictions'), { recursive: true });
+  await writeFile(join(run, 'run.json'), JSON.stringify({ format: 'seglens-run', version: 1, id: RUN, status: 'finished' }));
+  await writeFile(join(run, 'config.json'), '{}');
+  await sharp(Buffer.from(pred), { raw: { width: w, height: info.height, channels: 1 } }).png().toFile(join(run, 'predictions', `${im.name}.png`));
+  return im.name;
+}
+
+export interface ReviewSession {
+  browser: Browser;
+  page: Page;
+  /** When `seglens serve` was spawned, the server printed its URL, and the page was opened (performance.now()). */
+  times: { spawned: number; served: number; pageOpened: number };
+}
+
+/**
+ * Runs `use` with the image open in Chromium through the real server, then closes everything.
+ * Returns `{skipped}` where Chromium is absent.
+ */
+export async function withReviewSession<T>(tag: string, use: (s: ReviewSession) => Promise<T>): Promise<T | { skipped: string }> {
+  if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} is absent (apt-get install chromium)` };
+  const { chromium } = await import('playwright-core');
+  execFileSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO, 'renderer', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  const tmp = await mkdtemp(join(tmpdir(), `seglens-bench-${tag}-`));
+  const project = join(tmp, 'project');
+  let child: ReturnType<typeof spawn> | null = null;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  try {
+    const name = await makeProject(project);
+    const spawned = performance.now();
+    child = spawn(process.execPath, [join(REPO, 'bin', 'seglens.js'), 'serve', project, '--port', '0'], { cwd: REPO, env: { ...process.env, SEGLENS_HOME: tmp } });
+    const url = await new Promise<string>((res, rej) => {
+      let out = '';
+      child!.stdout!.on('data', (d) => {
+        out += d;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*\?token=[A-Za-z0-9_-]+)/.exec(out);
+        if (m) res(m[1]);
+      });
+      child!.stderr!.on('data', (d) => (out += d));
+      child!.once('exit', (c) => rej(new Error(`seglens serve exited ${c}: ${out}`)));
+    });
+    const served = performance.now();
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const pageOpened = performance.now();
+    await page.goto(`${url}#/image/${encodeURIComponent(name)}?run=${RUN}`);
+    await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt != null, undefined, { timeout: 120_000 });
+    return await use({ browser, page, times: { spawned, served, pageOpened } });
+  } finally {
+    await browser.close();
+    if (child && child.exitCode === null) {
+      const c = child;
+      await new Promise<void>((r) => {
+        c.once('exit', () => r());
+        c.kill('SIGTERM');
+      });
+    }
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
