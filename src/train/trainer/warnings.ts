@@ -1,6 +1,9 @@
-// The four training failures the user must not miss (CONTEXT.md stories 1, 2 and 4), detected
-// from the numbers the trainer already has. Pure functions of the history, so each can be tested on
-// a constructed case and re-run by the audit on a finished run's metrics.jsonl.
+// The four training failures the user must not miss (CONTEXT.md stories 1, 2 and 4), raised LIVE
+// from the numbers the trainer already has, including the loss of the first steps, which the
+// history does not keep. They are deliberately early (one epoch of collapse is worth a warning
+// while the user can still stop the run). The audit's history checks (src/seg/audit/history.ts)
+// judge a finished run's metrics.jsonl as a whole with more conservative thresholds, for the
+// report; on clear cases both fire. TODO: one set of detectors with a live and a post-hoc mode.
 import type { EpochRecord } from '../../seg/history.ts';
 import type { TrainingWarning } from './events.ts';
 
