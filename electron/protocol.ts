@@ -9,8 +9,9 @@
 // segment, a NUL or other control character, or a drive letter; the joined path is resolved with
 // realpath (symbolic links followed) and refused unless it lies inside the root's real path.
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { isInside } from '../src/app/confine.ts';
+import { HTML_TYPE, contentType } from '../src/app/content-types.ts';
 
 export const SCHEME = 'seglens';
 export const APP_HOST = 'app';
@@ -38,26 +39,6 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.csv': 'text/csv; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.pdf': 'application/pdf',
-};
 
 export type Refusal = { ok: false; status: 400 | 403 | 404; reason: string };
 export type SegmentsResult = { ok: true; segments: string[] } | Refusal;
@@ -144,7 +125,7 @@ function notBuiltPage(dir: string): Response {
 <h1>The seglens interface is not built</h1>
 <p>There is no built renderer in <code>${safe}</code>. Build it once with <code>npx vite build</code> in the seglens folder, then reload (Ctrl+R).</p>
 </body></html>`;
-  return new Response(body, { status: 200, headers: headers(TYPES['.html']) });
+  return new Response(body, { status: 200, headers: headers(HTML_TYPE) });
 }
 
 /** Answers one request to the app's scheme (the protocol.handle handler). */
@@ -175,7 +156,7 @@ export async function handleAppRequest(request: Request, ctx: AppProtocolContext
     if (r.status !== 404) ctx.log?.(`seglens: refused ${request.url}: ${r.reason}`);
     return text(r.status, r.status === 404 ? 'Not found.' : 'Refused.');
   }
-  const type = TYPES[extname(r.file).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentType(r.file);
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers: headers(type) });
   return new Response(new Uint8Array(await readFile(r.file)), { status: 200, headers: headers(type) });
 }

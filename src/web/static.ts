@@ -6,20 +6,8 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, relative, isAbsolute, sep } from 'node:path';
 import { BASE_HEADERS } from './http.ts';
+import { HTML_TYPE, contentType } from '../app/content-types.ts';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
 
 /** The page's content security policy: own scripts only, wasm allowed (tfjs-wasm, if the UI uses it). */
 export function pageCsp(host: string): string {
@@ -68,7 +56,7 @@ export async function serveStatic(res: ServerResponse, pathname: string, o: Stat
     res.end(headOnly ? undefined : buf);
   };
   const index = join(o.dir, 'index.html');
-  if (!existsSync(index)) return send(200, TYPES['.html'], notBuiltPage(o.dir));
+  if (!existsSync(index)) return send(200, HTML_TYPE, notBuiltPage(o.dir));
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -86,7 +74,7 @@ export async function serveStatic(res: ServerResponse, pathname: string, o: Stat
     real = await realpath(file);
   }
   if (!inside(root, real)) return send(404, 'text/plain', 'Not found.');
-  const type = TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentType(real);
   if (real === join(root, 'index.html')) {
     const html = (await readFile(real, 'utf8')).replace(/<head(\s[^>]*)?>/i, (m) => `${m}<meta name="seglens-token" content="${escapeAttr(o.token)}">`);
     return send(200, type, html, { 'Content-Security-Policy': pageCsp(o.host) });
