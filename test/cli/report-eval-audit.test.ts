@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoProject } from '../../src/seg/demo/index.ts';
+import { DEMO_CLASSES, generateDemoProject } from '../../src/seg/demo/index.ts';
 import { json, seglens } from '../helpers/cli.ts';
 import { DATA, skipWithoutData, TABLES } from '../helpers/paths.ts';
 
@@ -30,18 +30,7 @@ beforeAll(async () => {
   demo = join(dir, 'demo');
   await generateDemoProject(demo, { seed: 3, count: 6, size: 96, plantErrors: false });
   classes = join(dir, 'classes.json');
-  await writeFile(
-    classes,
-    JSON.stringify({
-      classes: [
-        { name: 'background', values: [0], color: '#000000' },
-        { name: 'nucleus', values: [1], color: '#3cb44b' },
-        { name: 'boundary', values: [2], color: '#e6194b' },
-      ],
-      background: 'background',
-      ignore: [255],
-    }),
-  );
+  await writeFile(classes, JSON.stringify(DEMO_CLASSES));
   await constantPredictions(join(demo, 'masks'), join(dir, 'allbg'), 0);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
