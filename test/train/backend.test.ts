@@ -12,6 +12,22 @@ import { ConfigError } from '../../src/seg/errors.ts';
 import { installNodeUtilShims } from '../../src/train/backend/node-compat.ts';
 import { CPU_REFUSAL, explainLoadFailure, formatBackendChoice, selectBackend } from '../../src/train/backend/select.ts';
 import { tf } from '../../src/train/tf.ts';
+import { NATIVE } from '../helpers/native.ts';
+
+/** What selectBackend picks when no tfjs-node package works. */
+const CPU_PATH = NATIVE.ok ? 'native' : 'wasm';
+
+/** Runs f with the native path switched off as SEGLENS_NATIVE=0 does. */
+async function withoutNative<T>(f: () => Promise<T>): Promise<T> {
+  const before = process.env.SEGLENS_NATIVE;
+  process.env.SEGLENS_NATIVE = '0';
+  try {
+    return await f();
+  } finally {
+    if (before === undefined) delete process.env.SEGLENS_NATIVE;
+    else process.env.SEGLENS_NATIVE = before;
+  }
+}
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -74,7 +90,7 @@ describe('explainLoadFailure', () => {
 });
 
 describe('selectBackend', () => {
-  it('skips missing tfjs-node packages with their reason and trains on wasm with the project kernels', async () => {
+  it.skipIf(!NATIVE.ok)('picks the native path after tfjs-node-gpu, before tfjs-node, and says what runs', async () => {
     const asked: string[] = [];
     const choice = await selectBackend({
       load: async (pkg) => {
@@ -82,14 +98,36 @@ describe('selectBackend', () => {
         throw notFound(pkg);
       },
     });
+    expect(asked).toEqual(['@tensorflow/tfjs-node-gpu']);
+    expect(choice.name).toBe('native');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(choice.tried.map((t) => t.ok)).toEqual([false, true]);
+    expect(choice.native?.threads).toBeGreaterThanOrEqual(1);
+    expect(choice.reason).toMatch(/oneDNN \d+\.\d+.*threads/);
+    expect(formatBackendChoice(choice)).toMatch(/^backend native: .*skipped: .*tfjs-node-gpu/);
+  });
+
+  it('skips missing tfjs-node packages and a disabled native path, each with its reason, and trains on wasm with the project kernels', async () => {
+    const asked: string[] = [];
+    const choice = await withoutNative(() =>
+      selectBackend({
+        load: async (pkg) => {
+          asked.push(pkg);
+          throw notFound(pkg);
+        },
+      }),
+    );
     expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.tried.map((t) => [t.package, t.ok])).toEqual([
       ['@tensorflow/tfjs-node-gpu', false],
+      ['seglens-native (native/)', false],
       ['@tensorflow/tfjs-node', false],
       ['@tensorflow/tfjs-backend-wasm', true],
     ]);
+    expect(choice.tried[1].reason).toMatch(/SEGLENS_NATIVE=0/);
+    expect(tf.getKernel('SeglensBatchNormTrain', 'wasm'), 'native kernels removed from wasm').toBeUndefined();
     expect(choice.tried[0].reason).toMatch(/not installed/);
     expect(choice.wasm?.kernels).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Tile', 'MaxPoolGrad', 'Cast', 'Slice', 'SplitV', 'Concat', 'Identity', 'OneHot']);
     expect(choice.wasm?.simd).toBe(true);
@@ -107,8 +145,8 @@ describe('selectBackend', () => {
       }
     })();
     if (!nodeInstalled) {
-      expect(choice.name).toBe('wasm');
-      expect(choice.tried[1].reason).toMatch(/tfjs-node is not installed/);
+      expect(choice.name).toBe(CPU_PATH);
+      if (!NATIVE.ok) expect(choice.tried[2].reason).toMatch(/tfjs-node is not installed/);
     }
     expect(choice.tried.at(-1)?.ok).toBe(true);
   });
@@ -116,13 +154,13 @@ describe('selectBackend', () => {
   it('refuses a tfjs-node that brings its own tfjs-core', async () => {
     class OtherTensor {}
     const choice = await selectBackend({ load: async () => ({ Tensor: OtherTensor }) });
-    expect(choice.name).toBe('wasm');
+    expect(choice.name).toBe(CPU_PATH);
     expect(choice.tried[0].reason).toMatch(/second copy of @tensorflow\/tfjs-core/);
   });
 
   it('skips a tfjs-node that loads but registers no working backend', async () => {
     const choice = await selectBackend({ load: async () => ({ Tensor: tf.Tensor }) });
-    expect(choice.name).toBe('wasm');
+    expect(choice.name).toBe(CPU_PATH);
     expect(choice.tried[0]).toMatchObject({ package: '@tensorflow/tfjs-node-gpu', ok: false });
     expect(choice.tried[0].reason).toMatch(/loaded but its 'tensorflow' backend did not start/);
   });

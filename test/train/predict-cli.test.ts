@@ -68,9 +68,9 @@ describe('seglens predict', () => {
     const out = join(tmp, 'out');
     const r = await seglens(['predict', join(tmp, 'runs', 'r1'), join(tmp, 'images'), '--out', out, '--probs', '--json']);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/^backend (wasm|tensorflow|cpu): /m);
+    expect(r.stderr).toMatch(/^backend (native|wasm|tensorflow|cpu): /m);
     const summary = json(r);
-    expect(['wasm', 'tensorflow', 'cpu']).toContain(summary.backend.name);
+    expect(['native', 'wasm', 'tensorflow', 'cpu']).toContain(summary.backend.name);
     expect(summary.model.from).toBe('run');
     expect(summary.options).toMatchObject({ tile: 32, overlap: 8, batch: 2, probs: true, tilingFromRun: true });
     expect(r.stderr).toMatch(/tile 32, overlap 8, batch 2, as in the run's validation/);

@@ -63,8 +63,11 @@ describe('buildUNet', () => {
     expect(cfg.activation).toBe('linear');
     expect(cfg.kernelSize).toEqual([1, 1]);
     expect(cfg.filters).toBe(tiny.numClasses);
-    // What feeds the logits conv is the last decoder ReLU, not a BatchNorm.
-    expect(logits.inboundNodes[0].inboundLayers.map((l) => l.getClassName())).toEqual(['ReLU']);
+    // What feeds the logits conv is the last decoder block's output: batch norm THEN ReLU (one
+    // fused layer), so no normalisation sits after the last non-linearity.
+    const feeding = logits.inboundNodes[0].inboundLayers;
+    expect(feeding.map((l) => l.getClassName())).toEqual(['SeglensBatchNormRelu']);
+    expect(feeding[0].getConfig().relu).toBe(true);
     model.dispose();
   });
 

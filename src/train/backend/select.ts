@@ -1,17 +1,31 @@
-// Chooses the TensorFlow.js backend for training, in the order of issue 3 section 1:
-// tfjs-node-gpu (CUDA), tfjs-node (libtensorflow), then tfjs-backend-wasm with the project's
-// kernels. A candidate that fails to load is skipped and its reason kept, so the choice can be
-// printed, stored in the run folder and shown in the UI. The pure-JS cpu backend is refused for
-// training unless forced.
+// Chooses the TensorFlow.js backend for training: tfjs-node-gpu (CUDA), then the native CPU path
+// (the project's addon: oneDNN convolutions and fused loops on the wasm backend's heap, on all
+// cores), then tfjs-node (libtensorflow on the CPU), then tfjs-backend-wasm with the project's
+// kernels alone. Native comes before tfjs-node because it is the CPU path measured side by side
+// with PyTorch (bench/train.ts); tfjs-node cannot be installed where that is measured. A
+// candidate that fails to load is skipped and its reason kept, so the choice can be printed,
+// stored in the run folder and shown in the UI. The pure-JS cpu backend is refused for training
+// unless forced.
 import { ConfigError, SeglensError } from '../../seg/errors.ts';
 import { tf } from '../tf.ts';
+import { loadNative } from './native.ts';
+import type { NativeStatus } from './native.ts';
+import { useNativeKernels } from './native-kernels/register.ts';
 import { installNodeUtilShims } from './node-compat.ts';
 import { defaultWasmThreads } from './threads.ts';
 import { startWasmBackend } from './wasm.ts';
 import type { WasmStatus } from './wasm.ts';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendCandidate = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'native' | 'wasm' | 'cpu';
+export type BackendCandidate = 'tensorflow-gpu' | 'native' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** The native path's state when it was chosen. */
+export interface NativeChoice {
+  library: string;
+  isa: string;
+  threads: number;
+  threadsReason: string;
+}
 
 export interface BackendAttempt {
   package: string;
@@ -26,8 +40,10 @@ export interface BackendChoice {
   reason: string;
   /** Every candidate tried, in order, the chosen one last. */
   tried: BackendAttempt[];
-  /** Set when name is 'wasm'. */
+  /** Set when name is 'wasm' or 'native' (which runs on the wasm backend's heap). */
   wasm?: WasmStatus;
+  /** Set when name is 'native'. */
+  native?: NativeChoice;
 }
 
 export interface SelectBackendOptions {
@@ -40,6 +56,8 @@ export interface SelectBackendOptions {
    * Default DEFAULT_WASM_THREADS. Fixed once the wasm backend has started in this process.
    */
   wasmThreads?: boolean | number;
+  /** Threads of the native path: a count, or true (default) = one per core. */
+  threads?: number | true;
   /** Module loader, replaceable in tests to simulate missing or broken packages. */
   load?: (pkg: string) => Promise<unknown>;
 }
@@ -57,6 +75,7 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { key: 'tensorflow-gpu', name: 'tensorflow', package: '@tensorflow/tfjs-node-gpu' },
+  { key: 'native', name: 'native', package: 'seglens-native (native/)' },
   { key: 'tensorflow', name: 'tensorflow', package: '@tensorflow/tfjs-node' },
   { key: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm' },
   { key: 'cpu', name: 'cpu', package: '@tensorflow/tfjs-backend-cpu' },
@@ -109,8 +128,30 @@ async function tryTensorflow(c: Candidate, load: (pkg: string) => Promise<unknow
   return { package: c.package, ok: true, reason: `${c.package} loaded: ${device}` };
 }
 
+async function tryNative(c: Candidate, threads: number | true | undefined): Promise<{ attempt: BackendAttempt; status?: WasmStatus; native?: NativeChoice }> {
+  const fail = (reason: string) => ({ attempt: { package: c.package, ok: false, reason } });
+  const st: NativeStatus = loadNative({ threads });
+  if (!st.ok) return fail(st.reason);
+  let wasm: WasmStatus;
+  try {
+    useNativeKernels(null);
+    wasm = await startWasmBackend({ threads: 1 });
+  } catch (e) {
+    return fail(`the wasm backend it runs on failed to start: ${firstLine(e)}`);
+  }
+  if (wasm.threads > 1) return fail('the wasm backend already runs its threaded build in this process, whose shared heap the addon cannot use');
+  useNativeKernels(st.addon);
+  const native = { library: st.library, isa: st.isa, threads: st.threads, threadsReason: st.threadsReason };
+  return {
+    attempt: { package: c.package, ok: true, reason: `native CPU path: ${st.library} convolutions (${st.isa}) and fused kernels, ${st.threadsReason}, on @tensorflow/tfjs-backend-wasm ${wasm.version}` },
+    status: wasm,
+    native,
+  };
+}
+
 async function tryWasm(c: Candidate, threadsWanted: number): Promise<{ attempt: BackendAttempt; status?: WasmStatus }> {
   try {
+    useNativeKernels(null);
     const status = await startWasmBackend({ threads: threadsWanted });
     return {
       attempt: {
@@ -164,6 +205,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       const attempt = await tryTensorflow(c, load);
       tried.push(attempt);
       if (attempt.ok) return { name: 'tensorflow', package: c.package, reason: attempt.reason, tried };
+    } else if (c.name === 'native') {
+      const { attempt, status, native } = await tryNative(c, options.threads);
+      tried.push(attempt);
+      if (attempt.ok) return { name: 'native', package: c.package, reason: attempt.reason, tried, wasm: status, native };
     } else if (c.name === 'wasm') {
       const { attempt, status } = await tryWasm(c, threads);
       tried.push(attempt);

@@ -4,6 +4,7 @@
 // with nothing in between (CONTEXT.md story 1: ReLU + BatchNorm before the softmax ruined a model).
 import { tf } from '../tf.ts';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { BatchNormRelu } from './batch-norm-layer.ts';
 import { parseUNetConfig } from './config.ts';
 import type { UNetConfig, UNetConfigInput } from './config.ts';
 
@@ -42,10 +43,9 @@ export function buildUNet(configInput: UNetConfigInput | UNetConfig): tfl.Layers
       x = tfl.layers
         .conv2d({ name: `${prefix}_conv${i}`, filters: f, kernelSize: 3, padding: 'same', useBias: !cfg.batchNorm, kernelInitializer: init() })
         .apply(x) as tfl.SymbolicTensor;
-      if (cfg.batchNorm) {
-        x = tfl.layers.batchNormalization({ name: `${prefix}_bn${i}`, axis: -1, momentum: cfg.bnMomentum, epsilon: 1e-3 }).apply(x) as tfl.SymbolicTensor;
-      }
-      x = tfl.layers.reLU({ name: `${prefix}_relu${i}` }).apply(x) as tfl.SymbolicTensor;
+      x = cfg.batchNorm
+        ? (new BatchNormRelu({ name: `${prefix}_bn${i}`, momentum: cfg.bnMomentum, epsilon: 1e-3, relu: true }).apply(x) as tfl.SymbolicTensor)
+        : (tfl.layers.reLU({ name: `${prefix}_relu${i}` }).apply(x) as tfl.SymbolicTensor);
     }
     return x;
   };

@@ -8,8 +8,58 @@ import { ShapeError } from '../../seg/errors.ts';
 import type { SerializedWeights, WeightSpec } from '../model/weights.ts';
 import type { TrainConfig } from './config.ts';
 
+/**
+ * One Adam update of one variable as a kernel: inputs value, m, v, g and the scalars
+ * oneMinusAccBeta1/2; attrs learningRate, beta1, beta2, epsilon; outputs the new value, m and v.
+ * Backends that register it (the native CPU path) update each variable in one pass instead of
+ * tfjs's thirteen kernels; the arithmetic is tfjs's own, in the same order.
+ */
+export const ADAM_STEP = 'SeglensAdam';
+
+/** The private state of tfjs-core 4.22's AdamOptimizer that applyGradients works on. */
+interface AdamInternals {
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+}
+
+/**
+ * tfjs's Adam, with each variable's update in one ADAM_STEP kernel where the backend has it and
+ * tfjs's own applyGradients everywhere else. Same state, same getWeights/setWeights.
+ */
+class FusedAdam extends tf.AdamOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    if (!tf.getKernel(ADAM_STEP, tf.getBackend())) return super.applyGradients(variableGradients);
+    const self = this as unknown as AdamInternals;
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const attrs = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    tf.tidy(() => {
+      const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
+      const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
+      names.forEach((name, i) => {
+        const value = tf.engine().registeredVariables[name];
+        const moment = (which: 'm' | 'v') => ({ originalName: `${name}/${which}`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) });
+        self.accumulatedFirstMoment[i] ??= moment('m');
+        self.accumulatedSecondMoment[i] ??= moment('v');
+        const g = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
+        if (g == null) return;
+        const m = self.accumulatedFirstMoment[i]!.variable;
+        const v = self.accumulatedSecondMoment[i]!.variable;
+        const [nextValue, nextM, nextV] = tf.engine().runKernel<tf.Tensor[]>(ADAM_STEP, { value, m, v, g, oneMinusAccBeta1, oneMinusAccBeta2 }, attrs);
+        m.assign(nextM);
+        v.assign(nextV);
+        value.assign(nextValue);
+      });
+      self.accBeta1.assign(tf.mul(self.accBeta1, this.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, this.beta2));
+    });
+    this.incrementIterations();
+  }
+}
+
 export function makeAdam(cfg: TrainConfig['optimizer'], lr: number): tf.AdamOptimizer {
-  return tf.train.adam(lr, cfg.beta1, cfg.beta2, cfg.epsilon);
+  return new FusedAdam(lr, cfg.beta1, cfg.beta2, cfg.epsilon);
 }
 
 /** The learning rate Adam uses from its next step on (it reads the field at every step). */

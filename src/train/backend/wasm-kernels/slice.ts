@@ -24,6 +24,12 @@ export function sliceHeap(backend: WasmBackendInternals, x: TensorInfo, begin: n
     copyRuns(backend, bytes, src, dst, 1, run, run, run);
     return out;
   }
+  // Every dimension before the cut taken whole (a channel split of NHWC): they flatten into rows
+  // of one copy.
+  if (size.slice(0, cut).every((d, i) => d === x.shape[i] && begin[i] === 0)) {
+    copyRuns(backend, bytes, src, dst, util.sizeFromShape(size.slice(0, cut)), run, strides[cut - 1], run);
+    return out;
+  }
   // The last looped dimension becomes copyRuns' rows; the ones before it are iterated here.
   const inner = cut - 1;
   const outer = size.slice(0, inner);
