@@ -13,8 +13,8 @@ export interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'seg-io-metrics': async () => (await import('./seg.ts')).segBenchmark,
-  train: async () => ({ name: 'train', description: 'U-Net training images/s at patch 128 and 256', run: (await import('./train.ts')).benchTrain }),
-  predict: async () => ({ name: 'predict', description: 'tiled prediction of 2048x2048 and 512x512 images', run: (await import('./predict.ts')).benchPredict }),
+  train: async () => ({ name: 'train', description: 'U-Net training images/s at patch 128 and 256, one thread and all cores, beside PyTorch run now', run: (await import('./train.ts')).benchTrain }),
+  predict: async () => ({ name: 'predict', description: 'prediction of 512x512 and 2048x2048 images, one thread and all cores, beside PyTorch run now', run: (await import('./predict.ts')).benchPredict }),
   ui: async () => (await import('./ui.ts')).uiBenchmark,
   editor: async () => (await import('./editor.ts')).editorBenchmark,
   kernels: async () => {

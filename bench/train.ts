@@ -1,11 +1,15 @@
-// Training throughput of the trainer's own step (trainer/step.ts: patch sampling, augmentation,
-// batching, forward, Dice + CE loss, backward, Adam) for the U-Net of issue 3 section 7: base 16,
-// depth 4, 4 classes, batch 4, patches of 128 and 256, on the backend selectBackend picks.
-// Synthetic 512x512 images with random blobs of 4 classes stand in for data (the step costs the
-// same whatever the pixels are). Reference: PyTorch 1.13 on a 2-core CPU, 7.3 img/s at 128 and
-// 1.5 img/s at 256 (issue 3).
+// Training throughput of the U-Net of issue 3 (depth 4, base 16, batch norm, 4 classes, batch 4)
+// at patches of 128 and 256, side by side with the PyTorch reference (bench/pytorch.ts) run in
+// this same process at the same thread counts: one thread, and all cores.
+//
+// Two seglens figures per case:
+// - step: forward, loss, backward and Adam on fixed tensors, the same work torch_unet.py times
+//   (cross-entropy, no data loading). This is the figure compared with PyTorch.
+// - endToEnd: the trainer's own step (trainer/step.ts) with patch sampling, augmentation and the
+//   default Dice + CE loss, as a user's training runs.
 import { availableParallelism, loadavg } from 'node:os';
 import { formatBackendChoice, selectBackend } from '../src/train/backend/select.ts';
+import type { BackendChoice } from '../src/train/backend/select.ts';
 import { DEFAULT_AUGMENT } from '../src/train/data/augment.ts';
 import { Rng } from '../src/train/data/rng.ts';
 import { PatchSampler } from '../src/train/data/sampler.ts';
@@ -16,10 +20,31 @@ import { makeAdam } from '../src/train/trainer/optimizer.ts';
 import { parseTrainConfig } from '../src/train/trainer/config.ts';
 import { trainStep } from '../src/train/trainer/step.ts';
 import { tf } from '../src/train/tf.ts';
+import { ratio, runPytorch } from './pytorch.ts';
+import type { TorchRun } from './pytorch.ts';
 
-const PYTORCH_REFERENCE: Record<number, number> = { 128: 7.3, 256: 1.5 };
 const CLASSES = 4;
 const BATCH = 4;
+const MODEL = { depth: 4, baseFilters: 16, inputChannels: 1 as const, numClasses: CLASSES };
+/** Patch, warm-up steps, timed steps. */
+const CASES: Array<[number, number, number]> = [
+  [128, 2, 8],
+  [256, 2, 6],
+];
+/** What the PyTorch reference is asked for (shared with bench/predict.ts: one reference run). */
+export const TORCH_TRAIN = CASES.map(([p]) => `${p}x${BATCH}`);
+export const TORCH_INFER = [512, 2048];
+
+export function threadCounts(): number[] {
+  return [...new Set([1, availableParallelism()])];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
 
 function syntheticImages(n: number, size: number, rng: Rng): TrainImage[] {
   return Array.from({ length: n }, (_, i) => {
@@ -41,34 +66,47 @@ function syntheticImages(n: number, size: number, rng: Rng): TrainImage[] {
   });
 }
 
+async function timeSteps(step: () => Promise<unknown>, warmup: number, steps: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await step();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return median(times);
+}
+
 async function measure(patch: number, warmup: number, steps: number) {
   const cfg = parseTrainConfig({ patch, batch: BATCH });
-  const model = buildUNet({ ...cfg.model, inputChannels: 1, numClasses: CLASSES, seed: 0 });
+  const model = buildUNet({ ...MODEL, seed: 0 });
   const logits = logitsModel(model);
   const vars = model.trainableWeights.map((w) => w.read() as unknown as tf.Variable);
   const opt = makeAdam(cfg.optimizer, cfg.optimizer.lr);
-  const rng = Rng.fromSeed('bench');
-  const sampler = new PatchSampler(syntheticImages(4, 512, rng), { patchSize: patch, numClasses: CLASSES, backgroundId: 0 });
-  const parts = { sampler, samplingRng: rng, augRng: Rng.fromSeed('bench-aug'), augment: DEFAULT_AUGMENT, batch: BATCH, logits, vars, opt, loss: makeLoss({ kind: cfg.loss, numClasses: CLASSES, backgroundId: 0 }) };
   try {
-    for (let i = 0; i < warmup; i++) await trainStep(parts);
-    const times: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const t0 = performance.now();
-      await trainStep(parts);
-      times.push((performance.now() - t0) / 1000);
-    }
-    const sorted = [...times].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    const ips = BATCH / median;
+    // Step only: fixed tensors, cross-entropy, as the reference.
+    const rng = Rng.fromSeed('bench');
+    const x = tf.tensor4d(Float32Array.from({ length: BATCH * patch * patch }, () => rng.next()), [BATCH, patch, patch, 1]);
+    const y = tf.tensor3d(Int32Array.from({ length: BATCH * patch * patch }, () => rng.int(CLASSES)), [BATCH, patch, patch], 'int32');
+    const ce = makeLoss({ kind: 'ce', numClasses: CLASSES, backgroundId: 0 });
+    const step = async () => {
+      const l = opt.minimize(() => ce(logits.apply(x, { training: true }) as tf.Tensor4D, y), true, vars) as tf.Scalar;
+      await l.data();
+      l.dispose();
+    };
+    const stepSeconds = await timeSteps(step, warmup, steps);
+    tf.dispose([x, y]);
+    // End to end: the trainer's step with sampling, augmentation and its default loss.
+    const sampler = new PatchSampler(syntheticImages(4, 512, rng), { patchSize: patch, numClasses: CLASSES, backgroundId: 0 });
+    const parts = { sampler, samplingRng: rng, augRng: Rng.fromSeed('bench-aug'), augment: DEFAULT_AUGMENT, batch: BATCH, logits, vars, opt, loss: makeLoss({ kind: cfg.loss, numClasses: CLASSES, backgroundId: 0 }) };
+    const e2eSeconds = await timeSteps(() => trainStep(parts), 1, steps);
     return {
       patch,
       batch: BATCH,
       steps,
-      medianStepSeconds: Math.round(median * 1000) / 1000,
-      imagesPerSecond: Math.round(ips * 100) / 100,
-      pytorchReference: PYTORCH_REFERENCE[patch],
-      shareOfPytorch: Math.round((ips / PYTORCH_REFERENCE[patch]) * 100) / 100,
+      medianStepSeconds: Math.round(stepSeconds * 1000) / 1000,
+      imagesPerSecond: r2(BATCH / stepSeconds),
+      endToEnd: { loss: cfg.loss, medianStepSeconds: Math.round(e2eSeconds * 1000) / 1000, imagesPerSecond: r2(BATCH / e2eSeconds) },
     };
   } finally {
     opt.dispose();
@@ -76,18 +114,40 @@ async function measure(patch: number, warmup: number, steps: number) {
   }
 }
 
+function describeBackend(b: BackendChoice) {
+  return { name: b.name, line: formatBackendChoice(b), ...(b.native ? { native: b.native } : {}) };
+}
+
 export async function benchTrain(): Promise<object> {
-  const backend = await selectBackend();
-  const load = loadavg()[0];
-  const results = [await measure(128, 2, 8), await measure(256, 1, 4)];
+  const perThreads = [];
+  let torchAll: TorchRun | null = null;
+  for (const threads of threadCounts()) {
+    const backend = await selectBackend({ threads });
+    console.error(`train, ${threads} thread(s): ${formatBackendChoice(backend)}`);
+    const results = [];
+    for (const [patch, warmup, steps] of CASES) {
+      const r = await measure(patch, warmup, steps);
+      console.error(`  patch ${patch}: ${r.imagesPerSecond} img/s (end to end ${r.endToEnd.imagesPerSecond})`);
+      results.push(r);
+    }
+    const torch = runPytorch(threads, TORCH_TRAIN, TORCH_INFER);
+    torchAll = torch;
+    perThreads.push({
+      threads,
+      backend: describeBackend(backend),
+      results: results.map((r) => {
+        const ref = torch.available ? torch.train.find((t) => t.patch === r.patch && t.batch === r.batch) : undefined;
+        return { ...r, pytorch: ref ? { imagesPerSecond: r2(ref.imagesPerSecond), medianStepSeconds: ref.medianStepSeconds } : null, ratioToPytorch: ratio(r.imagesPerSecond, ref?.imagesPerSecond) };
+      }),
+    });
+  }
   return {
-    backend: backend.name,
-    backendReason: formatBackendChoice(backend),
-    model: { depth: 4, baseFilters: 16, classes: CLASSES, params: modelSummary({ depth: 4, baseFilters: 16, inputChannels: 1, numClasses: CLASSES }).params },
-    loss: 'dice-ce',
-    results,
+    model: { ...MODEL, batchNorm: true, params: modelSummary(MODEL).params },
+    byThreads: perThreads,
+    pytorch: torchAll?.available ? { torch: torchAll.torch, script: '../shared/bench/torch_unet.py', note: 'run in this process, same machine, same thread count' } : { unavailable: torchAll?.reason ?? 'not run' },
     numTensorsAfter: tf.memory().numTensors,
-    machine: { cores: availableParallelism(), loadAverage1m: Math.round(load * 100) / 100 },
-    note: 'median step time; a load average above the core count means other processes shared the CPU and the figures are pessimistic',
+    machine: { cores: availableParallelism(), loadAverage1m: r2(loadavg()[0]) },
+    note:
+      'imagesPerSecond: median step (forward, cross-entropy, backward, Adam) on fixed tensors, the work torch_unet.py times; endToEnd adds patch sampling, augmentation and the Dice + CE loss. ratioToPytorch = seglens / PyTorch, both measured in this run. A load average above the core count means other processes shared the CPU.',
   };
 }

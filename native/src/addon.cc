@@ -77,6 +77,9 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     Args a(env, info, 1);
     int64_t n = a.integer(0);
     if (n < 1 || n > 1024) throw JsError("threads must be between 1 and 1024");
+    // oneDNN splits a primitive's work for the thread count it was created under: primitives
+    // cached under another count would keep running on that many threads.
+    if (n != omp_get_max_threads()) convCacheClear();
     omp_set_num_threads(static_cast<int>(n));
     return num(env, omp_get_max_threads());
   });
@@ -221,9 +224,8 @@ napi_value Adam(napi_env env, napi_callback_info info) {
     a.buffer(0);
     int64_t n = a.integer(8);
     if (n < 0) throw JsError("negative size");
-    adamStep(n, a.floats(1, n), a.floats(2, n), a.floats(3, n), a.floats(4, n), static_cast<float>(a.number(9)), static_cast<float>(a.number(10)),
-             static_cast<float>(a.number(11)), static_cast<float>(a.number(12)), static_cast<float>(a.number(13)), static_cast<float>(a.number(14)),
-             a.floats(5, n), a.floats(6, n), a.floats(7, n));
+    adamStep(n, a.floats(1, n), a.floats(2, n), a.floats(3, n), a.floats(4, n), a.number(9), a.number(10), a.number(11), a.number(12),
+             static_cast<float>(a.number(13)), static_cast<float>(a.number(14)), a.floats(5, n), a.floats(6, n), a.floats(7, n));
     return static_cast<napi_value>(nullptr);
   });
 }

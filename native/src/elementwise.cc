@@ -315,15 +315,20 @@ void copyRuns(int64_t rows, int64_t run, const uint8_t* src, int64_t srcStride, 
   for (int64_t k = 0; k < rows; k++) std::memcpy(dst + k * dstStride, src + k * srcStride, static_cast<size_t>(run));
 }
 
-void adamStep(int64_t n, const float* value, const float* m, const float* v, const float* g, float lr, float beta1, float beta2, float eps,
+void adamStep(int64_t n, const float* value, const float* m, const float* v, const float* g, double lr, double beta1, double beta2, double eps,
               float oneMinusAccBeta1, float oneMinusAccBeta2, float* newValue, float* newM, float* newV) {
+  // Constants rounded to float32 from double, as tfjs turns its JS numbers (1 - beta1, ...) into
+  // float32 scalars; then the same float32 operations in the same order.
+  const float b1 = static_cast<float>(beta1), c1 = static_cast<float>(1.0 - beta1);
+  const float b2 = static_cast<float>(beta2), c2 = static_cast<float>(1.0 - beta2);
+  const float e = static_cast<float>(eps), step = static_cast<float>(-lr);
 #pragma omp parallel for simd num_threads(threadsFor(n)) schedule(static)
   for (int64_t i = 0; i < n; i++) {
-    float mi = m[i] * beta1 + g[i] * (1.f - beta1);
-    float vi = v[i] * beta2 + (g[i] * g[i]) * (1.f - beta2);
+    float mi = m[i] * b1 + g[i] * c1;
+    float vi = v[i] * b2 + (g[i] * g[i]) * c2;
     newM[i] = mi;
     newV[i] = vi;
-    newValue[i] = (mi / oneMinusAccBeta1) / (std::sqrt(vi / oneMinusAccBeta2) + eps) * -lr + value[i];
+    newValue[i] = (mi / oneMinusAccBeta1) / (std::sqrt(vi / oneMinusAccBeta2) + e) * step + value[i];
   }
 }
 

@@ -33,7 +33,7 @@ void maxPoolGrad(const PoolShape& s, const float* dy, const float* x, float* dx)
 void copyRuns(int64_t rows, int64_t run, const uint8_t* src, int64_t srcStride, uint8_t* dst, int64_t dstStride);
 
 /** One Adam step (tfjs's update with its bias-corrected moments) into new buffers. */
-void adamStep(int64_t n, const float* value, const float* m, const float* v, const float* g, float lr, float beta1, float beta2, float eps,
+void adamStep(int64_t n, const float* value, const float* m, const float* v, const float* g, double lr, double beta1, double beta2, double eps,
               float oneMinusAccBeta1, float oneMinusAccBeta2, float* newValue, float* newM, float* newV);
 
 }  // namespace seglens

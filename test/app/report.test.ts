@@ -55,7 +55,7 @@ describe('exportReport', () => {
     expect(data.generated).toBe('2025-02-03T04:05:06.000Z');
     expect(data.run?.id).toBe(rep.runId);
     expect(data.run?.seeds).toMatchObject({ init: 1, sampling: 1, augmentation: 1 });
-    expect(data.run?.backend).toMatch(/^\w+ \(@tensorflow\/[\w-]+\) for training; \w+ .* for the report's predictions$/);
+    expect(data.run?.backend).toMatch(/^\w+ \((@tensorflow\/)?[\w-]+\) for training; \w+ .* for the report's predictions$/);
     expect(Object.keys(data.run?.versions ?? {}).length).toBeGreaterThan(0);
     expect(data.split?.splits.val.images).toBe(manifest.val.length);
     expect(data.history?.epochs.length).toBe(4);

@@ -122,7 +122,7 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.tried.map((t) => [t.package, t.ok])).toEqual([
       ['@tensorflow/tfjs-node-gpu', false],
-      ['seglens-native (native/)', false],
+      ['seglens-native', false],
       ['@tensorflow/tfjs-node', false],
       ['@tensorflow/tfjs-backend-wasm', true],
     ]);

@@ -23,7 +23,7 @@ import { makeModelMeta, parseUNetConfig } from '../../src/train/model/config.ts'
 import { DEMO_CLASSES } from '../../src/seg/demo/index.ts';
 import { DEFAULT_NORMALIZATION } from '../../src/seg/types.ts';
 import { rename, mkdir } from 'node:fs/promises';
-import { parseTrainConfig } from '../../src/train/trainer/config.ts';
+import { AUTO_STEPS, autoStepsPerEpoch, parseTrainConfig } from '../../src/train/trainer/config.ts';
 import type { TrainConfigInput } from '../../src/train/trainer/config.ts';
 import type { TrainEvent, TrainingWarning } from '../../src/train/trainer/events.ts';
 import { RunInfoSchema } from '../../src/train/trainer/run-folder.ts';
@@ -176,6 +176,37 @@ describe('a run', () => {
     expect(tensorsAfterEpoch[2]).toBe(tensorsAfterEpoch[0]);
     run.trainer.dispose();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+});
+
+describe('automatic epoch size (stepsPerEpoch "auto", the default)', () => {
+  it('is about epochSeconds of steps, within the bounds', () => {
+    expect(parseTrainConfig({}).stepsPerEpoch).toBe('auto');
+    expect(autoStepsPerEpoch(0.25, 30)).toBe(120); // the native path on 2 cores, patch 128
+    expect(autoStepsPerEpoch(1.1, 30)).toBe(AUTO_STEPS.min); // the wasm path: as before
+    expect(autoStepsPerEpoch(0.001, 30)).toBe(AUTO_STEPS.max);
+  });
+
+  it('times the first steps, fixes the size in config.json and resumes with it', async () => {
+    // A tiny model's steps take milliseconds: 3 s of steps is far more than the minimum.
+    const auto = { stepsPerEpoch: 'auto' as const, epochSeconds: 3, epochs: 1 };
+    const first = await fit({ config: auto }, 'runs-auto');
+    const started = first.events[0];
+    expect(started.type === 'started' && started.stepsPerEpoch).toBe(null);
+    const steps = first.events.filter((e) => e.type === 'step');
+    const cfg = parseTrainConfig(JSON.parse(await readFile(join(first.result.runDir, 'config.json'), 'utf8')));
+    expect(typeof cfg.stepsPerEpoch).toBe('number');
+    const spe = cfg.stepsPerEpoch as number;
+    expect(spe).toBeGreaterThan(AUTO_STEPS.min);
+    // Steps timed before the size was known emit no step event; the rest say the size.
+    expect(steps.length).toBe(spe - AUTO_STEPS.timedSteps);
+    for (const e of steps) if (e.type === 'step') expect(e.stepsPerEpoch).toBe(spe);
+    expect((await history(first.result.runDir))[0].steps).toBe(spe);
+    first.trainer.dispose();
+    const resumed = await fit({ resume: first.result.runDir, epochs: 2, config: {} }, 'runs-auto');
+    expect(resumed.events[0].type === 'started' && resumed.events[0].stepsPerEpoch).toBe(spe);
+    expect((await history(resumed.result.runDir)).map((r) => r.steps)).toEqual([spe, spe]);
+    resumed.trainer.dispose();
   });
 });
 

@@ -17,7 +17,8 @@ export const EVENT_SCHEMAS = {
     runId,
     backend: BackendInfoSchema,
     epochs: count,
-    stepsPerEpoch: count,
+    /** Null while the trainer times its first steps to size an epoch (about 30 s of steps). */
+    stepsPerEpoch: count.nullable(),
     /** Epoch the run resumed after (0 for a new run). */
     resumedAfter: count,
     split: z.object({

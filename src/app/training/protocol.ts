@@ -18,7 +18,7 @@ export type JobMessage =
       runId: string;
       backend: BackendInfo;
       epochs: number;
-      stepsPerEpoch: number;
+      stepsPerEpoch: number | null;
       resumedAfter: number;
       split: { source: 'project-manifest' | 'made-for-run'; train: number; val: number; test: number; warnings: string[] };
     }

@@ -1,8 +1,9 @@
 // Options several commands share: how to find the dataset when there is no project file.
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { readClassTable } from '../../seg/classes.ts';
 import type { DatasetOverrides } from '../../seg/dataset/index.ts';
+import { parseThreads } from '../../train/backend/native.ts';
 import { numberOption } from '../output.ts';
 
 export interface DatasetFlags {
@@ -33,4 +34,15 @@ export async function datasetOverrides(f: DatasetFlags): Promise<DatasetOverride
     ...(f.page !== undefined ? { imagePage: f.page } : {}),
     ...(f.maxPixels !== undefined ? { maxPixels: f.maxPixels } : {}),
   };
+}
+
+/** `--threads N|all`: threads of the native CPU path (default: one per core; SEGLENS_THREADS). */
+export function threadsOption(): Option {
+  return new Option('--threads <n>', 'threads of the native CPU path: a number or "all" (default all cores, or SEGLENS_THREADS)').argParser((v: string) => {
+    try {
+      return parseThreads(v);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  });
 }

@@ -11,12 +11,14 @@ import { writeJsonAtomic } from '../../seg/atomic.ts';
 import { ConfigError } from '../../seg/errors.ts';
 import { formatProblem } from '../../seg/problems.ts';
 import { selectBackend, formatBackendChoice } from '../../train/backend/select.ts';
+import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
 import type { BackendCandidate } from '../../train/backend/select.ts';
 import { sizeMultiple } from '../../train/model/config.ts';
 import { inspectModel, loadModel } from '../../train/predict/model-io.ts';
 import { expandImagePaths, predictFiles, PROBS_FOLDER } from '../../train/predict/predict-files.ts';
 import { DEFAULT_BATCH, DEFAULT_TILE } from '../../train/predict/tiled.ts';
 import { printJson, progressBar } from '../output.ts';
+import { threadsOption } from './common.ts';
 
 interface PredictFlags {
   out: string;
@@ -26,6 +28,7 @@ interface PredictFlags {
   batch?: number;
   page?: number;
   backend?: BackendCandidate;
+  threads?: number | true;
   json?: boolean;
 }
 
@@ -65,7 +68,8 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .option('--overlap <n>', "pixels shared by neighbouring tiles (default: the run's validation overlap, else tile/4)", intOption('--overlap', 0))
     .option('--batch <n>', `tiles per model call (default ${DEFAULT_BATCH})`, intOption('--batch', 1))
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', intOption('--page', 0))
-    .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']))
+    .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices([...BACKEND_CANDIDATES]))
+    .addOption(threadsOption())
     .option('--json', 'print the summary (predict.json) as JSON')
     .action(async (modelPath: string, images: string[], f: PredictFlags) => {
       const info = await inspectModel(modelPath);
@@ -80,7 +84,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       const files = await expandImagePaths(images);
 
       // Prediction is not training: the slow pure-JS cpu backend is acceptable as a last resort.
-      const backend = await selectBackend({ prefer: f.backend, allowCpu: true });
+      const backend = await selectBackend({ prefer: f.backend, allowCpu: true, ...(f.threads !== undefined ? { threads: f.threads } : {}) });
       const say = (line: string) => (f.json ? console.error(line) : console.log(line));
       say(formatBackendChoice(backend));
       const classes = info.meta.classTable.classes.map((c) => c.name).join(', ');

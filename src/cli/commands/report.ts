@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import { exportReport } from '../../app/report.ts';
 import type { EvalSplit } from '../../seg/report/index.ts';
 import { formatProblem } from '../../seg/problems.ts';
+import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
 import type { BackendCandidate } from '../../train/backend/select.ts';
 import { numberOption, printJson, progressBar } from '../output.ts';
 
@@ -32,7 +33,7 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .option('--images <n>', 'thumbnails per split, deceptive images first', numberOption('--images', 0, 1000), 12)
     .option('--thumbnail <px>', 'thumbnail size in pixels', numberOption('--thumbnail', 32, 1024), 192)
     .option('--no-predictions', 'do not write the predicted masks to OUT/predictions/<split>/')
-    .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']))
+    .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices([...BACKEND_CANDIDATES]))
     .option('--json', 'print a summary (files written, headline per split, finding ids) as JSON')
     .action(async (runDir: string, f: ReportFlags) => {
       const bar = progressBar('report', !f.json);

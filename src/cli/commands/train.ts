@@ -14,9 +14,10 @@ import type { TrainConfigInput } from '../../train/trainer/config.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
 import { LOSS_KINDS } from '../../train/losses/loss.ts';
 import { Trainer } from '../../train/trainer/trainer.ts';
+import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
 import type { BackendCandidate } from '../../train/backend/select.ts';
 import { numberOption, progressBar } from '../output.ts';
-import { addDatasetOptions, datasetOverrides, type DatasetFlags } from './common.ts';
+import { addDatasetOptions, datasetOverrides, threadsOption, type DatasetFlags } from './common.ts';
 
 interface TrainFlags extends DatasetFlags {
   epochs?: number;
@@ -33,6 +34,7 @@ interface TrainFlags extends DatasetFlags {
   out?: string;
   resume?: string;
   backend?: BackendCandidate;
+  threads?: number | true;
 }
 
 /** Options that shape the run: a resumed run keeps its own (config.json), so these are refused. */
@@ -97,7 +99,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
     .option('--patience <n>', 'epochs without improvement of the validation mean foreground Dice before stopping (default 10)', intOption('--patience', 1))
     .option('--patch <px>', 'training patch side, a multiple of 16 (default 128)', intOption('--patch', 16, 2048))
     .option('--batch <n>', 'patches per step (default 4)', intOption('--batch', 1, 256))
-    .option('--steps <n>', 'steps per epoch (default 50)', intOption('--steps', 1))
+    .option('--steps <n>', 'steps per epoch (default: about 30 s of steps on this machine, timed on the first steps, at least 50)', intOption('--steps', 1))
     .option('--lr <rate>', 'Adam learning rate (default 0.001)', numberOption('--lr', Number.MIN_VALUE, 10))
     .addOption(new Option('--loss <kind>', 'loss (default dice-ce)').choices([...LOSS_KINDS]))
     .option('--seed <n>', 'seed of the split, initialisation, sampling and augmentation (default 0)', intOption('--seed', 0, 2 ** 31 - 1))
@@ -106,14 +108,15 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
     .option('--max-minutes <m>', 'stop (resumably) after this many minutes', numberOption('--max-minutes', 0.01))
     .option('--out <dir>', 'parent folder of the run folder (default PROJECT/runs)')
     .option('--resume <run>', 'continue a stopped run from its last checkpoint (a run folder or run id)')
-    .addOption(new Option('--backend <name>', 'try this backend first (cpu: pure JS, tiny tests only)').choices(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']))
+    .addOption(new Option('--backend <name>', 'try this backend first (cpu: pure JS, tiny tests only)').choices([...BACKEND_CANDIDATES]))
+    .addOption(threadsOption())
     .action(async (project: string, f: TrainFlags, cmd: Command) => {
       // ---- every argument checked before any work
       if (f.resume) {
         const given = FIXED_ON_RESUME.filter((k) => cmd.getOptionValueSource(k) === 'cli');
         if (given.length) {
           throw new ConfigError(
-            `--resume continues a run with its own settings (its config.json); ${given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')} cannot change them. Only --epochs (a new maximum) and --backend may be given.`,
+            `--resume continues a run with its own settings (its config.json); ${given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')} cannot change them. Only --epochs (a new maximum), --backend and --threads may be given.`,
           );
         }
       }
@@ -152,6 +155,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       const background = ds.project.classes.background;
       const steps = progressBar('epoch');
       let epochs = 0;
+      let announcedSteps = false;
       const onEvent = (e: TrainEvent) => {
         switch (e.type) {
           case 'started': {
@@ -163,9 +167,12 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
             );
             for (const w of s.warnings) console.log(`  split warning: ${w}`);
             console.log(`run folder: ${e.runDir}${e.resumedFrom ? ` (resumed after epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ''}`);
+            if (e.stepsPerEpoch === null) console.log('steps per epoch: timing the first steps to make an epoch about 30 s long');
             break;
           }
           case 'step':
+            if (!announcedSteps) console.log(`steps per epoch: ${e.stepsPerEpoch}`);
+            announcedSteps = true;
             steps.update(e.step, e.stepsPerEpoch, `ep ${e.epoch} loss ${e.epochLoss.toFixed(4)} ${e.imagesPerSecond.toFixed(1)} img/s | run ETA ${e.etaSeconds === null ? '?' : duration(e.etaSeconds)}`);
             break;
           case 'epoch':
@@ -189,7 +196,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
         ...(f.resume ? { resume: f.resume } : {}),
         ...(f.resume && f.epochs !== undefined ? { epochs: f.epochs } : {}),
         ...(f.split ? { splitFile: f.split } : {}),
-        backend: f.backend ? { prefer: f.backend, allowCpu: f.backend === 'cpu' } : {},
+        backend: { ...(f.backend ? { prefer: f.backend, allowCpu: f.backend === 'cpu' } : {}), ...(f.threads !== undefined ? { threads: f.threads } : {}) },
       });
       let result: TrainResult;
       try {

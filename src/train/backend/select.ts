@@ -17,7 +17,9 @@ import { startWasmBackend } from './wasm.ts';
 import type { WasmStatus } from './wasm.ts';
 
 export type BackendName = 'tensorflow' | 'native' | 'wasm' | 'cpu';
-export type BackendCandidate = 'tensorflow-gpu' | 'native' | 'tensorflow' | 'wasm' | 'cpu';
+/** What --backend and the app's training view may ask for first, in the default order. */
+export const BACKEND_CANDIDATES = ['tensorflow-gpu', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
 
 /** The native path's state when it was chosen. */
 export interface NativeChoice {
@@ -75,7 +77,7 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { key: 'tensorflow-gpu', name: 'tensorflow', package: '@tensorflow/tfjs-node-gpu' },
-  { key: 'native', name: 'native', package: 'seglens-native (native/)' },
+  { key: 'native', name: 'native', package: 'seglens-native' },
   { key: 'tensorflow', name: 'tensorflow', package: '@tensorflow/tfjs-node' },
   { key: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm' },
   { key: 'cpu', name: 'cpu', package: '@tensorflow/tfjs-backend-cpu' },
@@ -134,7 +136,6 @@ async function tryNative(c: Candidate, threads: number | true | undefined): Prom
   if (!st.ok) return fail(st.reason);
   let wasm: WasmStatus;
   try {
-    useNativeKernels(null);
     wasm = await startWasmBackend({ threads: 1 });
   } catch (e) {
     return fail(`the wasm backend it runs on failed to start: ${firstLine(e)}`);
@@ -151,7 +152,6 @@ async function tryNative(c: Candidate, threads: number | true | undefined): Prom
 
 async function tryWasm(c: Candidate, threadsWanted: number): Promise<{ attempt: BackendAttempt; status?: WasmStatus }> {
   try {
-    useNativeKernels(null);
     const status = await startWasmBackend({ threads: threadsWanted });
     return {
       attempt: {

@@ -2,6 +2,7 @@
 // project's convolution-gradient kernels registered, SIMD and threads reported.
 import type * as WasmPackage from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.ts';
+import { useNativeKernels } from './native-kernels/register.ts';
 import { prepareWasmThreads } from './threads.ts';
 import { PROJECT_WASM_KERNELS, useWasmKernels } from './wasm-kernels/register.ts';
 import { wasmBinaryDir } from './wasm-paths.ts';
@@ -52,13 +53,15 @@ async function init(wasm: WasmModule, threads: number): Promise<{ ok: boolean; e
 
 /**
  * Imports @tensorflow/tfjs-backend-wasm, points it at its .wasm files, registers the project
- * kernels and makes 'wasm' the active backend. With threads > 1 it tries the threaded build
+ * kernels (and removes the native ones) and makes 'wasm' the active backend. With threads > 1 it tries the threaded build
  * (threads.ts) and falls back to one thread, saying why. The wasm module initialises once per
  * process: later calls only re-activate it (and cannot change the thread count).
  */
 export async function startWasmBackend(options: WasmOptions = {}): Promise<WasmStatus> {
   const wanted = Math.max(1, Math.floor(options.threads ?? 1));
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // Plain wasm: the native kernels (select.ts puts them back for the native path) go first.
+  useNativeKernels(null);
   useWasmKernels('project');
   if (started) {
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend is no longer available');

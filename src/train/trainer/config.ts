@@ -73,8 +73,17 @@ export const TrainConfigSchema = z.object({
    */
   patch: z.number().int().min(8).max(2048).default(128),
   batch: z.number().int().min(1).max(256).default(4),
-  /** An epoch is a fixed number of steps, not a pass over the pixels: the time per epoch is then known. */
-  stepsPerEpoch: z.number().int().min(1).max(100_000).default(50),
+  /**
+   * An epoch is a fixed number of steps, not a pass over the pixels: the time per epoch is then
+   * known. 'auto' (default): as many steps as take about `epochSeconds` on this machine and
+   * backend, at least AUTO_STEPS.min, timed over the run's first steps and then fixed in the run's
+   * config.json (a resume continues with that number). A step count in epochs would make a 10x
+   * faster backend validate, decay the learning rate and stop early 10x sooner in wall time;
+   * a duration keeps early stopping's patience and the schedule's patience meaningful on any backend.
+   */
+  stepsPerEpoch: z.union([z.number().int().min(1).max(100_000), z.literal('auto')]).default('auto'),
+  /** Target wall time of one epoch's training steps when stepsPerEpoch is 'auto'. */
+  epochSeconds: positive.default(30),
   /** Upper bound on epochs; early stopping usually ends sooner. */
   epochs: z.number().int().min(1).max(100_000).default(100),
   /** Stop after this many minutes of wall time (checked between steps); null = no limit. */
@@ -125,6 +134,18 @@ export const TrainConfigSchema = z.object({
 });
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+/**
+ * Bounds of an automatic epoch: at least 50 steps (the fixed size before native and GPU paths;
+ * on the wasm path, about a minute), at most 5000.
+ */
+export const AUTO_STEPS = { min: 50, max: 5000, timedSteps: 3 } as const;
+
+/** The steps of an automatic epoch, from the seconds one step takes. */
+export function autoStepsPerEpoch(stepSeconds: number, epochSeconds: number): number {
+  const n = Math.round(epochSeconds / Math.max(stepSeconds, 1e-6));
+  return Math.min(AUTO_STEPS.max, Math.max(AUTO_STEPS.min, n));
+}
 /** What a caller may pass: any subset; the rest takes the defaults. */
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 

@@ -26,7 +26,8 @@ export interface StartedEvent {
   resumedFrom?: { epoch: number; step: number };
   /** Epochs planned (the config's maximum; early stopping may end sooner). */
   epochs: number;
-  stepsPerEpoch: number;
+  /** Null while an automatic epoch size is timed over the first steps (config stepsPerEpoch 'auto'). */
+  stepsPerEpoch: number | null;
 }
 
 export interface StepEvent {

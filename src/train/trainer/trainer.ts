@@ -33,7 +33,7 @@ import { buildUNet, logitsModel } from '../model/unet.ts';
 import { loadModel } from '../predict/model-io.ts';
 import { checkpointDir, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import type { SavedCheckpoint, TrainState } from './checkpoint.ts';
-import { monitorMaximises, parseTrainConfig } from './config.ts';
+import { AUTO_STEPS, autoStepsPerEpoch, monitorMaximises, parseTrainConfig } from './config.ts';
 import type { TrainConfig, TrainConfigInput } from './config.ts';
 import { loadSplitData } from './data.ts';
 import type { SplitData } from './data.ts';
@@ -78,6 +78,7 @@ let processBusy = false;
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 const now = () => performance.now() / 1000;
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function seglensVersion(): Promise<string> {
   try {
@@ -161,6 +162,11 @@ export class Trainer {
     let status: RunStatus | null = null;
     let reason = '';
     try {
+      let cfg = s.cfg;
+      const st = s.state;
+      /** Steps per epoch; null while an automatic epoch size is being timed (AUTO_STEPS). */
+      let spe: number | null = cfg.stepsPerEpoch === 'auto' ? null : cfg.stepsPerEpoch;
+      const timedSteps: number[] = [];
       emit({
         type: 'started',
         runDir: s.run.dir,
@@ -168,12 +174,9 @@ export class Trainer {
         backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
         split: s.split,
         ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
-        epochs: s.cfg.epochs,
-        stepsPerEpoch: s.cfg.stepsPerEpoch,
+        epochs: cfg.epochs,
+        stepsPerEpoch: spe,
       });
-      const cfg = s.cfg;
-      const st = s.state;
-      const spe = cfg.stepsPerEpoch;
       let sessionSteps = 0;
       let sessionStepSeconds = 0;
       let lastValSeconds: number | null = null;
@@ -191,15 +194,16 @@ export class Trainer {
         const secondsBefore = st.epochSeconds;
         let trainSeconds = 0;
         // ---- training steps
-        while (st.step < spe) {
+        while (spe === null || st.step < spe) {
+          const of = spe ?? 'auto';
           if (fit.signal?.aborted) {
             status = 'stopped';
-            reason = `stopped at epoch ${epoch}, step ${st.step} of ${spe}`;
+            reason = `stopped at epoch ${epoch}, step ${st.step} of ${of}`;
             break;
           }
           if (now() - t0 >= limit) {
             status = 'time-limit';
-            reason = `time limit of ${cfg.maxMinutes} min reached at epoch ${epoch}, step ${st.step} of ${spe}`;
+            reason = `time limit of ${cfg.maxMinutes} min reached at epoch ${epoch}, step ${st.step} of ${of}`;
             break;
           }
           const ts = now();
@@ -219,6 +223,15 @@ export class Trainer {
           sessionSteps++;
           sessionStepSeconds += dt;
           trainSeconds += dt;
+          if (spe === null) {
+            // The session's first step builds the backend's kernels: not timed.
+            if (sessionSteps > 1) timedSteps.push(dt);
+            if (timedSteps.length < AUTO_STEPS.timedSteps) continue;
+            spe = Math.max(st.step, autoStepsPerEpoch(median(timedSteps), cfg.epochSeconds));
+            cfg = { ...cfg, stepsPerEpoch: spe };
+            s.cfg = cfg;
+            await s.run.writeConfig(cfg);
+          }
           const perStep = sessionStepSeconds / sessionSteps;
           const stepsLeft = (cfg.epochs - epoch) * spe + (spe - st.step);
           const valsLeft = cfg.epochs - epoch + 1;

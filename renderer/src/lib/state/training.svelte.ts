@@ -13,7 +13,8 @@ export interface TrainingForm {
   patch: number;
   epochs: number;
   patience: number;
-  stepsPerEpoch: number;
+  /** null (the field left empty): about 30 s of steps, sized by the trainer. */
+  stepsPerEpoch: number | null;
   batchSize: number;
   learningRate: number;
   loss: NonNullable<TrainingOptions['loss']>;
@@ -27,7 +28,7 @@ export const DEFAULT_FORM: TrainingForm = {
   patch: 128,
   epochs: 30,
   patience: 8,
-  stepsPerEpoch: 50,
+  stepsPerEpoch: null,
   batchSize: 4,
   learningRate: 0.001,
   loss: 'dice-ce',
@@ -174,7 +175,7 @@ export class TrainingState {
     return {
       epochs: f.epochs,
       patience: f.patience,
-      stepsPerEpoch: f.stepsPerEpoch,
+      ...(f.stepsPerEpoch ? { stepsPerEpoch: f.stepsPerEpoch } : {}),
       valFraction: f.valFraction,
       patch: f.patch,
       batchSize: f.batchSize,
