@@ -11,7 +11,7 @@
       "sources": ["src/addon.cc", "src/conv.cc", "src/elementwise.cc"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fexceptions"],
-      "ldflags": ["-fopenmp"],
+      "ldflags": ["-fopenmp", "-Wl,-rpath,'$$ORIGIN'"],
       "defines": ["NAPI_VERSION=8"],
       "conditions": [
         ["dnnl_root!=''", {
@@ -24,7 +24,7 @@
           "xcode_settings": {
             "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
             "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-O3", "-Xpreprocessor", "-fopenmp"],
-            "OTHER_LDFLAGS": ["-lomp"]
+            "OTHER_LDFLAGS": ["-lomp", "-Wl,-rpath,@loader_path"]
           }
         }],
         ["OS=='win'", {

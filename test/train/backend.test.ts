@@ -127,6 +127,7 @@ describe('selectBackend', () => {
       ['@tensorflow/tfjs-backend-wasm', true],
     ]);
     expect(choice.tried[1].reason).toMatch(/SEGLENS_NATIVE=0/);
+    expect(choice.reason, 'the chosen path says what keeps the native one away').toMatch(/native CPU path not used: .*SEGLENS_NATIVE=0/);
     expect(tf.getKernel('SeglensBatchNormTrain', 'wasm'), 'native kernels removed from wasm').toBeUndefined();
     expect(choice.tried[0].reason).toMatch(/not installed/);
     expect(choice.wasm?.kernels).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Tile', 'MaxPoolGrad', 'Cast', 'Slice', 'SplitV', 'Concat', 'Identity', 'OneHot']);

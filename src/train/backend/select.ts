@@ -69,6 +69,8 @@ export const CPU_REFUSAL =
   'their filter gradients about 1000x slower, than the project wasm kernels (bench/kernels.ts), so a U-Net ' +
   'epoch would take hours. Force it only for tiny tests (allowCpu / --backend cpu).';
 
+const NATIVE_PACKAGE = 'seglens-native';
+
 interface Candidate {
   key: BackendCandidate;
   name: BackendName;
@@ -77,7 +79,7 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { key: 'tensorflow-gpu', name: 'tensorflow', package: '@tensorflow/tfjs-node-gpu' },
-  { key: 'native', name: 'native', package: 'seglens-native' },
+  { key: 'native', name: 'native', package: NATIVE_PACKAGE },
   { key: 'tensorflow', name: 'tensorflow', package: '@tensorflow/tfjs-node' },
   { key: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm' },
   { key: 'cpu', name: 'cpu', package: '@tensorflow/tfjs-backend-cpu' },
@@ -192,6 +194,15 @@ function order(prefer: BackendCandidate | undefined): Candidate[] {
   return [first, ...CANDIDATES.filter((c) => c !== first)];
 }
 
+/**
+ * The chosen candidate's reason, and, when the native CPU path was tried and failed, why: a user
+ * on the slower wasm path must see what keeps the faster one away (printed, in run.json, in the app).
+ */
+function withNativeReason(reason: string, tried: BackendAttempt[]): string {
+  const native = tried.find((t) => t.package === NATIVE_PACKAGE && !t.ok);
+  return native ? `${reason}; native CPU path not used: ${native.reason}` : reason;
+}
+
 /** Picks, starts and reports the training backend. Throws SeglensError when none starts. */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendChoice> {
   const { prefer, allowCpu = false } = options;
@@ -204,7 +215,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     if (c.name === 'tensorflow') {
       const attempt = await tryTensorflow(c, load);
       tried.push(attempt);
-      if (attempt.ok) return { name: 'tensorflow', package: c.package, reason: attempt.reason, tried };
+      if (attempt.ok) return { name: 'tensorflow', package: c.package, reason: withNativeReason(attempt.reason, tried), tried };
     } else if (c.name === 'native') {
       const { attempt, status, native } = await tryNative(c, options.threads);
       tried.push(attempt);
@@ -212,7 +223,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     } else if (c.name === 'wasm') {
       const { attempt, status } = await tryWasm(c, threads);
       tried.push(attempt);
-      if (attempt.ok) return { name: 'wasm', package: c.package, reason: attempt.reason, tried, wasm: status };
+      if (attempt.ok) return { name: 'wasm', package: c.package, reason: withNativeReason(attempt.reason, tried), tried, wasm: status };
     } else {
       const attempt = await tryCpu(c);
       tried.push(attempt);
