@@ -26,6 +26,11 @@ export interface IpcOptions {
   /** Ids of the webContents of the app's own windows. */
   isAppWebContents: (id: number) => boolean;
   engine: { request(input: RequestInput): Promise<EngineResponse> };
+  /**
+   * The native folder dialog, answering the contract's pickFolder here (the engine has no window);
+   * resolves to the folder chosen, or null when cancelled.
+   */
+  pickFolder?: () => Promise<string | null>;
   log?: (message: string) => void;
 }
 
@@ -45,7 +50,11 @@ export function registerIpc(ipc: IpcMainLike, o: IpcOptions): () => void {
         return untrustedSender(kind);
       }
       const checked = checkRequest(kind, method, payload);
-      return checked.ok ? o.engine.request(checked.request) : checked.response;
+      if (!checked.ok) return checked.response;
+      if (o.pickFolder && checked.request.kind === 'call' && checked.request.method === 'pickFolder') {
+        return { ok: true, result: { supported: true, dir: await o.pickFolder() } } satisfies EngineResponse;
+      }
+      return o.engine.request(checked.request);
     });
   }
   return () => kinds.forEach((k) => ipc.removeHandler(REQUEST_CHANNELS[k]));

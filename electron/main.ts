@@ -64,11 +64,17 @@ function openWindow(): BrowserWindow {
   return win;
 }
 
-async function chooseProject(): Promise<void> {
+/** The native folder dialog; null when cancelled. */
+async function pickFolder(title: string): Promise<string | null> {
   const win = BrowserWindow.getAllWindows()[0];
-  const options = { title: 'Open a seglens project folder', properties: ['openDirectory' as const] };
+  const options = { title, properties: ['openDirectory' as const, 'createDirectory' as const] };
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-  if (!r.canceled && r.filePaths[0]) await engineCall({ kind: 'call', method: 'openProject', params: { dir: r.filePaths[0] } });
+  return !r.canceled && r.filePaths[0] ? r.filePaths[0] : null;
+}
+
+async function chooseProject(): Promise<void> {
+  const dir = await pickFolder('Open a seglens project folder');
+  if (dir) await engineCall({ kind: 'call', method: 'openProject', params: { dir } });
 }
 
 function start(): void {
@@ -97,7 +103,7 @@ function start(): void {
     .then(() => {
       hardenSession(log);
       protocol.handle(SCHEME, (request) => handleAppRequest(request, { rendererDir: PATHS.renderer, projectDir: () => projectDir, log }));
-      registerIpc(ipcMain, { origin: APP_ORIGIN, isAppWebContents: (id) => appContents.has(id), engine, log });
+      registerIpc(ipcMain, { origin: APP_ORIGIN, isAppWebContents: (id) => appContents.has(id), engine, pickFolder: () => pickFolder('Choose a folder of images and masks'), log });
       installMenu({
         openProject: () => void chooseProject(),
         openDemo: () => void engineCall({ kind: 'call', method: 'openDemo', params: {} }),

@@ -13,8 +13,10 @@ import type { z } from 'zod';
 import { NoParams } from './payloads/common.ts';
 import { EVENT_SCHEMAS } from './payloads/events.ts';
 import type { EventName } from './payloads/events.ts';
-import { MetricsTableParams, MetricsTableResultSchema } from './payloads/metrics.ts';
-import type { MetricsTableResult } from './payloads/metrics.ts';
+import { ImageMetricsParams, ImageMetricsResultSchema, MetricsTableParams, MetricsTableResultSchema } from './payloads/metrics.ts';
+import { PredictRunParams, PredictRunResultSchema } from './payloads/predict.ts';
+import type { PredictRunResult } from './payloads/predict.ts';
+import type { ImageMetricsResult, MetricsTableResult } from './payloads/metrics.ts';
 import {
   ImageHeaderSchema,
   MaskHeaderSchema,
@@ -28,12 +30,24 @@ import {
 import type { ImagePixels, MaskPixels, PredictionPixels, SaveMaskResult } from './payloads/pixels.ts';
 import type { SaveMaskParams as SaveMaskInput } from './payloads/pixels.ts';
 import {
+  BrowseFoldersParams,
+  BrowseFoldersResultSchema,
+  CreateProjectParams,
+  PickFolderResultSchema,
+  ProposeProjectParams,
+  ProposeProjectResultSchema,
+} from './payloads/new-project.ts';
+import type { BrowseFoldersResult, PickFolderResult, ProposeProjectResult } from './payloads/new-project.ts';
+import {
   AppInfoSchema,
   InspectResultSchema,
+  ListImagesParams,
   ListImagesResultSchema,
   OpenDemoResultSchema,
   OpenProjectParams,
   ProjectSummarySchema,
+  SetExclusionsParams,
+  SetExclusionsResultSchema,
   SplitPreviewParams,
   SplitPreviewResultSchema,
 } from './payloads/project.ts';
@@ -64,10 +78,23 @@ export interface Contract {
   openProject(p: In<typeof OpenProjectParams>): Promise<ProjectSummary>;
   /** Open the generated demo project; it is generated (deterministically) only if absent. */
   openDemo(): Promise<OpenDemoResult>;
-  /** Images with class presence, split membership, annotation and prediction status. */
-  listImages(): Promise<ListImagesResult>;
-  /** Every problem with the data (file names, what to do) and the class distribution. */
+  /**
+   * Images with class presence, split side (the project's split, else the split of `runId`),
+   * exclusion, annotation and prediction status.
+   */
+  listImages(p?: In<typeof ListImagesParams>): Promise<ListImagesResult>;
+  /** Every problem with the data (file names, what to do), what blocks training, the class distribution. */
   inspectProject(): Promise<InspectResult>;
+  /** Excludes images from training, splits and scores (with why), or brings them back; writes seglens.json. */
+  setExclusions(p: In<typeof SetExclusionsParams>): Promise<Out<typeof SetExclusionsResultSchema>>;
+  /** A native folder dialog where the host has one (Electron); elsewhere `supported: false`. */
+  pickFolder(): Promise<PickFolderResult>;
+  /** Sub-folders of a folder inside the user's home (the folder browser of browser mode). */
+  browseFolders(p: In<typeof BrowseFoldersParams>): Promise<BrowseFoldersResult>;
+  /** What `seglens init` would write for a folder of images and masks, writing nothing. */
+  proposeProject(p: In<typeof ProposeProjectParams>): Promise<ProposeProjectResult>;
+  /** Writes seglens.json (never over an existing one) with the class table given, and opens the project. */
+  createProject(p: In<typeof CreateProjectParams>): Promise<ProjectSummary>;
   /** What a stratified split with these settings would give, per class and side; writes nothing. */
   previewSplit(p: In<typeof SplitPreviewParams>): Promise<SplitPreviewResult>;
   // ------------------------------------------------------------------ pixels (binary)
@@ -87,6 +114,13 @@ export interface Contract {
   getRun(p: In<typeof RunParams>): Promise<RunDetail>;
   /** The per-image x per-class metrics table of a run's predictions against the current masks. */
   metricsTable(p: In<typeof MetricsTableParams>): Promise<MetricsTableResult>;
+  /** One image's row of the metrics table: its scores and the class at fault, for the image view. */
+  imageMetrics(p: In<typeof ImageMetricsParams>): Promise<ImageMetricsResult>;
+  /**
+   * Predicts a run's images with its best checkpoint into the run folder (cached there), with
+   * `task.progress` events (task "predict"); resolves when they are stored.
+   */
+  predictRun(p: In<typeof PredictRunParams>): Promise<PredictRunResult>;
   startTraining(p: TrainingOptions): Promise<StartTrainingResult>;
   stopTraining(p: In<typeof StopTrainingParams>): Promise<Out<typeof StopTrainingResultSchema>>;
   resumeTraining(p: In<typeof ResumeTrainingParams>): Promise<StartTrainingResult>;
@@ -107,8 +141,13 @@ export const METHODS = {
   appInfo: { kind: 'json', params: NoParams, result: AppInfoSchema },
   openProject: { kind: 'json', params: OpenProjectParams, result: ProjectSummarySchema },
   openDemo: { kind: 'json', params: NoParams, result: OpenDemoResultSchema },
-  listImages: { kind: 'json', params: NoParams, result: ListImagesResultSchema },
+  listImages: { kind: 'json', params: ListImagesParams, result: ListImagesResultSchema },
   inspectProject: { kind: 'json', params: NoParams, result: InspectResultSchema },
+  setExclusions: { kind: 'json', params: SetExclusionsParams, result: SetExclusionsResultSchema },
+  pickFolder: { kind: 'json', params: NoParams, result: PickFolderResultSchema },
+  browseFolders: { kind: 'json', params: BrowseFoldersParams, result: BrowseFoldersResultSchema },
+  proposeProject: { kind: 'json', params: ProposeProjectParams, result: ProposeProjectResultSchema },
+  createProject: { kind: 'json', params: CreateProjectParams, result: ProjectSummarySchema },
   previewSplit: { kind: 'json', params: SplitPreviewParams, result: SplitPreviewResultSchema },
   getImagePixels: { kind: 'download', params: PixelNameParams, result: ImageHeaderSchema },
   getMaskPixels: { kind: 'download', params: PixelNameParams, result: MaskHeaderSchema },
@@ -118,6 +157,8 @@ export const METHODS = {
   listRuns: { kind: 'json', params: NoParams, result: ListRunsResultSchema },
   getRun: { kind: 'json', params: RunParams, result: RunDetailSchema },
   metricsTable: { kind: 'json', params: MetricsTableParams, result: MetricsTableResultSchema },
+  imageMetrics: { kind: 'json', params: ImageMetricsParams, result: ImageMetricsResultSchema },
+  predictRun: { kind: 'json', params: PredictRunParams, result: PredictRunResultSchema },
   startTraining: { kind: 'json', params: TrainingOptionsSchema, result: StartTrainingResultSchema },
   stopTraining: { kind: 'json', params: StopTrainingParams, result: StopTrainingResultSchema },
   resumeTraining: { kind: 'json', params: ResumeTrainingParams, result: StartTrainingResultSchema },

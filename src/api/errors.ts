@@ -30,6 +30,8 @@ export const ERROR_NAMES = {
   accessDenied: 'AccessDeniedError',
   /** No project is open. */
   noProject: 'NoProjectError',
+  /** Training refused: the data has blocking problems; details.blockers lists each (InspectResult's). */
+  blocked: 'BlockedError',
   /** The transport failed (network, HTTP status, closed socket); details: status when known. */
   transport: 'TransportError',
 } as const;

@@ -12,5 +12,7 @@ export * from './payloads/project.ts';
 export * from './payloads/pixels.ts';
 export * from './payloads/training.ts';
 export * from './payloads/metrics.ts';
+export * from './payloads/predict.ts';
+export * from './payloads/new-project.ts';
 export { EVENT_SCHEMAS } from './payloads/events.ts';
 export * from './dispatch.ts';

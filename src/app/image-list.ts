@@ -1,14 +1,16 @@
 // The image list of the project view: per image, its size, class presence (labelled pixels per
-// class in the current mask), split, annotation status, which runs predicted it and how many
-// problems name it. Reading every mask is the slow part, so counts are cached by mask version.
+// class in the current mask), split side, exclusion, annotation status, which runs predicted it and
+// how many problems name it. Reading every mask is the slow part, so counts are cached by mask
+// version.
 import { basename, join } from 'node:path';
-import type { ImageEntry } from '../api/index.ts';
+import type { ImageEntry, SplitName } from '../api/index.ts';
 import { classPixelCounts } from '../seg/dataset/index.ts';
 import { imageInfo } from '../seg/image-io.ts';
 import { stemOf } from '../seg/project/index.ts';
 import { currentMask, readCurrentLabels, shownPath } from './mask-source.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
-import { listRunIds, predictionNames } from './runs.ts';
+import { predictedStems } from '../train/trainer/run-outputs.ts';
+import { listRunIds } from './runs.ts';
 import { runsDir } from './run-files.ts';
 
 interface Cached {
@@ -21,7 +23,7 @@ interface Cached {
 export class ImageListCache {
   private readonly byName = new Map<string, Cached>();
 
-  async entry(p: OpenProject, rec: ImageRecord, predictedBy: string[], problemCount: number): Promise<ImageEntry> {
+  async entry(p: OpenProject, rec: ImageRecord, o: { predictedBy: string[]; problemCount: number; split: SplitName | null }): Promise<ImageEntry> {
     const K = p.classes.length;
     let c: Cached;
     try {
@@ -42,10 +44,11 @@ export class ImageListCache {
       width: c.width,
       height: c.height,
       classPixels: c.classPixels,
-      split: p.splitOf.get(rec.name) ?? null,
+      split: o.split,
+      excluded: p.ds.excluded.has(rec.name) ? { reason: p.ds.excluded.get(rec.name) ?? null } : null,
       annotation: source,
-      predictions: predictedBy,
-      problemCount,
+      predictions: o.predictedBy,
+      problemCount: o.problemCount,
     };
   }
 
@@ -62,21 +65,29 @@ async function readCurrentLabelsCached(cached: Cached | undefined, p: OpenProjec
   return { mask: r.mask, labels: r.labels };
 }
 
-export async function listImageEntries(p: OpenProject, cache: ImageListCache, onProgress?: (done: number, total: number, name: string) => void): Promise<ImageEntry[]> {
+/**
+ * The entries of every image. `sides`: the split side of each image (the project's manifest, or a
+ * run's split when the project has none).
+ */
+export async function listImageEntries(p: OpenProject, cache: ImageListCache, sides: ReadonlyMap<string, SplitName>, onProgress?: (done: number, total: number, name: string) => void): Promise<ImageEntry[]> {
   const runs = await listRunIds(p);
   const predicted = new Map<string, Set<string>>();
-  for (const id of runs) predicted.set(id, await predictionNames(join(runsDir(p), id)));
+  for (const id of runs) predicted.set(id, await predictedStems(join(runsDir(p), id)));
+  // Problems name files: those of the last inspection (it includes the pairing's), else the
+  // pairing problems found on open. Findings (a suspect pairing) name images: they count too.
   const problemFiles = new Map<string, number>();
-  for (const pr of p.ds.problems) problemFiles.set(pr.file, (problemFiles.get(pr.file) ?? 0) + 1);
+  for (const pr of p.inspected?.problems ?? p.ds.problems) problemFiles.set(pr.file, (problemFiles.get(pr.file) ?? 0) + 1);
+  const findingImages = new Map<string, number>();
+  for (const f of p.inspected?.findings ?? []) for (const n of f.images) findingImages.set(n, (findingImages.get(n) ?? 0) + 1);
   const out: ImageEntry[] = [];
   for (let i = 0; i < p.images.length; i++) {
     const rec = p.images[i];
     onProgress?.(i, p.images.length, rec.name);
-    const png = `${stemOf(basename(rec.image))}.png`;
-    const by = runs.filter((id) => predicted.get(id)!.has(png));
+    const stem = stemOf(basename(rec.image));
+    const by = runs.filter((id) => predicted.get(id)!.has(stem));
     const files = [rec.image, ...(rec.pair ? [rec.pair.mask] : [])].map((f) => shownPath(p, f));
-    const problems = files.reduce((s, f) => s + (problemFiles.get(f) ?? 0), 0);
-    out.push(await cache.entry(p, rec, by, problems));
+    const problems = files.reduce((s, f) => s + (problemFiles.get(f) ?? 0), 0) + (findingImages.get(rec.name) ?? 0);
+    out.push(await cache.entry(p, rec, { predictedBy: by, problemCount: problems, split: sides.get(rec.name) ?? null }));
   }
   onProgress?.(p.images.length, p.images.length, '');
   return out;

@@ -1,56 +1,99 @@
 // The per-image x per-class table of a run: each stored prediction against the image's current
-// mask, through src/seg/metrics (the same counts and NaN policy as `seglens eval` and training).
+// mask, through src/seg/metrics (the same counts and NaN policy as `seglens eval` and training),
+// each row with the audit's verdict on it (deceptive or not, the class at fault). Sides come from
+// the split the run trained on (its split.json), else from the project's manifest, so that the
+// validation headline here is the figure training recorded for the best epoch.
 import { existsSync } from 'node:fs';
-import type { MetricsTableResult, SplitName } from '../api/index.ts';
+import type { ImageMetricsResult, MetricRow, MetricsScope, MetricsTableResult, SplitName } from '../api/index.ts';
+import { LOOKS_GOOD, POOR_FOREGROUND_DICE, imageVerdict } from '../seg/audit/index.ts';
+import type { ClassTable } from '../seg/classes.ts';
 import { readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
 import { Accumulator, POLICY_NAMES, toJSONSafe } from '../seg/metrics/index.ts';
-import { readCurrentLabels, shownPath } from './mask-source.ts';
-import type { OpenProject } from './open-project.ts';
-import { predictionFile, runDir } from './run-files.ts';
+import type { ImageResult } from '../seg/metrics/index.ts';
+import { predictedStems, predictionFile, predictionStem } from '../train/trainer/run-outputs.ts';
 import { confined } from './confine.ts';
+import { readCurrentLabels, shownPath } from './mask-source.ts';
+import type { ImageRecord, OpenProject } from './open-project.ts';
+import { runDir } from './run-files.ts';
+import { runSplit, splitMap } from './runs.ts';
 
 const n = (v: number) => (Number.isFinite(v) ? v : null);
+
+/** Side of each image for run `dir`: its own split, else the project's manifest. */
+export async function runSides(p: OpenProject, dir: string): Promise<{ sides: Map<string, SplitName>; source: MetricsScope['splitSource'] }> {
+  const own = splitMap(await runSplit(dir));
+  if (own.size) return { sides: own, source: 'run' };
+  return { sides: p.splitOf, source: p.splitOf.size ? 'project' : null };
+}
+
+function row(name: string, split: SplitName | null, r: ImageResult, table: ClassTable): MetricRow {
+  const v = imageVerdict(r, table.background);
+  return {
+    name,
+    split,
+    cells: r.classes.map((c) => ({
+      dice: n(c.dice),
+      iou: n(c.iou),
+      precision: n(c.precision),
+      recall: n(c.recall),
+      tp: c.tp,
+      fp: c.fp,
+      fn: c.fn,
+      gtPixels: c.gtPixels,
+      predPixels: c.predPixels,
+    })),
+    meanForegroundDice: n(r.meanForegroundDice),
+    meanDiceWithBackground: n(r.meanDiceWithBackground),
+    pixelAccuracy: n(r.pixelAccuracy),
+    allBackgroundAccuracy: n(r.allBackgroundAccuracy),
+    inclusiveScore: n(v.inclusive),
+    deceptive: v.deceptive,
+    fault: v.fault ? { classId: v.fault.id, dice: n(v.fault.dice), kind: v.fault.kind } : null,
+  };
+}
+
+/** Scores one image into `acc`; null (with why) when it has no mask or no current prediction. */
+async function scoreImage(p: OpenProject, dir: string, rec: ImageRecord, stems: ReadonlySet<string>, acc: Accumulator): Promise<{ result: ImageResult } | { skip: 'unpredicted' | 'unannotated' }> {
+  const file = predictionFile(dir, rec.image);
+  if (!stems.has(predictionStem(rec.image)) || !existsSync(file)) return { skip: 'unpredicted' };
+  const { mask, labels: gt } = await readCurrentLabels(p, rec);
+  if (mask.source === 'none') return { skip: 'unannotated' };
+  const shown = shownPath(p, file);
+  const pred = labelsFromRaw(await readRawMask(await confined(file, p.roots, shown)), p.ds.project.classes, shown).labels;
+  return { result: acc.add(rec.name, gt, pred) };
+}
 
 export async function metricsTable(p: OpenProject, runId: string, split?: SplitName): Promise<MetricsTableResult> {
   const dir = runDir(p, runId);
   const table = p.ds.project.classes;
+  const { sides, source } = await runSides(p, dir);
+  const stems = await predictedStems(dir);
   const acc = new Accumulator(table);
-  const rows: MetricsTableResult['rows'] = [];
+  const rows: MetricRow[] = [];
+  const scope: MetricsScope = { split: split ?? null, splitSource: source, scored: 0, unpredicted: [], unannotated: 0, excluded: 0 };
   for (const rec of p.images) {
-    const s = p.splitOf.get(rec.name) ?? null;
+    const s = sides.get(rec.name) ?? null;
     if (split && s !== split) continue;
-    const file = predictionFile(dir, rec);
-    if (!existsSync(file)) continue;
-    const { mask, labels: gt } = await readCurrentLabels(p, rec);
-    if (mask.source === 'none') continue;
-    const shown = shownPath(p, file);
-    const pred = labelsFromRaw(await readRawMask(await confined(file, p.roots, shown)), table, shown).labels;
-    const r = acc.add(rec.name, gt, pred);
-    rows.push({
-      name: rec.name,
-      split: s,
-      cells: r.classes.map((c) => ({
-        dice: n(c.dice),
-        iou: n(c.iou),
-        precision: n(c.precision),
-        recall: n(c.recall),
-        tp: c.tp,
-        fp: c.fp,
-        fn: c.fn,
-        gtPixels: c.gtPixels,
-        predPixels: c.predPixels,
-      })),
-      meanForegroundDice: n(r.meanForegroundDice),
-      meanDiceWithBackground: n(r.meanDiceWithBackground),
-      pixelAccuracy: n(r.pixelAccuracy),
-      allBackgroundAccuracy: n(r.allBackgroundAccuracy),
-    });
+    if (p.ds.excluded.has(rec.name)) {
+      scope.excluded++;
+      continue;
+    }
+    const scored = await scoreImage(p, dir, rec, stems, acc);
+    if ('skip' in scored) {
+      if (scored.skip === 'unannotated') scope.unannotated++;
+      // Without a split, an image never predicted is simply not part of "every image with a prediction".
+      else if (split) scope.unpredicted.push(rec.name);
+      continue;
+    }
+    rows.push(row(rec.name, s, scored.result, table));
   }
+  scope.scored = rows.length;
   const res = acc.result();
   return {
     runId,
     classes: p.classes,
+    scope,
     rows,
     summary: {
       classes: res.classes.map((c) => ({
@@ -76,5 +119,18 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
       .filter(([k]) => k !== 'version')
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
+    corner: { looksGood: LOOKS_GOOD, poorForegroundDice: POOR_FOREGROUND_DICE },
   };
+}
+
+/** One image's row, for the image view; `note` says why there is none. */
+export async function imageMetrics(p: OpenProject, runId: string, rec: ImageRecord): Promise<ImageMetricsResult> {
+  const dir = runDir(p, runId);
+  const { sides } = await runSides(p, dir);
+  const scored = await scoreImage(p, dir, rec, await predictedStems(dir), new Accumulator(p.ds.project.classes));
+  if ('skip' in scored) {
+    const note = scored.skip === 'unannotated' ? `${rec.name} has no mask yet: there is nothing to score the prediction against.` : `Run ${runId} holds no prediction of ${rec.name}: predict it to see its scores.`;
+    return { runId, name: rec.name, row: null, note };
+  }
+  return { runId, name: rec.name, row: row(rec.name, sides.get(rec.name) ?? null, scored.result, p.ds.project.classes), note: null };
 }

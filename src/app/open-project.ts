@@ -14,6 +14,7 @@ import { readManifest } from '../seg/split/index.ts';
 import type { SplitManifest, SplitName } from '../seg/split/index.ts';
 import { backgroundId } from '../seg/classes.ts';
 import type { ClassInfo, ProjectSummary } from '../api/index.ts';
+import type { Problem } from '../seg/problems.ts';
 import { realRoots } from './confine.ts';
 import { EditedMasks } from '../seg/project/edits.ts';
 
@@ -38,6 +39,8 @@ export interface OpenProject {
   manifest: { file: string; data: SplitManifest } | null;
   splitOf: Map<string, SplitName>;
   classes: ClassInfo[];
+  /** The last inspection's problems and findings (inspectProject), for the image list's counts. */
+  inspected: { problems: Problem[]; findings: { images: string[] }[] } | null;
 }
 
 /** The project's split manifest: seglens.json "split", else DIR/split.json (as the trainer reads it). */
@@ -85,6 +88,7 @@ export async function openProjectFolder(dirArg: string): Promise<OpenProject> {
     manifest,
     splitOf,
     classes,
+    inspected: null,
   };
 }
 

@@ -1,7 +1,6 @@
 // Pixel payloads of the contract: the original image with its own bit depth, the current mask as
 // class ids (with its version, for saveMask's conflict check), and a run's predictions as class ids.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ImagePixels, MaskPixels, PredictionPixels } from '../api/index.ts';
 import { readImage, readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
@@ -10,7 +9,8 @@ import { confined } from './confine.ts';
 import { notFound } from './errors.ts';
 import { readCurrentLabels, shownPath } from './mask-source.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
-import { PREDICTIONS_FOLDER, PREDICTIONS_INDEX, PREVIEW_IMAGE, PREVIEW_INFO, predictionFile, readJsonOr, runDir } from './run-files.ts';
+import { predictedStems, predictionFile, predictionStem, readPredictionIndex, readPreview } from '../train/trainer/run-outputs.ts';
+import { runDir } from './run-files.ts';
 
 function minMax(data: Uint8Array | Uint16Array): { min: number; max: number } {
   let min = Infinity;
@@ -67,20 +67,20 @@ async function readPredictionLabels(p: OpenProject, file: string) {
 
 export async function predictionPixels(p: OpenProject, runId: string, rec: ImageRecord): Promise<PredictionPixels> {
   const dir = runDir(p, runId);
-  const file = predictionFile(dir, rec);
-  if (!existsSync(file)) throw notFound('prediction of image', rec.name, `Run ${runId} has no prediction for it yet (predictions are made when a run finishes).`);
+  const file = predictionFile(dir, rec.image);
+  if (!existsSync(file) || !(await predictedStems(dir)).has(predictionStem(rec.image))) {
+    throw notFound('prediction of image', rec.name, `Run ${runId} holds no current prediction of it: predict it (predictRun, the Predict button of the metrics and image views).`);
+  }
   const labels = await readPredictionLabels(p, file);
-  const info = (await readJsonOr(join(dir, PREDICTIONS_FOLDER, PREDICTIONS_INDEX), {})) as { epoch?: unknown };
-  const epoch = typeof info.epoch === 'number' && Number.isInteger(info.epoch) && info.epoch >= 0 ? info.epoch : null;
+  const epoch = (await readPredictionIndex(dir))?.epoch ?? null;
   return { kind: 'prediction', name: rec.name, runId, width: labels.width, height: labels.height, dtype: 'uint8', epoch, data: labels.data };
 }
 
 export async function previewPixels(p: OpenProject, runId: string): Promise<PredictionPixels> {
   const dir = runDir(p, runId);
-  const info = (await readJsonOr(join(dir, PREVIEW_INFO), null)) as { epoch?: unknown; name?: unknown } | null;
-  const file = join(dir, PREVIEW_IMAGE);
-  if (!info || typeof info.name !== 'string' || !existsSync(file)) throw notFound('preview of run', runId, 'A preview is written after each epoch of a training run.');
+  const preview = await readPreview(dir);
+  if (!preview) throw notFound('preview of run', runId, 'A preview is written after each epoch of a training run started in the app.');
+  const { file, info } = preview;
   const raw = await readRawMask(await confined(file, p.roots, shownPath(p, file)));
-  const epoch = typeof info.epoch === 'number' && Number.isInteger(info.epoch) && info.epoch >= 0 ? info.epoch : null;
-  return { kind: 'prediction', name: info.name, runId, width: raw.width, height: raw.height, dtype: 'uint8', epoch, data: raw.data as Uint8Array };
+  return { kind: 'prediction', name: info.name, runId, width: raw.width, height: raw.height, dtype: 'uint8', epoch: info.epoch, data: raw.data as Uint8Array };
 }

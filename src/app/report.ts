@@ -8,14 +8,17 @@
 //   predictions/<split>/<stem>.png   the predicted masks in the class table's stored values, so
 //                            `seglens eval --gt ... --pred predictions/val` reproduces report.json
 //   report.pdf               with { pdf: true } where Chromium is installed
+// The data checks (masks, pairing) cover every pair of the project, as `seglens inspect` runs
+// them, so a finding inspect shows is a finding the report lists; the prediction checks cover the
+// evaluated split(s).
 import { mkdir } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { runAudit } from '../seg/audit/index.ts';
 import type { Finding, FindingId, ObjectRecallResult } from '../seg/audit/index.ts';
-import { ObjectRecall, PairingCheck } from '../seg/audit/index.ts';
+import { ObjectRecall } from '../seg/audit/index.ts';
 import { writeFileAtomic } from '../seg/atomic.ts';
 import type { ClassTable } from '../seg/classes.ts';
-import { openDataset, readPairLabels } from '../seg/dataset/index.ts';
+import { inspectDataset, openDataset, readPairLabels } from '../seg/dataset/index.ts';
 import type { Dataset } from '../seg/dataset/index.ts';
 import { ConfigError } from '../seg/errors.ts';
 import type { EpochRecord } from '../seg/history.ts';
@@ -161,7 +164,7 @@ async function evaluateSplit(
   names: readonly string[],
   ds: Dataset,
   p: Predictor,
-  sinks: { pairing: PairingCheck; maskProblems: Problem[]; problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
+  sinks: { problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
 ): Promise<SplitEvaluation> {
   const table = p.loaded.meta.classTable;
   const byName = new Map(ds.pairs.map((x) => [x.name, x]));
@@ -181,7 +184,6 @@ async function evaluateSplit(
     sinks.onProgress?.(`predict ${split}`, i, pairs.length);
     const raw = await readImage(pair.image, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
     const gt = await readPairLabels(project, pair, (f) => relative(ds.dir, f) || f);
-    sinks.maskProblems.push(...gt.problems);
     if (raw.width !== gt.labels.width || raw.height !== gt.labels.height) {
       sinks.problems.push({
         code: 'size-mismatch',
@@ -196,7 +198,6 @@ async function evaluateSplit(
     const pred = predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length }).labels;
     acc.add(pair.name, gt.labels, pred);
     objects.add(pair.name, gt.labels, pred);
-    sinks.pairing.add(pair.name, raw, gt.labels);
     preds.set(pair.name, pred);
     if (sinks.predDir) await writeLabelMask(join(sinks.predDir, `${pair.name}.png`), pred, table);
     await new Promise<void>((r) => setImmediate(r));
@@ -234,8 +235,9 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
     // The model's class table is the one the run was trained with, whatever the project says now.
     const ds = await openDataset(info.project, { classes: table });
     const splits = opts.splits ?? (manifest.test.length > 0 ? (['val', 'test'] as EvalSplit[]) : (['val'] as EvalSplit[]));
-    const pairing = new PairingCheck({ normalization: loaded.meta.normalization });
-    const maskProblems: Problem[] = [];
+    // The data checks of `seglens inspect`, over every pair of the project (excluded ones too: the
+    // report says why they were left out).
+    const data = await inspectDataset(ds, { onProgress: (d, t) => opts.onProgress?.('check the data', d, t) });
     const problems: Problem[] = [];
     const predictions: Partial<Record<EvalSplit, string>> = {};
     const evals: SplitEvaluation[] = [];
@@ -244,7 +246,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       if (names.length === 0) continue;
       const predDir = opts.writePredictions === false ? undefined : join(outDir, REPORT_FILES.predictions, split);
       if (predDir) predictions[split] = predDir;
-      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { pairing, maskProblems, problems, predDir, onProgress: opts.onProgress }));
+      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { problems, predDir, onProgress: opts.onProgress }));
     }
     if (evals.length === 0) throw new ConfigError(`The run's split has no ${splits.join(' or ')} images: nothing to report on.`, { run: run.dir });
 
@@ -258,13 +260,13 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
           eval: first.result,
           objects: first.objects,
           split: manifest.warnings as Problem[],
-          inspect: maskProblems,
-          pairing: pairing.result(),
+          inspect: data,
           ...(history.length ? { history } : {}),
           ...(recorded && val ? { recorded, recomputed: val.result } : {}),
         }),
         first.split,
       ),
+      ...scopeFindings(data.findings, first.split),
       ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, objects: e.objects }), e.split)),
     ];
     opts.onProgress?.('audit', 1, 1);
@@ -285,15 +287,20 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       title: `Segmentation report: ${basename(info.project)}, run ${run.id}`,
       generated: (opts.now ?? new Date()).toISOString(),
       classes: table,
-      dataset: { name: basename(info.project), dir: info.project, images: ds.pairs.length },
+      dataset: {
+        name: basename(info.project),
+        dir: info.project,
+        images: ds.pairs.length,
+        excluded: (info.excluded ?? [...ds.excluded].map(([image, reason]) => ({ image, reason }))).map((e) => ({ name: e.image, reason: e.reason })),
+      },
       split: splitSummary(manifest),
       history,
       run: runInfo,
       evaluations: evals.map((e) => ({ split: e.split, result: e.result, objects: e.objects })),
       findings,
       audited: [
-        `the masks of the ${evals.map((e) => SPLIT_LABELS[e.split].toLowerCase()).join(' and ')} images`,
-        'the image/mask pairing',
+        `the masks of all ${ds.pairs.length} images`,
+        `the image/mask pairing of all ${ds.pairs.length} images`,
         'the split',
         ...(history.length ? ['the training history'] : []),
         ...evals.map((e) => `the ${SPLIT_LABELS[e.split].toLowerCase()} predictions`),

@@ -1,37 +1,26 @@
-// Runs of the open project, read from runs/<id>/ (run.json, metrics.jsonl, checkpoints,
-// predictions). Read leniently: a run folder the trainer is still writing, or an older one, still
-// lists with what it has.
+// Runs of the open project, read through src/train's run-folder modules: run.json (leniently, so a
+// run the trainer is still writing, or an older one, still lists with what it has), metrics.jsonl,
+// the split the run used and its stored predictions.
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { EpochRecord as WireEpoch, RunDetail, RunSummary } from '../api/index.ts';
-import { parseHistory } from '../seg/history.ts';
 import type { EpochRecord } from '../seg/history.ts';
 import { toJSONSafe } from '../seg/metrics/index.ts';
+import type { SplitManifest, SplitName } from '../seg/split/index.ts';
+import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
+import { predictedStems } from '../train/trainer/run-outputs.ts';
 import type { OpenProject } from './open-project.ts';
-import { PREDICTIONS_FOLDER, readJsonOr, runDir, runsDir } from './run-files.ts';
-import { readFile } from 'node:fs/promises';
+import { runDir, runsDir } from './run-files.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** The parts of run.json (src/train/trainer/run-folder.ts) the app shows. */
-const RunInfoSchema = z.object({
-  created: z.string().optional(),
-  status: z.string().optional(),
-  bestEpoch: z.number().int().nullable().optional(),
-  bestValue: z.number().nullable().optional(),
-  monitor: z.string().optional(),
-  sessions: z.array(z.object({ backend: z.object({ name: z.string(), reason: z.string() }).partial().optional() }).passthrough()).optional(),
-});
-
 const END = new Set(['finished', 'stopped', 'diverged', 'time-limit', 'failed']);
 
+/** metrics.jsonl, or [] when it is absent or cannot be read (the listing shows what it can). */
 export async function readHistory(dir: string): Promise<EpochRecord[]> {
-  const file = join(dir, 'metrics.jsonl');
-  if (!existsSync(file)) return [];
   try {
-    return parseHistory(await readFile(file, 'utf8'), file);
+    return await new RunFolder(dir).readHistory();
   } catch {
     return [];
   }
@@ -42,16 +31,22 @@ export function wireHistory(h: EpochRecord[]): WireEpoch[] {
   return toJSONSafe(h) as WireEpoch[];
 }
 
-export async function predictionNames(dir: string): Promise<Set<string>> {
-  const folder = join(dir, PREDICTIONS_FOLDER);
-  if (!existsSync(folder)) return new Set();
-  return new Set((await readdir(folder)).filter((f) => f.endsWith('.png')));
+/** Image name -> split side, from the run's own split.json (empty when it has none). */
+export function splitMap(m: SplitManifest | null): Map<string, SplitName> {
+  const out = new Map<string, SplitName>();
+  if (m) for (const s of ['train', 'val', 'test'] as const) for (const n of m[s]) out.set(n, s);
+  return out;
+}
+
+export async function runSplit(dir: string): Promise<SplitManifest | null> {
+  return new RunFolder(dir).readSplitLoose();
 }
 
 export async function runSummary(runId: string, dir: string, live: ReadonlySet<string>): Promise<RunSummary> {
-  const parsed = RunInfoSchema.safeParse(await readJsonOr(join(dir, 'run.json'), {}));
-  const info = parsed.success ? parsed.data : {};
+  const run = new RunFolder(dir);
+  const info = await run.readInfoLoose();
   const history = await readHistory(dir);
+  const split = await run.readSplitLoose();
   const recorded = info.status ?? 'unknown';
   // A run recorded as running with no job in this engine was interrupted (the process died).
   const status = live.has(runId) ? 'running' : END.has(recorded) ? recorded : 'unknown';
@@ -65,8 +60,10 @@ export async function runSummary(runId: string, dir: string, live: ReadonlySet<s
     bestEpoch: info.bestEpoch && info.bestEpoch >= 1 ? info.bestEpoch : null,
     best: info.monitor ? { name: info.monitor, value: best !== null && Number.isFinite(best) ? best : null } : null,
     backend: session?.name ? { name: session.name, reason: session.reason ?? '' } : null,
-    predictions: (await predictionNames(dir)).size,
-    canResume: existsSync(join(dir, 'last')) && !live.has(runId),
+    predictions: (await predictedStems(dir)).size,
+    canResume: existsSync(join(dir, RUN_FILES.last)) && !live.has(runId),
+    hasBest: existsSync(join(dir, RUN_FILES.best)) || existsSync(join(dir, `${RUN_FILES.best}.old`)),
+    split: split ? { train: split.train.length, val: split.val.length, test: split.test.length } : null,
   };
 }
 
@@ -75,7 +72,7 @@ export async function listRunIds(p: OpenProject): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isDirectory() && RUN_ID.test(e.name) && (existsSync(join(dir, e.name, 'config.json')) || existsSync(join(dir, e.name, 'run.json'))))
+    .filter((e) => e.isDirectory() && RUN_ID.test(e.name) && (existsSync(join(dir, e.name, RUN_FILES.config)) || existsSync(join(dir, e.name, RUN_FILES.run))))
     .map((e) => e.name)
     .sort()
     .reverse();
@@ -88,10 +85,10 @@ export async function listRuns(p: OpenProject, live: ReadonlySet<string>): Promi
 
 export async function runDetail(p: OpenProject, runId: string, live: ReadonlySet<string>): Promise<RunDetail> {
   const dir = runDir(p, runId);
-  const config = await readJsonOr(join(dir, 'config.json'), null);
+  const config = await new RunFolder(dir).readConfigLoose();
   return {
     summary: await runSummary(runId, dir, live),
     history: wireHistory(await readHistory(dir)),
-    config: config && typeof config === 'object' && !Array.isArray(config) ? (toJSONSafe(config) as Record<string, unknown>) : null,
+    config: config ? (toJSONSafe(config) as Record<string, unknown>) : null,
   };
 }

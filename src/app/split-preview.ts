@@ -1,4 +1,5 @@
 // What a stratified split would give, per class and side, before anything is written or trained.
+// Images the project file excludes are in no side (splitItems leaves them out); they are listed.
 import type { SplitPreviewParams, SplitPreviewResult } from '../api/index.ts';
 import { backgroundId } from '../seg/classes.ts';
 import { splitItems } from '../seg/dataset/index.ts';
@@ -29,6 +30,7 @@ export async function previewSplit(p: OpenProject, o: SplitPreviewParams, onProg
   }));
   return {
     seed,
+    excluded: [...p.ds.excluded].map(([name, reason]) => ({ name, reason })),
     assignments: (['train', 'val', 'test'] as const).flatMap((s) => r[s].map((name) => ({ name, split: s }))),
     sides,
     problems: [...problems, ...r.report.warnings],

@@ -5,6 +5,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import type {
+  BrowseFoldersResult,
+  CreateProjectParams,
+  ImageMetricsResult,
+  PickFolderResult,
+  PredictRunResult,
+  ProposeProjectParams,
+  ProposeProjectResult,
   AppInfo,
   Contract,
   ContractEvent,
@@ -26,8 +33,10 @@ import type {
   StartTrainingResult,
   TrainingOptions,
 } from '../api/index.ts';
-import { ContractError, IGNORE_ID } from '../api/index.ts';
+import { ContractError, ERROR_NAMES, IGNORE_ID } from '../api/index.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
+import type { Blocker as SegBlocker } from '../seg/dataset/index.ts';
+import { updateExclusions } from '../seg/project/index.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
 import { imageInfo } from '../seg/image-io.ts';
 import { writeLabelMask } from '../seg/mask-write.ts';
@@ -37,13 +46,15 @@ import { conflict, invalid, noProject, notFound } from './errors.ts';
 import { demoDir } from './home.ts';
 import { ImageListCache, listImageEntries } from './image-list.ts';
 import { currentMask, shownPath } from './mask-source.ts';
-import { metricsTable } from './metrics-table.ts';
+import { imageMetrics, metricsTable, runSides } from './metrics-table.ts';
+import { browseFolders, createNewProject, proposeNewProject } from './new-project.ts';
+import { PredictRunner } from './predict/predict-runner.ts';
 import { openProjectFolder, summarize } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
 import { runReportJob } from './report-job.ts';
 import { runDir } from './run-files.ts';
-import { listRuns, runDetail } from './runs.ts';
+import { listRuns, runDetail, runSplit } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { JobManager } from './training/jobs.ts';
 import { maskVersion } from '../seg/project/edits.ts';
@@ -75,6 +86,7 @@ export class Workspace implements Contract {
   private readonly emitTo: EventSink;
   readonly demoDir: string;
   readonly jobs: JobManager;
+  readonly predictions: PredictRunner;
 
   constructor(opts: WorkspaceOptions = {}) {
     this.emitTo = opts.emit ?? (() => {});
@@ -84,6 +96,7 @@ export class Workspace implements Contract {
       ...(opts.jobModule ? { jobModule: opts.jobModule } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
     });
+    this.predictions = new PredictRunner({ onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'predict', done, total, item } }) });
   }
 
   private emit(e: ContractEvent): void {
@@ -132,24 +145,63 @@ export class Workspace implements Contract {
     return { project: await this.openProject({ dir }), generated: !complete };
   }
 
-  async listImages(): Promise<ListImagesResult> {
+  async listImages({ runId }: { runId?: string } = {}): Promise<ListImagesResult> {
     const p = this.open();
-    const images = await listImageEntries(p, this.listCache, (done, total, item) =>
+    // The project's own split first; without one, the split the run asked for trained on.
+    let sides: ReadonlyMap<string, SplitName> = p.splitOf;
+    let splitSource: ListImagesResult['splitSource'] = p.manifest ? { kind: 'project', file: relative(p.dir, p.manifest.file) || p.manifest.file } : { kind: 'none' };
+    if (!p.manifest && runId) {
+      const run = await runSides(p, runDir(p, runId));
+      if (run.source === 'run') {
+        sides = run.sides;
+        splitSource = { kind: 'run', runId };
+      }
+    }
+    const images = await listImageEntries(p, this.listCache, sides, (done, total, item) =>
       this.emit({ type: 'task.progress', payload: { task: 'list-images', done, total, item: item || null } }),
     );
-    return { classes: p.classes, images };
+    return { classes: p.classes, images, splitSource };
   }
 
   async inspectProject(): Promise<InspectResult> {
     const p = this.open();
     const r = await inspectDataset(p.ds, { onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'inspect', done, total, item } }) });
+    p.inspected = { problems: r.problems, findings: r.findings };
     return {
       classes: r.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: c.isBackground, pixels: c.pixels, fraction: Number.isFinite(c.fraction) ? c.fraction : 0, images: c.images })),
       problems: r.problems,
       findings: r.findings.map(({ id, severity, title, message, action, images }) => ({ id, severity, title, message, action, images })),
       unreadable: r.unreadable,
+      blockers: r.blockers.map(wireBlocker),
       blocking: r.blocking,
+      excluded: r.excluded,
     };
+  }
+
+  async setExclusions({ exclude = [], include = [] }: { exclude?: { name: string; reason?: string }[]; include?: string[] }) {
+    const p = this.open();
+    await updateExclusions(p.dir, { exclude: exclude.map((e) => ({ image: e.name, ...(e.reason ? { reason: e.reason } : {}) })), include }, new Set(p.byName.keys()));
+    // Reopened so that every view (split, training, scores) sees the new list.
+    const again = await this.openProject({ dir: p.dir });
+    void again;
+    return { excluded: [...this.open().ds.excluded].map(([name, reason]) => ({ name, reason })) };
+  }
+
+  async pickFolder(): Promise<PickFolderResult> {
+    // The engine has no window: the Electron main process answers this call with its dialog.
+    return { supported: false, dir: null };
+  }
+
+  browseFolders({ dir }: { dir?: string }): Promise<BrowseFoldersResult> {
+    return browseFolders(dir);
+  }
+
+  proposeProject(params: ProposeProjectParams): Promise<ProposeProjectResult> {
+    return proposeNewProject(params);
+  }
+
+  async createProject(params: CreateProjectParams): Promise<ProjectSummary> {
+    return this.openProject({ dir: await createNewProject(params) });
   }
 
   async previewSplit(params: SplitPreviewParams): Promise<SplitPreviewResult> {
@@ -223,9 +275,57 @@ export class Workspace implements Contract {
     return metricsTable(this.open(), runId, split);
   }
 
+  async imageMetrics({ runId, name }: { runId: string; name: string }): Promise<ImageMetricsResult> {
+    const p = this.open();
+    return imageMetrics(p, runId, this.image(p, name));
+  }
+
+  async predictRun({ runId, images = 'all', name }: { runId: string; images?: 'all' | SplitName; name?: string }): Promise<PredictRunResult> {
+    const p = this.open();
+    const dir = runDir(p, runId);
+    if (this.jobs.liveRunIds().has(runId)) throw invalid('params of predictRun', 'runId', `run ${runId} is still training; its images are predicted when it ends`);
+    let recs = p.images;
+    if (name) recs = [this.image(p, name)];
+    else if (images !== 'all') {
+      const split = await runSplit(dir);
+      if (!split) throw invalid('params of predictRun', 'images', `run ${runId} has no split of its own (no split.json), so it has no ${images} images; predict "all"`);
+      const wanted = new Set(split[images]);
+      recs = p.images.filter((r) => wanted.has(r.name));
+    }
+    const project = p.ds.project;
+    const out = await this.predictions.run({
+      runDir: dir,
+      items: recs.map((r) => ({ name: r.name, image: r.image })),
+      page: project.imagePage,
+      ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}),
+    });
+    return {
+      runId,
+      epoch: out.epoch,
+      predicted: out.predicted.length,
+      cached: out.cached.length,
+      problems: out.problems,
+      backend: out.predicted.length || out.problems.length ? out.backend : null,
+    };
+  }
+
   async startTraining(options: TrainingOptions): Promise<StartTrainingResult> {
     const p = this.open();
+    await this.refuseBlocked(p);
     return this.jobs.start({ projectDir: p.dir, options });
+  }
+
+  /** The same gate as `seglens train`: inspect's blockers (problems, critical findings) refuse training. */
+  private async refuseBlocked(p: OpenProject): Promise<void> {
+    const r = await inspectDataset(p.ds, { onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'inspect', done, total, item } }) });
+    p.inspected = { problems: r.problems, findings: r.findings };
+    if (!r.blocking) return;
+    const lines = r.blockers.map((b) => wireBlocker(b)).map((b) => `${b.code}${b.images.length ? ` (${b.images.join(', ')})` : b.file ? ` (${b.file})` : ''}: ${b.message}`);
+    throw new ContractError(
+      ERROR_NAMES.blocked,
+      `Training is refused: ${r.blockers.length} problem(s) with the data must be fixed first, or the images concerned excluded from training. ${lines.join(' ')}`,
+      { blockers: r.blockers.map(wireBlocker) },
+    );
   }
 
   async stopTraining({ jobId }: { jobId: string }) {
@@ -236,6 +336,8 @@ export class Workspace implements Contract {
     const p = this.open();
     const dir = runDir(p, runId);
     if (this.jobs.liveRunIds().has(runId)) throw invalid('params of resumeTraining', 'runId', `run ${runId} is still training`);
+    if (this.predictions.busyWith === dir) throw invalid('params of resumeTraining', 'runId', `run ${runId} is being predicted; resume it when the predictions are done`);
+    await this.refuseBlocked(p);
     if (!existsSync(join(dir, 'last'))) throw notFound('resumable checkpoint of run', runId, 'Only a run with a `last` checkpoint can be resumed.');
     return this.jobs.start({ projectDir: p.dir, options: {}, resume: { runId, ...(epochs !== undefined ? { epochs } : {}) } });
   }
@@ -255,6 +357,18 @@ export class Workspace implements Contract {
 
   /** Ends the training processes; call when the host shuts down. */
   async close(): Promise<void> {
-    await this.jobs.shutdown();
+    await Promise.all([this.jobs.shutdown(), this.predictions.shutdown()]);
+  }
+}
+
+/** A blocker of src/seg's inspection in the contract's flat form. */
+function wireBlocker(b: SegBlocker): InspectResult['blockers'][number] {
+  switch (b.kind) {
+    case 'problem':
+      return { kind: 'problem', code: b.problem.code, file: b.problem.file, message: b.problem.message, action: b.problem.hint, images: b.image ? [b.image] : [] };
+    case 'finding':
+      return { kind: 'finding', code: b.finding.id, file: null, message: b.finding.message, action: b.finding.action, images: b.images };
+    case 'no-pairs':
+      return { kind: 'no-pairs', code: 'no-pairs', file: null, message: b.message, action: 'Check the image and mask folders and the pairing rule (seglens inspect), or bring excluded images back.', images: [] };
   }
 }

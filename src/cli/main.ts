@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { toWire } from '../seg/errors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerExclude } from './commands/exclude.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerPredict } from './commands/predict.ts';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerInit(program);
   registerInspect(program, setExit);
   registerSplit(program);
+  registerExclude(program);
   registerEval(program, setExit);
   registerDemo(program);
   registerServe(program, setExit);

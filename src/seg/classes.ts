@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { BACKGROUND_COLOR, classColor } from './project/palette.ts';
 import { IGNORE, MAX_CLASSES } from './types.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -19,7 +20,8 @@ const storedValue = z.union([
 export const ClassDefSchema = z.object({
   name: z.string().min(1).max(64),
   values: z.array(storedValue).min(1, 'each class needs at least one stored value'),
-  color: z.string().regex(HEX, 'color must be "#rrggbb"'),
+  /** Display colour; left out, the background gets black and the others the default palette in order. */
+  color: z.string().regex(HEX, 'color must be "#rrggbb"').optional(),
 });
 
 export const ClassTableSchema = z
@@ -48,9 +50,14 @@ export const ClassTableSchema = z
     t.ignore.forEach((v, j) => claim(v, 'ignore', ['ignore', j]));
     const kinds = new Set([...t.classes.flatMap((c) => c.values), ...t.ignore].map((v) => typeof v));
     if (kinds.size > 1) ctx.addIssue({ code: 'custom', path: ['classes'], message: 'mix of grey values and "#rrggbb" colours: a table is for one kind of mask' });
+  })
+  .transform((t) => {
+    // Missing colours come from the palette `seglens init` uses, counted over foreground classes.
+    let fg = 0;
+    return { ...t, classes: t.classes.map((c) => ({ ...c, color: c.color ?? (c.name === t.background ? BACKGROUND_COLOR : classColor(fg++)) })) };
   });
 
-export type ClassDef = z.infer<typeof ClassDefSchema>;
+export type ClassDef = z.output<typeof ClassTableSchema>['classes'][number];
 export type ClassTable = z.infer<typeof ClassTableSchema>;
 
 export function parseClassTable(data: unknown, source = 'class table'): ClassTable {

@@ -47,8 +47,22 @@ const runSummary = {
   backend: { name: 'wasm', reason: 'SIMD' },
   predictions: 2,
   canResume: true,
+  hasBest: true,
+  split: { train: 8, val: 2, test: 0 },
 };
 const cell = { dice: 0.5, iou: null, precision: 1, recall: 0.25, tp: 1, fp: 0, fn: 3, gtPixels: 4, predPixels: 1 };
+const metricRow = {
+  name: 'a',
+  split: 'val',
+  cells: [cell, cell],
+  meanForegroundDice: 0.5,
+  meanDiceWithBackground: null,
+  pixelAccuracy: 0.9,
+  allBackgroundAccuracy: 0.8,
+  inclusiveScore: 0.9,
+  deceptive: false,
+  fault: { classId: 1, dice: 0.5, kind: 'partial' },
+};
 const imageHeader = {
   kind: 'image' as const,
   name: 'a',
@@ -83,22 +97,61 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   openProject: { params: { dir: '/data/p' }, result: summary },
   openDemo: { params: {}, result: { project: { ...summary, isDemo: true }, generated: true } },
   listImages: {
-    params: {},
+    params: { runId: 'r1' },
     result: {
       classes,
       images: [
-        { name: 'a', imageFile: 'images/a.tif', maskFile: 'masks/a.png', width: 2, height: 1, classPixels: [1, 1], split: 'train', annotation: 'imported', predictions: ['r1'], problemCount: 0 },
+        { name: 'a', imageFile: 'images/a.tif', maskFile: 'masks/a.png', width: 2, height: 1, classPixels: [1, 1], split: 'train', excluded: null, annotation: 'imported', predictions: ['r1'], problemCount: 0 },
+        { name: 'b', imageFile: 'images/b.tif', maskFile: 'masks/b.png', width: 2, height: 1, classPixels: [1, 1], split: null, excluded: { reason: 'pairing-suspect' }, annotation: 'imported', predictions: [], problemCount: 1 },
       ],
+      splitSource: { kind: 'run', runId: 'r1' },
     },
   },
   inspectProject: {
     params: {},
-    result: { classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }], problems: [problem], findings: [{ id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }], unreadable: [], blocking: true },
+    result: {
+      classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }],
+      problems: [problem],
+      findings: [{ id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }],
+      unreadable: [],
+      blockers: [{ kind: 'finding', code: 'pairing-suspect', file: null, message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }],
+      blocking: true,
+      excluded: [{ name: 'demo_02', reason: 'mask shifted' }],
+    },
+  },
+  setExclusions: { params: { exclude: [{ name: 'demo_01', reason: 'pairing-suspect' }], include: ['demo_02'] }, result: { excluded: [{ name: 'demo_01', reason: 'pairing-suspect' }] } },
+  pickFolder: { params: {}, result: { supported: false, dir: null } },
+  browseFolders: {
+    params: { dir: '/home/u/data' },
+    result: { dir: '/home/u/data', parent: '/home/u', root: '/home/u', isProject: false, hasImagesAndMasks: false, folders: [{ name: 'cells', path: '/home/u/data/cells', isProject: false, hasImagesAndMasks: true }] },
+  },
+  proposeProject: {
+    params: { dir: '/home/u/data/cells', pairing: 'auto' },
+    result: {
+      dir: '/home/u/data/cells',
+      images: 'images',
+      masks: 'masks',
+      pairing: { rule: 'stem', chosen: 'auto', pairs: 2 },
+      maskKind: 'label',
+      masksRead: 2,
+      values: [
+        { value: 0, pixels: 90, fraction: 0.9, images: 2, proposedClass: 'value_0' },
+        { value: 255, pixels: 10, fraction: 0.1, images: 2, proposedClass: 'value_255' },
+      ],
+      proposal: { classes: [{ name: 'value_0', values: [0], color: '#000000' }, { name: 'value_255', values: [255] }], background: 'value_0', ignore: [] },
+      notes: ['Each of the 2 stored values is its own class.'],
+      problems: [],
+    },
+  },
+  createProject: {
+    params: { dir: '/home/u/data/cells', images: 'images', masks: 'masks', pairing: 'stem', classes: { classes: [{ name: 'background', values: [0] }, { name: 'cell', values: [255], color: '#e6194b' }], background: 'background', ignore: [] } },
+    result: summary,
   },
   previewSplit: {
     params: { valFraction: 0.2, testFraction: 0.1, seed: 3, groupPattern: '^(\\w+)_' },
     result: {
       seed: 3,
+      excluded: [{ name: 'b', reason: null }],
       assignments: [{ name: 'a', split: 'train' }],
       sides: [{ split: 'train', images: 1, classPixels: [1, 1], classImages: [1, 1] }],
       problems: [problem],
@@ -116,7 +169,8 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
     result: {
       runId: 'r1',
       classes,
-      rows: [{ name: 'a', split: 'val', cells: [cell, cell], meanForegroundDice: 0.5, meanDiceWithBackground: null, pixelAccuracy: 0.9, allBackgroundAccuracy: 0.8 }],
+      scope: { split: 'val', splitSource: 'run', scored: 1, unpredicted: ['c'], unannotated: 0, excluded: 1 },
+      rows: [metricRow],
       summary: {
         classes: [{ id: 0, dice: 0.9, iou: 0.8, precision: 0.9, recall: 0.9, diceImageMean: 0.9, validImages: 1 }],
         meanForegroundDice: 0.5,
@@ -126,8 +180,11 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
         baseline: { meanForegroundDice: 0, meanDiceWithBackground: 0.45, pixelAccuracy: 0.8 },
       },
       policy: 'headline: ...',
+      corner: { looksGood: 0.8, poorForegroundDice: 0.5 },
     },
   },
+  imageMetrics: { params: { runId: 'r1', name: 'a' }, result: { runId: 'r1', name: 'a', row: metricRow, note: null } },
+  predictRun: { params: { runId: 'r1', images: 'val' }, result: { runId: 'r1', epoch: 2, predicted: 2, cached: 1, problems: [problem], backend: { name: 'native', reason: 'oneDNN' } } },
   startTraining: {
     params: { epochs: 3, patience: 2, patch: 64, batchSize: 2, learningRate: 0.001, loss: 'dice-ce', seed: 1, backend: 'auto', previewImage: 'a', stepsPerEpoch: 5, valFraction: 0.25 },
     result: { jobId: 'j1', runId: 'r1' },
@@ -149,7 +206,8 @@ export const EVENT_SAMPLES: { [K in EventName]: ContractEvents[K] } = {
     epochs: 10,
     stepsPerEpoch: 50,
     resumedAfter: 0,
-    split: { source: 'made-for-run', train: 8, val: 2, test: 0, warnings: ['boundary has few pixels in val'] },
+    split: { source: 'made-for-run', train: 8, val: 2, test: 0, warnings: ['boundary has few pixels in val'], excluded: [{ name: 'demo_01', reason: null }] },
+    monitor: { name: 'meanForegroundDice', minDelta: 0.001, patience: 10 },
   },
   'training.step': { jobId: 'j1', runId: 'r1', epoch: 1, step: 3, stepsPerEpoch: 50, loss: 0.7, epochLoss: 0.8, etaSeconds: null },
   'training.epoch': { jobId: 'j1', runId: 'r1', record: epochRecord, etaSeconds: 12 },

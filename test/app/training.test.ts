@@ -1,8 +1,10 @@
 // Training jobs run in a child process and their events reach the engine's sink as contract
 // events. The plumbing (start, relay, one job at a time, stop, failure) is checked with a job
 // double; one short real run checks the src/train adapter end to end (run folder, per-epoch
-// preview, predictions of every image, metrics table).
-import { existsSync } from 'node:fs';
+// preview, predictions of every image, metrics table). The data gate (issue 11): a critical
+// finding refuses training as `seglens train` does, until the images are excluded; a run trained
+// outside the app is predicted on demand and scored like an app run.
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +14,20 @@ import { parseEvent } from '../../src/api/index.ts';
 import type { ContractEvent, ContractEvents } from '../../src/api/index.ts';
 import { Workspace } from '../../src/app/workspace.ts';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
+import { Trainer } from '../../src/train/trainer/trainer.ts';
 
 const FAKE = fileURLToPath(new URL('./fixtures/fake-train-job.ts', import.meta.url));
 let tmp: string;
 let proj: string;
+/** The same demo with its planted annotation errors (demo_02's mask shifted: a critical finding). */
+let planted: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'seglens-train-'));
   proj = join(tmp, 'p');
-  await generateDemoProject(proj, { count: 6, size: 64, seed: 2 });
+  planted = join(tmp, 'planted');
+  await generateDemoProject(proj, { count: 6, size: 64, seed: 2, plantErrors: false });
+  await generateDemoProject(planted, { count: 6, size: 64, seed: 2 });
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
@@ -115,6 +122,90 @@ describe('training jobs (src/train)', () => {
     const table = await ws.metricsTable({ runId });
     expect(table.rows).toHaveLength(6);
     expect(existsSync(join(proj, 'runs', runId, 'predictions', 'index.json'))).toBe(true);
+    await ws.close();
+  });
+});
+
+describe('the data gate and exclusions', () => {
+  it('refuses training on a critical finding, names it, and starts once the images are excluded', { timeout: 60_000 }, async () => {
+    const { ws } = collecting(FAKE);
+    await ws.openProject({ dir: planted });
+    const inspect = await ws.inspectProject();
+    expect(inspect.blocking).toBe(true);
+    const pairing = inspect.blockers.find((b) => b.code === 'pairing-suspect')!;
+    expect(pairing.kind).toBe('finding');
+    expect(pairing.images).toContain('demo_02');
+    const err = await ws.startTraining({ epochs: 1 }).catch((e: unknown) => e as { name: string; message: string; details: { blockers: { code: string; images: string[] }[] } });
+    expect(err).toMatchObject({ name: 'BlockedError' });
+    expect(err.message).toContain('pairing-suspect (demo_02');
+    expect(err.details.blockers.map((b) => b.code)).toEqual(inspect.blockers.map((b) => b.code));
+    // The image list counts the finding as a problem of that image.
+    const row = (await ws.listImages()).images.find((i) => i.name === 'demo_02')!;
+    expect(row.problemCount).toBeGreaterThan(0);
+
+    const images = [...new Set(inspect.blockers.flatMap((b) => b.images))];
+    const r = await ws.setExclusions({ exclude: images.map((name) => ({ name, reason: 'pairing-suspect' })) });
+    expect(r.excluded.map((e) => e.name).sort()).toEqual([...images].sort());
+    const file = JSON.parse(readFileSync(join(planted, 'seglens.json'), 'utf8')) as { exclude: { image: string; reason: string }[] };
+    expect(file.exclude.map((e) => e.image).sort()).toEqual([...images].sort());
+    const again = await ws.inspectProject();
+    expect(again.blocking).toBe(false);
+    expect(again.findings.some((f) => f.id === 'pairing-suspect')).toBe(true); // still reported, no longer blocking
+    const split = await ws.previewSplit({ valFraction: 0.34, seed: 1 });
+    expect(split.excluded.map((e) => e.name).sort()).toEqual([...images].sort());
+    expect(split.assignments.some((a) => images.includes(a.name))).toBe(false);
+    const listed = await ws.listImages();
+    expect(listed.images.find((i) => i.name === 'demo_02')!.excluded).toEqual({ reason: 'pairing-suspect' });
+    const { runId } = await ws.startTraining({ epochs: 1 });
+    expect(runId).toBe('fake-run');
+    // Brought back, the image blocks again.
+    await ws.setExclusions({ include: ['demo_02'] });
+    expect((await ws.inspectProject()).blocking).toBe(true);
+    await expect(ws.setExclusions({ exclude: [{ name: 'no-such-image' }] })).rejects.toMatchObject({ name: 'ConfigError', message: /no-such-image/ });
+    await ws.close();
+  });
+});
+
+describe('a run trained outside the app', () => {
+  it('is predicted on demand (cached, with progress), split-aware, and its validation headline is the figure training recorded', { timeout: 180_000 }, async () => {
+    const trainer = new Trainer({ project: proj, config: { epochs: 2, stepsPerEpoch: 3, patch: 32, batch: 2, seeds: { split: 1, init: 1, sampling: 1, augmentation: 1 } } });
+    const result = await trainer.fit();
+    trainer.dispose();
+    const { ws, events } = collecting();
+    await ws.openProject({ dir: proj });
+    const runId = result.runId;
+    const before = (await ws.listRuns()).runs.find((r) => r.runId === runId)!;
+    expect(before).toMatchObject({ predictions: 0, hasBest: true });
+    expect(before.split!.val).toBeGreaterThan(0);
+    const empty = await ws.metricsTable({ runId, split: 'val' });
+    expect(empty.rows).toHaveLength(0);
+    expect(empty.scope.unpredicted).toHaveLength(before.split!.val);
+
+    const first = await ws.predictRun({ runId, images: 'val' });
+    expect(first).toMatchObject({ runId, predicted: before.split!.val, cached: 0, problems: [] });
+    expect(first.epoch).toBe(result.bestEpoch);
+    expect(first.backend?.name).toBeTruthy();
+    expect(events.some((e) => e.type === 'task.progress' && e.payload.task === 'predict')).toBe(true);
+    const second = await ws.predictRun({ runId, images: 'val' });
+    expect(second).toMatchObject({ predicted: 0, cached: before.split!.val, backend: null });
+
+    const table = await ws.metricsTable({ runId, split: 'val' });
+    expect(table.scope).toMatchObject({ split: 'val', splitSource: 'run', scored: before.split!.val, unpredicted: [] });
+    expect(table.rows.every((r) => r.split === 'val')).toBe(true);
+    const best = result.best!;
+    expect(table.summary.meanForegroundDice).toBeCloseTo(best.val.meanForegroundDice, 9);
+    // The project has no split manifest: the image list shows the run's sides when asked.
+    const listed = await ws.listImages({ runId });
+    expect(listed.splitSource).toEqual({ kind: 'run', runId });
+    expect(listed.images.filter((i) => i.split === 'val').map((i) => i.name).sort()).toEqual(table.rows.map((r) => r.name).sort());
+    expect((await ws.listImages()).splitSource).toEqual({ kind: 'none' });
+    const one = await ws.imageMetrics({ runId, name: table.rows[0].name });
+    expect(one.row).toEqual(table.rows[0]);
+    const train = listed.images.find((i) => i.split === 'train')!.name;
+    expect((await ws.imageMetrics({ runId, name: train })).note).toMatch(/predict it/);
+    const single = await ws.predictRun({ runId, name: train });
+    expect(single.predicted).toBe(1);
+    expect((await ws.imageMetrics({ runId, name: train })).row?.split).toBe('train');
     await ws.close();
   });
 });

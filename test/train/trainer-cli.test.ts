@@ -74,6 +74,41 @@ describe('seglens train refuses bad input before any work', () => {
   });
 });
 
+describe('critical findings gate training; seglens exclude lifts them (issue 11)', () => {
+  it('names each blocking finding, says how to exclude, and trains once the images are excluded', { timeout: 120_000 }, async () => {
+    const planted = join(tmp, 'planted');
+    await generateDemoProject(planted, { size: 64, count: 8, seed: 3 });
+    const refused = await inProcess(['train', planted, ...TINY]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toMatch(/no blocking problem/);
+    const m = /CRITICAL \[pairing-suspect\] [^:]+: ([\w, ]+)/.exec(refused.stderr);
+    expect(m, refused.stderr).not.toBeNull();
+    const images = m![1].split(', ');
+    expect(refused.stderr).toContain(`seglens exclude ${planted} ${images.join(' ')}`);
+    expect(existsSync(join(planted, 'runs'))).toBe(false);
+
+    const typo = await seglens(['exclude', planted, 'demo_99']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/demo_99: no image of the project/);
+    const ex = await seglens(['exclude', planted, ...images, '--reason', 'mask belongs to another image']);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.stdout).toContain(`${images[0]}: mask belongs to another image`);
+    const inspect = await seglens(['inspect', planted]);
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toMatch(/Excluded from training by the project file/);
+    const r = await seglens(['train', planted, ...TINY]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`${images.length} image\\(s\\) excluded by the project file`));
+    const [run] = await readdir(join(planted, 'runs'));
+    const split = JSON.parse(await readFile(join(planted, 'runs', run, 'split.json'), 'utf8')) as Record<'train' | 'val' | 'test', string[]>;
+    for (const name of images) expect([...split.train, ...split.val, ...split.test]).not.toContain(name);
+    const info = JSON.parse(await readFile(join(planted, 'runs', run, 'run.json'), 'utf8')) as { excluded: { image: string; reason: string }[] };
+    expect(info.excluded.map((e) => e.image).sort()).toEqual([...images].sort());
+    const back = await seglens(['exclude', planted, images[0], '--include', '--json']);
+    expect(JSON.parse(back.stdout).exclude.map((e: { image: string }) => e.image)).not.toContain(images[0]);
+  });
+});
+
 describe('seglens train on the demo', () => {
   it('prints the backend, the split, one line per epoch with every class, and the best model', async () => {
     const r = await seglens(['train', project, ...TINY, '--out', join(tmp, 'runs-cli')]);

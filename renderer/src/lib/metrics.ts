@@ -1,54 +1,62 @@
-// Pure helpers of the metrics view: the scatter's axes, the deceptive corner, sorting the table and
-// the findings the table itself shows. The thresholds mirror src/seg/audit/scores.ts (the renderer
-// may import only src/api), so the corner on screen is the one the audit and the report name.
+// Pure helpers of the metrics view: the scatter's axes and points, sorting the table and the
+// findings the table shows. Which image is deceptive and which class is at fault are the audit's
+// verdicts (src/seg/audit, carried by each row); nothing here judges them again.
 import type { ClassInfo, MetricRow, MetricsTableResult } from '../../../src/api/index.ts';
 
-/** A background-inclusive figure at or above this "looks good" (audit LOOKS_GOOD). */
-export const LOOKS_GOOD = 0.8;
-/** Mean foreground Dice below this is poor (audit POOR_FOREGROUND_DICE). */
-export const POOR_FOREGROUND_DICE = 0.5;
-
-/** The background-inclusive figure a user would quote for an image: the larger of accuracy and Dice with background. */
+/** The background-inclusive figure a user would quote for an image (computed by the engine). */
 export function inclusiveScore(r: MetricRow): number | null {
-  const a = r.pixelAccuracy;
-  const d = r.meanDiceWithBackground;
-  if (a === null) return d;
-  if (d === null) return a;
-  return Math.max(a, d);
+  return r.inclusiveScore;
 }
 
-/** The ground truth of the row has some foreground class. */
-export function hasForeground(r: MetricRow, classes: readonly ClassInfo[]): boolean {
-  return r.cells.some((c, id) => !classes[id]?.isBackground && c.gtPixels > 0);
+/** In the deceptive corner, as the audit judged it. */
+export function isDeceptive(r: MetricRow): boolean {
+  return r.deceptive;
 }
 
-/** Looks good on a background-inclusive figure, poor on the foreground: the corner to look at first. */
-export function isDeceptive(r: MetricRow, classes: readonly ClassInfo[]): boolean {
-  const x = inclusiveScore(r);
-  const y = r.meanForegroundDice;
-  return x !== null && y !== null && hasForeground(r, classes) && x >= LOOKS_GOOD && y < POOR_FOREGROUND_DICE;
+/** The scatter's vertical axis: the mean foreground Dice, or one class's Dice (by class id). */
+export type YAxis = 'foreground' | number;
+
+export function yLabel(axis: YAxis, classes: readonly ClassInfo[]): string {
+  return axis === 'foreground' ? 'mean foreground Dice (background excluded)' : `Dice of ${classes[axis]?.name ?? `class ${axis}`}`;
+}
+
+export function yValue(r: MetricRow, axis: YAxis): number | null {
+  return axis === 'foreground' ? r.meanForegroundDice : (r.cells[axis]?.dice ?? null);
 }
 
 export interface ScatterPoint {
   name: string;
   /** Background-inclusive score. */
   x: number;
-  /** Mean foreground Dice. */
+  /** The chosen y axis's figure. */
   y: number;
   deceptive: boolean;
+  /** The class at fault (the audit's), by id, with its Dice; null when none is defined. */
+  faultClass: number | null;
 }
 
 /** One point per image where both figures are defined; the rest are counted, not hidden silently. */
-export function scatterPoints(t: MetricsTableResult): { points: ScatterPoint[]; undefinedCount: number } {
+export function scatterPoints(t: MetricsTableResult, axis: YAxis = 'foreground'): { points: ScatterPoint[]; undefinedCount: number } {
   const points: ScatterPoint[] = [];
   let undefinedCount = 0;
   for (const r of t.rows) {
-    const x = inclusiveScore(r);
-    const y = r.meanForegroundDice;
+    const x = r.inclusiveScore;
+    const y = yValue(r, axis);
     if (x === null || y === null) undefinedCount++;
-    else points.push({ name: r.name, x, y, deceptive: isDeceptive(r, t.classes) });
+    else points.push({ name: r.name, x, y, deceptive: r.deceptive, faultClass: r.fault?.classId ?? null });
   }
   return { points, undefinedCount };
+}
+
+/** How the class at fault fails, in words for a list. */
+export function faultText(r: MetricRow, classes: readonly ClassInfo[]): string {
+  const f = r.fault;
+  if (!f) return 'no foreground class defined';
+  const name = classes[f.classId]?.name ?? `class ${f.classId}`;
+  const d = f.dice === null ? 'n/a' : f.dice.toFixed(3);
+  if (f.kind === 'missed') return `${name} missed (Dice ${d}: in the ground truth, never predicted)`;
+  if (f.kind === 'spurious') return `${name} predicted where there is none (Dice ${d})`;
+  return `${name} Dice ${d}`;
 }
 
 /** Sort keys of the table: a fixed column, or a per-class figure as `dice:<classId>`. */
@@ -65,7 +73,7 @@ export function sortValue(r: MetricRow, key: SortKey): string | number | null {
     case 'pixelAccuracy':
       return r[key];
     case 'gap': {
-      const x = inclusiveScore(r);
+      const x = r.inclusiveScore;
       return x === null || r.meanForegroundDice === null ? null : x - r.meanForegroundDice;
     }
     default: {
@@ -89,6 +97,11 @@ export function sortRows(rows: readonly MetricRow[], key: SortKey, dir: 'asc' | 
   });
 }
 
+/** The deceptive images, worst (largest gap) first. */
+export function deceptiveRows(t: MetricsTableResult): MetricRow[] {
+  return sortRows(t.rows.filter((r) => r.deceptive), 'gap', 'desc');
+}
+
 export interface TableFinding {
   id: string;
   severity: 'error' | 'warning';
@@ -101,24 +114,26 @@ export interface TableFinding {
 
 const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
 
+/** A foreground class of the ground truth is in it. */
+function hasForeground(r: MetricRow, classes: readonly ClassInfo[]): boolean {
+  return r.cells.some((c, id) => !classes[id]?.isBackground && c.gtPixels > 0);
+}
+
 /**
- * What the table itself shows: deceptive images (ranked by the gap), foreground classes the run
- * never predicts although the ground truth has them, and images no better than all-background.
+ * What the table itself shows: deceptive images (the audit's verdicts, ranked by the gap),
+ * foreground classes the run never predicts although the ground truth has them, and images no
+ * better than all-background.
  */
 export function tableFindings(t: MetricsTableResult): TableFinding[] {
   const out: TableFinding[] = [];
-  const deceptive = sortRows(
-    t.rows.filter((r) => isDeceptive(r, t.classes)),
-    'gap',
-    'desc',
-  );
+  const deceptive = deceptiveRows(t);
   if (deceptive.length) {
     out.push({
       id: 'deceptive-images',
       severity: 'warning',
       title: 'Good-looking scores hiding bad masks',
-      message: `${deceptive.length} image(s) score >= ${LOOKS_GOOD} with the background included but have a foreground Dice < ${POOR_FOREGROUND_DICE}.`,
-      action: 'Open each one and compare ground truth and prediction (error map): the accuracy says nothing about the objects.',
+      message: `${deceptive.length} image(s) score >= ${t.corner.looksGood} with the background included but have a foreground Dice < ${t.corner.poorForegroundDice}.`,
+      action: 'Open each one: it opens with the error map of the class at fault; compare ground truth and prediction side by side. The accuracy says nothing about the objects.',
       images: deceptive.map((r) => r.name),
     });
   }

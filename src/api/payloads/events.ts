@@ -28,7 +28,11 @@ export const EVENT_SCHEMAS = {
       val: count,
       test: count,
       warnings: z.array(z.string()),
+      /** Images the project file excludes (in no side), with why. */
+      excluded: z.array(z.object({ name: imageName, reason: z.string().nullable() })),
     }),
+    /** The figure "best" and early stopping follow; a new best must beat the old by more than minDelta. */
+    monitor: z.object({ name: z.string(), minDelta: finite.min(0), patience: count }),
   }),
   'training.step': z.object({
     jobId,

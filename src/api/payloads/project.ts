@@ -50,6 +50,10 @@ export const AnnotationStatus = z.enum([
 ]);
 export type AnnotationStatus = z.infer<typeof AnnotationStatus>;
 
+/** An image the project file excludes from training, splits and scores, and why. */
+export const ExcludedSchema = z.object({ name: imageName, reason: z.string().nullable() });
+export type Excluded = z.infer<typeof ExcludedSchema>;
+
 export const ImageEntrySchema = z.object({
   name: imageName,
   /** Image file, relative to the project folder. */
@@ -60,8 +64,13 @@ export const ImageEntrySchema = z.object({
   height: count.nullable(),
   /** Labelled pixels per class id in the current mask; null when there is no readable mask. */
   classPixels: z.array(count).nullable(),
-  /** Split membership from the project's split manifest; null when unsplit or not in it. */
+  /**
+   * Split side: from the project's split manifest, else from the split of the run asked for
+   * (listImages' runId); null when in none. ListImagesResult.splitSource says which.
+   */
   split: splitName.nullable(),
+  /** Set when the project file excludes this image from training, splits and scores: why. */
+  excluded: z.object({ reason: z.string().nullable() }).nullable(),
   annotation: AnnotationStatus,
   /** Runs that hold a prediction for this image. */
   predictions: z.array(runId),
@@ -70,9 +79,20 @@ export const ImageEntrySchema = z.object({
 });
 export type ImageEntry = z.infer<typeof ImageEntrySchema>;
 
+export const ListImagesParams = z.strictObject({
+  /** Show the sides of this run's split when the project has no split manifest of its own. */
+  runId: runId.optional(),
+});
+
 export const ListImagesResultSchema = z.object({
   classes: z.array(ClassInfoSchema),
   images: z.array(ImageEntrySchema),
+  /** Where `split` comes from: the project's manifest (its file), a run's split.json, or nowhere. */
+  splitSource: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('project'), file: z.string() }),
+    z.object({ kind: z.literal('run'), runId }),
+    z.object({ kind: z.literal('none') }),
+  ]),
 });
 export type ListImagesResult = z.infer<typeof ListImagesResultSchema>;
 
@@ -84,6 +104,24 @@ export const InspectClassSchema = ClassInfoSchema.extend({
   images: count,
 });
 
+/**
+ * One reason training is refused (src/seg/dataset inspect's Blocker): a blocking problem or a
+ * critical finding about images the project does not exclude, or no pair to train on.
+ */
+export const BlockerSchema = z.object({
+  kind: z.enum(['problem', 'finding', 'no-pairs']),
+  /** The problem's code or the finding's id. */
+  code: z.string().min(1),
+  /** The file a problem names (relative to the project), or null. */
+  file: z.string().nullable(),
+  message: z.string(),
+  /** What to do about it. */
+  action: z.string(),
+  /** Images it concerns that are not excluded: fix them, or exclude them (setExclusions). */
+  images: z.array(imageName),
+});
+export type Blocker = z.infer<typeof BlockerSchema>;
+
 export const InspectResultSchema = z.object({
   classes: z.array(InspectClassSchema),
   problems: z.array(ProblemSchema),
@@ -91,9 +129,20 @@ export const InspectResultSchema = z.object({
   findings: z.array(FindingSchema),
   /** Images that could not be read at all (their problems say why). */
   unreadable: z.array(z.string()),
-  /** A problem or a critical finding blocks training. */
+  /** Why training would be refused, each with the images to fix or exclude; empty when it may start. */
+  blockers: z.array(BlockerSchema),
+  /** A problem or a critical finding outside the exclusion list blocks training (blockers not empty). */
   blocking: z.boolean(),
+  /** Images the project file excludes from training, splits and scores. */
+  excluded: z.array(ExcludedSchema),
 });
+
+/** Exclude images from training (with why), or bring them back; written to seglens.json. */
+export const SetExclusionsParams = z.strictObject({
+  exclude: z.array(z.strictObject({ name: imageName, reason: z.string().max(1000).optional() })).max(10000).optional(),
+  include: z.array(imageName).max(10000).optional(),
+});
+export const SetExclusionsResultSchema = z.object({ excluded: z.array(ExcludedSchema) });
 export type InspectResult = z.infer<typeof InspectResultSchema>;
 
 const fraction = finite.min(0).max(0.9);
@@ -118,6 +167,8 @@ export const SplitSideSchema = z.object({
 
 export const SplitPreviewResultSchema = z.object({
   seed: z.number().int(),
+  /** Images the project file excludes: in no side. */
+  excluded: z.array(ExcludedSchema),
   assignments: z.array(z.object({ name: imageName, split: splitName })),
   sides: z.array(SplitSideSchema),
   /** Leakage, imbalance, a class missing from a side... with file names and what to do. */

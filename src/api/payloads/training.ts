@@ -123,6 +123,10 @@ export const RunSummarySchema = z.object({
   predictions: count,
   /** A `last` checkpoint exists, so the run can be resumed. */
   canResume: z.boolean(),
+  /** A `best` checkpoint exists, so the run's images can be predicted (predictRun). */
+  hasBest: z.boolean(),
+  /** Images per side of the split the run trained on (its split.json); null when it has none. */
+  split: z.object({ train: count, val: count, test: count }).nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

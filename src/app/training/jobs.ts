@@ -1,14 +1,13 @@
 // Training jobs of the engine: each runs in a forked child process (worker.ts), its messages are
 // relayed as contract events, and its state is kept for trainingStatus. One job at a time: two
 // trainings on a 2-core machine would each run at half speed and fight for memory.
-import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
 import { busy } from '../errors.ts';
+import { forkJob } from './fork.ts';
 import type { JobMessage, JobRequest } from './protocol.ts';
 
 export interface JobManagerOptions {
@@ -25,14 +24,7 @@ interface Job {
   ended: Promise<void>;
 }
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const DEFAULT_JOB = fileURLToPath(new URL('./train-job.ts', import.meta.url));
-
-/** Node flags that let the child load TypeScript sources (tsx, as bin/seglens.js does). */
-function tsxArgs(): string[] {
-  const loader = createRequire(import.meta.url).resolve('tsx');
-  return ['--import', pathToFileURL(loader).href];
-}
 
 const TERMINAL = new Set(['finished', 'stopped', 'diverged', 'time-limit', 'failed']);
 
@@ -51,7 +43,7 @@ export class JobManager {
       throw busy(`A training is already running (run ${running.status.runId || 'starting'}). Stop it first, or wait for it to finish.`, { jobId: running.status.jobId });
     }
     const jobId = randomUUID();
-    const child = fork(WORKER, [], { execArgv: tsxArgs(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = forkJob(this.opts.jobModule ?? DEFAULT_JOB, request);
     const status: JobStatus = {
       jobId,
       runId: request.resume?.runId ?? 'pending',
@@ -87,7 +79,6 @@ export class JobManager {
       }
       rejectStart(ContractError.fromWire(job.status.error ?? { name: 'Error', message: 'The training process ended before it started.', details: {} }));
     });
-    child.send({ type: 'start', module: pathToFileURL(this.opts.jobModule ?? DEFAULT_JOB).href, request });
     return started;
   }
 
@@ -143,7 +134,7 @@ export class JobManager {
         s.backend = msg.backend;
         s.epochs = msg.epochs;
         s.epoch = msg.resumedAfter;
-        this.emit({ type: 'training.started', payload: { jobId: s.jobId, runId: msg.runId, backend: msg.backend, epochs: msg.epochs, stepsPerEpoch: msg.stepsPerEpoch, resumedAfter: msg.resumedAfter, split: msg.split } });
+        this.emit({ type: 'training.started', payload: { jobId: s.jobId, runId: msg.runId, backend: msg.backend, epochs: msg.epochs, stepsPerEpoch: msg.stepsPerEpoch, resumedAfter: msg.resumedAfter, split: msg.split, monitor: msg.monitor } });
         return;
       case 'step':
         s.etaSeconds = msg.etaSeconds;

@@ -20,7 +20,8 @@ export type JobMessage =
       epochs: number;
       stepsPerEpoch: number | null;
       resumedAfter: number;
-      split: { source: 'project-manifest' | 'made-for-run'; train: number; val: number; test: number; warnings: string[] };
+      split: { source: 'project-manifest' | 'made-for-run'; train: number; val: number; test: number; warnings: string[]; excluded: { name: string; reason: string | null }[] };
+      monitor: { name: string; minDelta: number; patience: number };
     }
   | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number | null; epochLoss: number | null; etaSeconds: number | null }
   | { type: 'epoch'; record: EpochRecord; etaSeconds: number | null }
@@ -31,13 +32,19 @@ export type JobMessage =
   | { type: 'finished'; status: 'finished' | 'stopped' | 'diverged' | 'time-limit'; reason: string; epochs: number; bestEpoch: number | null }
   | { type: 'failed'; error: WireError };
 
-/** Engine -> child. */
-export type ControlMessage = { type: 'start'; module: string; request: JobRequest } | { type: 'stop' };
+/**
+ * Engine -> child. The child (worker.ts) runs any job module: a training (this file's JobRequest)
+ * or a prediction (../predict/predict-protocol.ts); the request is the module's own.
+ */
+export type ControlMessage = { type: 'start'; module: string; request: unknown } | { type: 'stop' };
 
-export interface JobContext {
+/** What every job may send besides its own messages: an error that ended it. */
+export type FailedMessage = { type: 'failed'; error: WireError };
+
+export interface JobContext<Msg = JobMessage> {
   signal: AbortSignal;
-  emit(msg: JobMessage): void;
+  emit(msg: Msg): void;
 }
 
-/** What a job module (the real trainer adapter, or a test double) exports. */
-export type RunJob = (request: JobRequest, ctx: JobContext) => Promise<void>;
+/** What a job module (the real trainer adapter, a prediction, or a test double) exports. */
+export type RunJob<Req = JobRequest, Msg = JobMessage> = (request: Req, ctx: JobContext<Msg>) => Promise<void>;

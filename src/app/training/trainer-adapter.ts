@@ -1,13 +1,9 @@
 // Runs src/train's Trainer inside the training child process and reports to the engine: trainer
 // events become JobMessages, a preview prediction of one validation image is written after each
-// epoch (runs/<id>/preview.png, class ids), and when the run ends every project image is
-// predicted with the best weights (runs/<id>/predictions/, as `seglens predict` writes them).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// epoch (the run folder's preview, trainer/run-outputs.ts), and when the run ends every project
+// image is predicted with the best weights (predict/run-predictions.ts, as on demand).
 import type { EpochRecord as WireEpoch, TrainingOptions } from '../../api/index.ts';
-import { writeJsonAtomic } from '../../seg/atomic.ts';
 import { readImage } from '../../seg/image-io.ts';
-import { writeLabelMask } from '../../seg/mask-write.ts';
 import { toJSONSafe } from '../../seg/metrics/index.ts';
 import { normalize } from '../../seg/normalize.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
@@ -17,11 +13,10 @@ import { RunFolder } from '../../train/trainer/run-folder.ts';
 import { Trainer } from '../../train/trainer/trainer.ts';
 import { predictImage } from '../../train/predict/tiled.ts';
 import type { PredictInput } from '../../train/predict/tiled.ts';
-import { loadModel } from '../../train/predict/model-io.ts';
-import { predictFiles } from '../../train/predict/predict-files.ts';
+import { predictRun } from '../../train/predict/run-predictions.ts';
+import { writePreview as storePreview } from '../../train/trainer/run-outputs.ts';
 import { openProjectFolder } from '../open-project.ts';
 import type { OpenProject } from '../open-project.ts';
-import { PREDICTIONS_FOLDER, PREDICTIONS_INDEX, PREVIEW_IMAGE, PREVIEW_INFO } from '../run-files.ts';
 import type { JobContext, JobMessage, JobRequest, RunJob } from './protocol.ts';
 
 const fin = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
@@ -63,21 +58,17 @@ async function preparePreview(p: OpenProject, runDir: string, wanted: string | u
 }
 
 async function predictAll(p: OpenProject, runDir: string, result: TrainResult, ctx: JobContext): Promise<void> {
-  if (result.bestEpoch === null || !existsSync(join(runDir, 'best'))) return;
-  const { model, meta } = await loadModel(runDir);
-  try {
-    const project = p.ds.project;
-    const files = p.images.map((r) => r.image);
-    await predictFiles(model, meta, files, {
-      outDir: join(runDir, PREDICTIONS_FOLDER),
+  if (result.bestEpoch === null) return;
+  const project = p.ds.project;
+  await predictRun(
+    runDir,
+    p.images.map((r) => ({ name: r.name, image: r.image })),
+    {
       page: project.imagePage,
       ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}),
-      onProgress: (done, total, file) => ctx.emit({ type: 'progress', task: 'predict', done, total, item: file }),
-    });
-    await writeJsonAtomic(join(runDir, PREDICTIONS_FOLDER, PREDICTIONS_INDEX), { checkpoint: 'best', epoch: result.bestEpoch, created: new Date().toISOString() });
-  } finally {
-    model.dispose();
-  }
+      onProgress: (done, total, item) => ctx.emit({ type: 'progress', task: 'predict', done, total, item: item || null }),
+    },
+  );
 }
 
 export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) => {
@@ -102,8 +93,7 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
     const pred = predictImage(trainer.model, r.input, { tile: r.cfg.validation.tile, overlap: r.cfg.validation.overlap, batch: r.cfg.validation.batch, head: r.cfg.model.head, numClasses: K });
     writes.push(
       (async () => {
-        await writeLabelMask(join(runDir, PREVIEW_IMAGE), pred.labels);
-        await writeJsonAtomic(join(runDir, PREVIEW_INFO), { epoch, name: r.name });
+        await storePreview(runDir, pred.labels, { epoch, name: r.name });
         ctx.emit({ type: 'preview', epoch, name: r.name });
       })().catch(() => undefined),
     );
@@ -124,7 +114,15 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
           epochs: e.epochs,
           stepsPerEpoch: e.stepsPerEpoch,
           resumedAfter: e.resumedFrom?.epoch ?? 0,
-          split: { source: e.split.source, train: e.split.train, val: e.split.val, test: e.split.test, warnings: e.split.warnings },
+          split: {
+            source: e.split.source,
+            train: e.split.train,
+            val: e.split.val,
+            test: e.split.test,
+            warnings: e.split.warnings,
+            excluded: e.split.excluded.map((x) => ({ name: x.image, reason: x.reason })),
+          },
+          monitor: e.monitor,
         };
         break;
       case 'step':

@@ -1,21 +1,22 @@
-// Entry of the training child process: receives one `start`, imports the job module it names and
-// runs it with an AbortSignal that a `stop` message (or the engine going away) aborts.
+// Entry of a job's child process (a training, or a prediction): receives one `start`, imports the
+// job module it names and runs it with an AbortSignal that a `stop` message (or the engine going
+// away) aborts. The request and the messages are the job module's own (protocol.ts).
 import { errorToWire } from '../../api/index.ts';
-import type { ControlMessage, JobMessage, RunJob } from './protocol.ts';
+import type { ControlMessage, FailedMessage, RunJob } from './protocol.ts';
 
 const controller = new AbortController();
 
-function send(msg: JobMessage): void {
+function send(msg: object): void {
   process.send?.(msg);
 }
 
-async function start(module: string, request: Parameters<RunJob>[0]): Promise<void> {
+async function start(module: string, request: unknown): Promise<void> {
   try {
-    const mod = (await import(module)) as { runJob?: RunJob };
+    const mod = (await import(module)) as { runJob?: RunJob<unknown, object> };
     if (typeof mod.runJob !== 'function') throw new Error(`${module} does not export runJob.`);
     await mod.runJob(request, { signal: controller.signal, emit: send });
   } catch (e) {
-    send({ type: 'failed', error: errorToWire(e) });
+    send({ type: 'failed', error: errorToWire(e) } satisfies FailedMessage);
   }
   process.disconnect?.();
 }

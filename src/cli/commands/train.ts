@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { relative } from 'node:path';
-import { inspectDataset, openDataset } from '../../seg/dataset/index.ts';
+import { excludeHint, formatBlocker, inspectDataset, openDataset } from '../../seg/dataset/index.ts';
 import { ConfigError } from '../../seg/errors.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import { formatProblem, isBlocking } from '../../seg/problems.ts';
@@ -129,12 +129,14 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       const report = await inspectDataset(ds, { onProgress: (d, t, n) => bar.update(d, t, n) });
       bar.stop();
       if (report.blocking) {
-        const blocking = report.problems.filter(isBlocking);
-        console.error(`seglens train: the project cannot be trained on as it is (${blocking.length || 'no'} blocking problem(s)${report.pairs.length === 0 ? ', no image/mask pair' : ''}):`);
-        for (const p of blocking) console.error('  ' + formatProblem(p));
+        console.error(`seglens train: the project cannot be trained on as it is (${report.blockers.length} blocking problem(s)):`);
+        for (const b of report.blockers) console.error('  ' + formatBlocker(b).replace(/\n/g, '\n  '));
+        const hint = excludeHint(project, report.blockers);
+        if (hint) console.error(hint);
         setExit(1);
         return;
       }
+      if (report.excluded.length) console.log(`${report.excluded.length} image(s) excluded by the project file: ${report.excluded.map((e) => e.name).join(', ')}`);
       const warnings = report.problems.filter((p) => !isBlocking(p));
       if (warnings.length) {
         console.log(`${warnings.length} warning(s) about the data (seglens inspect ${project} shows all):`);

@@ -12,11 +12,15 @@ export {
   checkBelowBaseline,
   checkDeceptiveImages,
   deceptiveImages,
+  isDeceptiveImage,
+  inclusiveScore,
   LOOKS_GOOD,
   POOR_FOREGROUND_DICE,
   DOMINATED_GAP,
   BASELINE_MIN_ERROR_REDUCTION,
 } from './scores.ts';
+export { imageVerdict } from './image-verdict.ts';
+export type { ImageVerdict, FaultKind } from './image-verdict.ts';
 export { labelComponents } from './components.ts';
 export type { Components, ComponentOptions, Connectivity } from './components.ts';
 export {

@@ -119,7 +119,7 @@ export function checkBelowBaseline(r: EvalResult): Finding[] {
 }
 
 /** An image's best-looking background-inclusive figure (pixel accuracy or Dice with background). */
-function inclusiveScore(im: ImageResult): number {
+export function inclusiveScore(im: ImageResult): number {
   const a = im.pixelAccuracy;
   const d = im.meanDiceWithBackground;
   if (Number.isNaN(a)) return d;
@@ -128,7 +128,7 @@ function inclusiveScore(im: ImageResult): number {
 }
 
 /** Does the ground truth of the image contain any foreground class? */
-function hasForeground(im: ImageResult, backgroundClass: string): boolean {
+export function hasForeground(im: ImageResult, backgroundClass: string): boolean {
   return im.classes.some((c) => c.name !== backgroundClass && c.gtPixels > 0);
 }
 
@@ -140,10 +140,14 @@ function hasForeground(im: ImageResult, backgroundClass: string): boolean {
  */
 export function deceptiveImages(r: EvalResult): { image: ImageResult; inclusive: number; gap: number }[] {
   return r.perImage
-    .filter((im) => hasForeground(im, r.backgroundClass) && !Number.isNaN(im.meanForegroundDice))
+    .filter((im) => isDeceptiveImage(im, r.backgroundClass))
     .map((image) => ({ image, inclusive: inclusiveScore(image), gap: inclusiveScore(image) - image.meanForegroundDice }))
-    .filter((x) => x.inclusive >= LOOKS_GOOD && x.image.meanForegroundDice < POOR_FOREGROUND_DICE)
     .sort((a, b) => b.gap - a.gap || (a.image.name < b.image.name ? -1 : 1));
+}
+
+/** The rule of deceptiveImages for one image: foreground in the ground truth, looks good, is poor. */
+export function isDeceptiveImage(im: ImageResult, backgroundClass: string): boolean {
+  return hasForeground(im, backgroundClass) && !Number.isNaN(im.meanForegroundDice) && inclusiveScore(im) >= LOOKS_GOOD && im.meanForegroundDice < POOR_FOREGROUND_DICE;
 }
 
 export function checkDeceptiveImages(r: EvalResult): Finding[] {

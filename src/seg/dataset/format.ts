@@ -1,6 +1,7 @@
 // Text form of an inspect report for the terminal.
 import { formatFindings } from '../audit/index.ts';
 import { formatProblem } from '../problems.ts';
+import { excludeHint, formatBlocker } from './inspect.ts';
 import type { InspectReport } from './inspect.ts';
 
 const round = (v: number) => String(Math.round(v * 100) / 100);
@@ -69,11 +70,15 @@ export function formatInspect(r: InspectReport): string {
     out.push(formatFindings(r.findings));
     out.push('');
   }
-  const critical = r.findings.filter((f) => f.severity === 'critical').length;
-  out.push(
-    r.blocking
-      ? `NOT READY FOR TRAINING: ${r.pairs.length === 0 ? 'no usable pair' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', critical ? `${critical} critical finding${critical === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ') + ' above'} must be fixed first.`
-      : `Ready for training${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'} to read)` : ''}.`,
-  );
+  if (r.excluded.length) {
+    out.push(`Excluded from training by the project file (${r.excluded.length}): ${r.excluded.map((e) => `${e.name}${e.reason ? ` (${e.reason})` : ''}`).join(', ')}`);
+    out.push('');
+  }
+  if (r.blocking) {
+    out.push(`NOT READY FOR TRAINING: ${r.blockers.length} blocking problem(s) must be fixed first:`);
+    for (const b of r.blockers) out.push('  ' + formatBlocker(b).replace(/\n/g, '\n  '));
+    const hint = excludeHint(r.dir, r.blockers);
+    if (hint) out.push(hint);
+  } else out.push(`Ready for training${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'} to read)` : ''}${r.excluded.length ? `, ${r.excluded.length} image(s) excluded` : ''}.`);
   return out.join('\n');
 }

@@ -1,9 +1,9 @@
-export { openDataset } from './open.ts';
+export { openDataset, trainingPairs } from './open.ts';
 export type { Dataset, DatasetOverrides } from './open.ts';
 export { readPairLabels, classPixelCounts } from './labels.ts';
 export type { PairLabels } from './labels.ts';
-export { inspectDataset } from './inspect.ts';
-export type { InspectReport, InspectedPair, InspectOptions } from './inspect.ts';
+export { inspectDataset, formatBlocker, excludeHint } from './inspect.ts';
+export type { InspectReport, InspectedPair, InspectOptions, Blocker } from './inspect.ts';
 export { formatInspect } from './format.ts';
 export { splitItems } from './split-items.ts';
 export { evaluateFolders, pairMaskFolders } from './eval-folders.ts';

@@ -46,8 +46,41 @@ export interface InspectReport {
    * fits it worse than another mask or a shifted copy of its own does).
    */
   findings: Finding[];
-  /** True when a problem or a critical finding blocks training: `seglens inspect` then exits non-zero. */
+  /** Why training is refused, each naming what to fix (or exclude); empty when it may start. */
+  blockers: Blocker[];
+  /** True when `blockers` is not empty: `seglens inspect` then exits non-zero, training is refused. */
   blocking: boolean;
+  /** Images the project file excludes from training (still read and reported above). */
+  excluded: { name: string; reason: string | null }[];
+}
+
+/**
+ * One reason training is refused, the same for the app and the command line: a problem (an
+ * unreadable file, a size mismatch...) or a critical finding (a suspect pairing) about images the
+ * project does not exclude, or no pair at all to train on.
+ */
+export type Blocker =
+  | { kind: 'problem'; problem: Problem; image: string | null }
+  | { kind: 'finding'; finding: Finding; images: string[] }
+  | { kind: 'no-pairs'; message: string };
+
+/** One line (or two) per blocker, for the command line. */
+export function formatBlocker(b: Blocker): string {
+  switch (b.kind) {
+    case 'problem':
+      return `${b.problem.severity.toUpperCase()} [${b.problem.code}] ${b.problem.file}: ${b.problem.message}\n    -> ${b.problem.hint}`;
+    case 'finding':
+      return `${b.finding.severity.toUpperCase()} [${b.finding.id}] ${b.finding.title}: ${b.images.join(', ')}\n    ${b.finding.message}\n    -> ${b.finding.action}`;
+    case 'no-pairs':
+      return `ERROR [no-pairs] ${b.message}`;
+  }
+}
+
+/** What to do about blockers that name images: fix the data, or exclude the images. */
+export function excludeHint(project: string, blockers: readonly Blocker[]): string | null {
+  const names = [...new Set(blockers.flatMap((b) => (b.kind === 'finding' ? b.images : b.kind === 'problem' && b.image ? [b.image] : [])))];
+  if (!names.length) return null;
+  return `Fix the files named above, or leave those images out of training: seglens exclude ${project} ${names.join(' ')} --reason "..." (undo with --include).`;
 }
 
 export interface InspectOptions {
@@ -127,6 +160,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   for (const p of pairs) p.classPixels.forEach((n, k) => ((totals[k] += n), (images[k] += n > 0 ? 1 : 0)));
   const all = totals.reduce((a, b) => a + b, 0);
   const findings = pairingFindings(pairing.result());
+  const blockers = trainingBlockers(ds, pairs.length, problems, findings, shown);
   return {
     dir: ds.dir,
     projectFile: ds.projectFile,
@@ -143,8 +177,35 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     unreadable,
     problems,
     findings,
-    blocking: problems.some(isBlocking) || findings.some((f) => f.severity === 'critical') || pairs.length === 0,
+    blockers,
+    blocking: blockers.length > 0,
+    excluded: [...ds.excluded].map(([name, reason]) => ({ name, reason })),
   };
+}
+
+/** The blockers of inspectDataset: blocking problems and critical findings outside the exclusion list. */
+function trainingBlockers(ds: Dataset, readable: number, problems: readonly Problem[], findings: readonly Finding[], shown: (f: string) => string): Blocker[] {
+  // A problem names a file; the pair that file belongs to is the image to fix or exclude.
+  const pairOfFile = new Map<string, string>();
+  for (const p of ds.pairs) {
+    pairOfFile.set(shown(p.image), p.name);
+    pairOfFile.set(shown(p.mask), p.name);
+    for (const f of Object.values(p.classMasks ?? {})) pairOfFile.set(shown(f), p.name);
+  }
+  const out: Blocker[] = [];
+  for (const problem of problems.filter(isBlocking)) {
+    const image = pairOfFile.get(problem.file) ?? null;
+    if (image === null || !ds.excluded.has(image)) out.push({ kind: 'problem', problem, image });
+  }
+  for (const finding of findings.filter((f) => f.severity === 'critical')) {
+    const images = finding.images.filter((n) => !ds.excluded.has(n));
+    if (images.length || finding.images.length === 0) out.push({ kind: 'finding', finding, images });
+  }
+  const usable = ds.pairs.filter((p) => !ds.excluded.has(p.name)).length;
+  if (readable === 0 || usable === 0) {
+    out.push({ kind: 'no-pairs', message: ds.pairs.length === 0 ? 'No image/mask pair was found: check the image and mask folders and the pairing rule.' : usable === 0 ? 'Every image/mask pair is excluded in the project file: bring some back (seglens exclude --include).' : 'No image/mask pair could be read (see the problems above).' });
+  }
+  return out;
 }
 
 function withShownFile(p: Problem, shown: (f: string) => string): Problem {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClassTable } from '../classes.ts';
 import { ConfigError } from '../errors.ts';
-import { listPairs, loadProject, PROJECT_FILE, ProjectSchema } from '../project/index.ts';
+import { exclusionsOf, listPairs, loadProject, PROJECT_FILE, ProjectSchema } from '../project/index.ts';
 import type { Pair, Project, ProjectInput } from '../project/index.ts';
 import type { Problem } from '../problems.ts';
 import { parseOrThrow } from '../validate.ts';
@@ -30,6 +30,16 @@ export interface Dataset {
   pairs: Pair[];
   /** Pairing problems (missing partners, duplicate stems, unsupported files). */
   problems: Problem[];
+  /**
+   * Images the project file excludes (name -> reason): `pairs` still lists them (inspect reads
+   * them), but no split, training or score uses them and their problems block nothing.
+   */
+  excluded: ReadonlyMap<string, string | null>;
+}
+
+/** The pairs training and splits use: every pair the project does not exclude. */
+export function trainingPairs(ds: Dataset): Pair[] {
+  return ds.pairs.filter((p) => !ds.excluded.has(p.name));
 }
 
 const GUESS_IMAGES = ['images', 'image', 'imgs', 'raw'];
@@ -70,5 +80,5 @@ export async function openDataset(dirArg: string, o: DatasetOverrides = {}): Pro
   const project = parseOrThrow(ProjectSchema, input, projectFile ?? `the options given for ${dir}`);
   const listed = await listPairs({ dir, project });
   const { pairs, problems } = await applyEdits(dir, project, listed.pairs, listed.problems);
-  return { dir, projectFile, project, pairs, problems };
+  return { dir, projectFile, project, pairs, problems, excluded: exclusionsOf(project) };
 }

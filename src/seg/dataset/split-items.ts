@@ -1,11 +1,13 @@
 // What the split needs from each pair: class pixel counts of its mask and a fingerprint of its
-// image (for duplicate detection). Unreadable pairs are left out and reported.
+// image (for duplicate detection). Unreadable pairs are left out and reported; pairs the project
+// excludes are left out silently (the exclusion list says why).
 import { relative } from 'node:path';
 import { problemFromError } from '../image-errors.ts';
 import type { Problem } from '../problems.ts';
 import { fingerprintFile } from '../split/index.ts';
 import type { SplitItem } from '../split/index.ts';
 import { classPixelCounts, readPairLabels } from './labels.ts';
+import { trainingPairs } from './open.ts';
 import type { Dataset } from './open.ts';
 
 export async function splitItems(
@@ -16,9 +18,10 @@ export async function splitItems(
   const problems: Problem[] = [];
   const K = ds.project.classes.classes.length;
   const shown = (f: string) => relative(ds.dir, f) || f;
-  for (let i = 0; i < ds.pairs.length; i++) {
-    onProgress?.(i, ds.pairs.length);
-    const pair = ds.pairs[i];
+  const pairs = trainingPairs(ds);
+  for (let i = 0; i < pairs.length; i++) {
+    onProgress?.(i, pairs.length);
+    const pair = pairs[i];
     try {
       const { labels } = await readPairLabels(ds.project, pair, shown);
       const fp = await fingerprintFile(pair.image, ds.project.imagePage);
@@ -28,6 +31,6 @@ export async function splitItems(
       problems.push({ ...p, file: shown(p.file) });
     }
   }
-  onProgress?.(ds.pairs.length, ds.pairs.length);
+  onProgress?.(pairs.length, pairs.length);
   return { items, problems };
 }

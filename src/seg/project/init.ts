@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { listFolder } from './files.ts';
 import { createProject, projectPath, toProjectPath } from './load.ts';
+import type { NewProject } from './load.ts';
 import { listPairs } from './pairing.ts';
 import type { PairingResult } from './pairing.ts';
 import { proposeClassTable } from './propose.ts';
@@ -62,12 +63,29 @@ async function findFolder(dir: string, names: string[], what: string, option: st
   );
 }
 
+/** What init would write, before it writes anything: the app shows it as an editable table. */
+export interface InitProposal extends Omit<InitResult, 'projectFile' | 'project'> {
+  dir: string;
+  /** The project as init would write it (seglens.json's content). */
+  project: NewProject;
+}
+
 export async function initProject(dir: string, opts: InitOptions = {}): Promise<InitResult> {
+  const p = await proposeProject(dir, opts);
+  const created = await createProject(p.dir, p.project, { force: opts.force });
+  const { dir: _dir, project: _project, ...rest } = p;
+  void _dir;
+  void _project;
+  return { projectFile: created.file, project: created.project, ...rest };
+}
+
+/** Everything `initProject` decides (folders, pairing, mask scan, class table), writing nothing. */
+export async function proposeProject(dir: string, opts: InitOptions = {}): Promise<InitProposal> {
   const root = resolve(dir);
   if (!existsSync(root)) throw new ConfigError(`The folder ${root} does not exist. Create it, or give the folder that holds the images and masks.`, { dir: root });
   const file = join(root, PROJECT_FILE);
   if (existsSync(file) && !opts.force) {
-    throw new ConfigError(`${file} already exists; init would replace your edits. Edit it instead, or pass --force to start over.`, { file });
+    throw new ConfigError(`${file} already exists; init would replace your edits. Edit it instead (or open it as a project), or pass --force to start over.`, { file });
   }
   const notes: string[] = [];
   const images = opts.images !== undefined ? toProjectPath(root, opts.images) : await findFolder(root, IMAGE_FOLDERS, 'image folder', '--images');
@@ -103,9 +121,9 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
     { maxPixels: opts.maxPixels, show, onProgress: opts.onProgress },
   );
   const proposal = proposeClassTable(scan, { maxClasses: opts.maxClasses });
-  const created = await createProject(
-    root,
-    {
+  return {
+    dir: root,
+    project: {
       images,
       masks,
       pairing: { rule: result.rule === 'sorted' ? 'sorted' : 'stem' },
@@ -114,11 +132,6 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
       ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
       classes: proposal.table,
     },
-    { force: opts.force },
-  );
-  return {
-    projectFile: created.file,
-    project: created.project,
     pairing: { rule: result.rule, chosen, pairs: result.pairs.length },
     scan,
     proposal,

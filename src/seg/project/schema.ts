@@ -79,6 +79,12 @@ export const NormalizationSchema = z
     if (n.range && n.range[0] >= n.range[1]) ctx.addIssue({ code: 'custom', path: ['range'], message: 'range must be [min, max] with min < max' });
   });
 
+export const ExclusionSchema = z.strictObject({
+  image: z.string().min(1).max(1024),
+  reason: z.string().max(1000).optional(),
+});
+export type Exclusion = z.infer<typeof ExclusionSchema>;
+
 export const ProjectSchema = z
   .strictObject({
     version: z.literal(CURRENT_VERSION),
@@ -94,10 +100,21 @@ export const ProjectSchema = z
     maxPixels: z.number().int().positive().optional(),
     /** Path of the split manifest written by `seglens split`. */
     split: pathField.optional(),
+    /**
+     * Images left out of training, splits and scores (`seglens exclude`, the app's "Exclude"), each
+     * with why. `image` is the image's name in the project (its file name without extension).
+     * Their files stay where they are; inspect still reads and reports them.
+     */
+    exclude: z.array(ExclusionSchema).optional(),
     classes: ClassTableSchema,
   })
   .superRefine((p, ctx) => {
     const names = new Set(p.classes.classes.map((c) => c.name));
+    const excluded = new Set<string>();
+    p.exclude?.forEach((e, i) => {
+      if (excluded.has(e.image)) ctx.addIssue({ code: 'custom', path: ['exclude', i, 'image'], message: `"${e.image}" is listed twice` });
+      excluded.add(e.image);
+    });
     const f = p.maskFormat;
     if (f.kind !== 'per-class' && !p.masks) {
       ctx.addIssue({ code: 'custom', path: ['masks'], message: 'give the folder of mask files (only per-class masks do without it)' });

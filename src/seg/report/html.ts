@@ -272,6 +272,7 @@ function dataSection(d: ReportData): string {
   }
   return `<section id="data"><h2>Data set and split</h2>
 ${ds ? `<p>Data set <b>${esc(ds.name)}</b>${ds.dir ? ` <span class="muted">(${esc(ds.dir)})</span>` : ''}: ${ds.images} image(s).</p>` : ''}
+${ds?.excluded?.length ? `<p id="excluded">${ds.excluded.length} image(s) excluded from training, the split and the scores by the project file: ${ds.excluded.map((e) => `<b>${esc(e.name)}</b>${e.reason ? ` (${esc(e.reason)})` : ''}`).join(', ')}.</p>` : ''}
 <h3>Class table</h3><table class="kv small"><thead><tr><th>Class</th><th>Id</th><th>Stored mask values</th></tr></thead><tbody>${classRows}</tbody></table>
 ${d.ignoreValues.length ? `<p class="muted">Ignored (unlabelled) mask values: ${esc(d.ignoreValues.join(', '))}.</p>` : ''}
 ${split}</section>`;

@@ -56,7 +56,8 @@ export interface ReportInput {
   /** ISO 8601 time stamp written into the report (passed in so that output is reproducible). */
   generated: string;
   classes: ClassTable;
-  dataset?: { name: string; dir?: string; images: number };
+  /** `excluded`: images the project file keeps out of training and scores, with why. */
+  dataset?: { name: string; dir?: string; images: number; excluded?: { name: string; reason: string | null }[] };
   split?: SplitSummaryInput;
   history?: readonly EpochRecord[];
   run?: RunInfo;
@@ -128,7 +129,7 @@ export interface ReportData {
   classes: ReportClass[];
   backgroundClass: string;
   ignoreValues: (number | string)[];
-  dataset: { name: string; dir?: string; images: number } | null;
+  dataset: { name: string; dir?: string; images: number; excluded?: { name: string; reason: string | null }[] } | null;
   split: JsonSafe<SplitSummaryInput> | null;
   run: RunInfo | null;
   history: { epochs: EpochRecord[]; bestEpoch: number | null; monitor: string | null } | null;

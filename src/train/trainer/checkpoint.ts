@@ -137,3 +137,14 @@ export async function readCheckpoint(parent: string, name: string): Promise<Save
     state: parseOrThrow(TrainStateSchema, await readJson(f(CHECKPOINT_FILES.state)), f(CHECKPOINT_FILES.state)),
   };
 }
+
+/**
+ * The training state of checkpoint `name` alone (no optimizer bytes), or null when there is no
+ * complete checkpoint: what a reader needs to know which epoch's weights it holds.
+ */
+export async function readCheckpointState(parent: string, name: string): Promise<TrainState | null> {
+  const dir = checkpointDir(parent, name);
+  if (!dir) return null;
+  const file = join(dir, CHECKPOINT_FILES.state);
+  return parseOrThrow(TrainStateSchema, await readJson(file), file);
+}

@@ -14,6 +14,8 @@ export interface SplitSummary {
   test: number;
   /** Warnings of the split check (classes missing from a side, imbalance). */
   warnings: string[];
+  /** Images the project file excludes, so in no side of the split (name and why). */
+  excluded: { image: string; reason: string | null }[];
 }
 
 export interface StartedEvent {
@@ -28,6 +30,8 @@ export interface StartedEvent {
   epochs: number;
   /** Null while an automatic epoch size is timed over the first steps (config stepsPerEpoch 'auto'). */
   stepsPerEpoch: number | null;
+  /** What "best" and early stopping follow: a new best must beat the old one by more than minDelta. */
+  monitor: { name: string; minDelta: number; patience: number };
 }
 
 export interface StepEvent {

@@ -4,6 +4,12 @@
 //   run.json       backend and why, versions, sessions (start, end, status), best epoch
 //   metrics.jsonl  one EpochRecord (src/seg/history.ts) per epoch, appended and fsynced
 //   best/, last/   checkpoints (checkpoint.ts)
+//   predictions/<stem>.png   label masks by the best checkpoint, in the class table's stored values
+//                            (as `seglens predict` writes them), made at the end of an app run or on
+//                            demand (predict/run-predictions.ts), one per image file stem
+//   predictions/index.json   which checkpoint (and its epoch) and tiling made them
+//   preview.png, preview.json  the per-epoch prediction of one validation image (class ids), app runs
+// This module owns every one of these names; the app reads a run only through it.
 // Every file is written atomically (src/seg/atomic.ts) except metrics.jsonl, which only grows by
 // whole fsynced lines (a torn last line is dropped by parseHistory).
 import { existsSync } from 'node:fs';
@@ -21,6 +27,9 @@ import { parseOrThrow } from '../../seg/validate.ts';
 import { parseTrainConfig } from './config.ts';
 import type { TrainConfig } from './config.ts';
 
+/** The folder under a project that holds its run folders by default. */
+export const RUNS_FOLDER = 'runs';
+
 export const RUN_FILES = {
   split: 'split.json',
   config: 'config.json',
@@ -28,6 +37,10 @@ export const RUN_FILES = {
   metrics: 'metrics.jsonl',
   best: 'best',
   last: 'last',
+  predictions: 'predictions',
+  predictionsIndex: 'index.json',
+  preview: 'preview.png',
+  previewInfo: 'preview.json',
 } as const;
 
 export const RUN_STATUSES = ['running', 'finished', 'stopped', 'diverged', 'time-limit', 'failed'] as const;
@@ -57,9 +70,30 @@ export const RunInfoSchema = z.object({
   bestEpoch: z.number().int().nullable(),
   bestValue: z.number().nullable(),
   monitor: z.string(),
+  /** Images the project file excluded when the run was made (in no side of its split), with why. */
+  excluded: z.array(z.object({ image: z.string(), reason: z.string().nullable() })).optional(),
 });
 
 export type RunInfo = z.infer<typeof RunInfoSchema>;
+
+/**
+ * The parts of run.json a listing shows, read leniently: a run the trainer is still writing, or one
+ * written by an older version, still lists with what it has.
+ */
+export const RunInfoLooseSchema = z.object({
+  created: z.string().optional(),
+  status: z.string().optional(),
+  bestEpoch: z.number().int().nullable().optional(),
+  bestValue: z.number().nullable().optional(),
+  monitor: z.string().optional(),
+  sessions: z.array(z.object({ backend: z.object({ name: z.string(), reason: z.string() }).partial().optional() }).passthrough()).optional(),
+});
+export type RunInfoLoose = z.infer<typeof RunInfoLooseSchema>;
+
+/** A folder is a training run when it holds config.json or run.json. */
+export function isRunFolder(dir: string): boolean {
+  return existsSync(join(dir, RUN_FILES.config)) || existsSync(join(dir, RUN_FILES.run));
+}
 export type RunSession = z.infer<typeof SessionSchema>;
 
 /** `20261122-061502-3fa9`: sortable by start time, unique enough for one user's runs folder. */
@@ -125,6 +159,36 @@ export class RunFolder {
 
   async writeInfo(info: RunInfo): Promise<void> {
     await writeJsonAtomic(this.path(RUN_FILES.run), parseOrThrow(RunInfoSchema, info, this.path(RUN_FILES.run)));
+  }
+
+  /** run.json as far as it can be read (see RunInfoLooseSchema); {} when absent or damaged. */
+  async readInfoLoose(): Promise<RunInfoLoose> {
+    try {
+      const r = RunInfoLooseSchema.safeParse(JSON.parse(await readFile(this.path(RUN_FILES.run), 'utf8')));
+      return r.success ? r.data : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** config.json as plain JSON (null when absent or damaged), for display. */
+  async readConfigLoose(): Promise<Record<string, unknown> | null> {
+    try {
+      const v: unknown = JSON.parse(await readFile(this.path(RUN_FILES.config), 'utf8'));
+      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The run's split manifest, or null when it has none (a run folder made by other means). */
+  async readSplitLoose(): Promise<SplitManifest | null> {
+    if (!existsSync(this.path(RUN_FILES.split))) return null;
+    try {
+      return await this.readSplit();
+    } catch {
+      return null;
+    }
   }
 
   async readInfo(): Promise<RunInfo> {

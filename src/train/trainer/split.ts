@@ -51,9 +51,15 @@ export async function resolveSplit(ds: Dataset, opts: ResolveSplitOptions): Prom
   let manifest: SplitManifest;
   let source: SplitSummary['source'];
   let warnings: Problem[];
+  const excludedNow: string[] = [];
   if (opts.manifest || file) {
     manifest = opts.manifest ?? (await readManifest(file!));
     const source_ = file ?? 'the run\'s split.json';
+    // Images excluded after the manifest was made leave it here (the file itself is not rewritten).
+    if (!opts.manifest && ds.excluded.size) {
+      const keep = (names: string[]) => names.filter((n) => (ds.excluded.has(n) ? (excludedNow.push(n), false) : true));
+      manifest = { ...manifest, train: keep(manifest.train), val: keep(manifest.val), test: keep(manifest.test) };
+    }
     if (manifest.classNames.join('\u0000') !== classNames.join('\u0000')) {
       throw new ConfigError(
         `The split manifest ${source_} was made for the classes [${manifest.classNames.join(', ')}] but the project now has [${classNames.join(', ')}]. Run \`seglens split\` again.`,
@@ -74,6 +80,7 @@ export async function resolveSplit(ds: Dataset, opts: ResolveSplitOptions): Prom
     throw new ConfigError('The split has no validation image: early stopping and the per-epoch figures need some. Make a split with `seglens split --val 0.2`.', {});
   }
   if (problems.length) warnings = [...problems, ...warnings];
+  const excludedNote = excludedNow.length ? [`${excludedNow.length} image(s) of the split manifest are excluded in the project file and left out: ${excludedNow.join(', ')}`] : [];
   return {
     manifest,
     summary: {
@@ -83,7 +90,8 @@ export async function resolveSplit(ds: Dataset, opts: ResolveSplitOptions): Prom
       train: manifest.train.length,
       val: manifest.val.length,
       test: manifest.test.length,
-      warnings: warnings.map((p) => `${p.file}: ${p.message}`),
+      warnings: [...excludedNote, ...warnings.map((p) => `${p.file}: ${p.message}`)],
+      excluded: [...ds.excluded].map(([image, reason]) => ({ image, reason })),
     },
   };
 }

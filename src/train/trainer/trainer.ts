@@ -39,7 +39,7 @@ import { loadSplitData } from './data.ts';
 import type { SplitData } from './data.ts';
 import type { RunStatus, SplitSummary, TrainEvent, TrainEventListener, TrainResult, TrainingWarning } from './events.ts';
 import { makeAdam, restoreOptimizer, saveOptimizer, setLearningRate } from './optimizer.ts';
-import { RUN_FILES, RunFolder } from './run-folder.ts';
+import { RUNS_FOLDER, RUN_FILES, RunFolder } from './run-folder.ts';
 import type { RunInfo, RunSession } from './run-folder.ts';
 import { resolveSplit } from './split.ts';
 import { valRecord, validate } from './validate.ts';
@@ -176,6 +176,7 @@ export class Trainer {
         ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
         epochs: cfg.epochs,
         stepsPerEpoch: spe,
+        monitor: { name: cfg.earlyStopping.monitor, minDelta: cfg.earlyStopping.minDelta, patience: cfg.earlyStopping.patience },
       });
       let sessionSteps = 0;
       let sessionStepSeconds = 0;
@@ -395,7 +396,7 @@ export class Trainer {
     if (blocking.length) {
       throw new ConfigError(`The project cannot be trained on as it is:\n${blocking.map((p) => '  ' + formatProblem(p)).join('\n')}`, { problems: blocking });
     }
-    const runsDir = o.out ?? join(ds.dir, 'runs');
+    const runsDir = o.out ?? join(ds.dir, RUNS_FOLDER);
     let resumed: { run: RunFolder; ck: SavedCheckpoint; info: RunInfo } | null = null;
     let cfg: TrainConfig;
     let split: { manifest: SplitManifest; summary: SplitSummary };
@@ -523,6 +524,7 @@ export class Trainer {
         bestEpoch: null,
         bestValue: null,
         monitor: cfg.earlyStopping.monitor,
+        excluded: split.summary.excluded,
       };
     }
     await run.writeInfo(info);

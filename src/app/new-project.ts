@@ -1,0 +1,111 @@
+// A project made from the app (the contract's browseFolders, proposeProject, createProject): the
+// folder browser of browser mode, confined to the user's home folder; init's proposal as data for
+// the editable class table; seglens.json written by src/seg's createProject (which validates the
+// table and refuses to replace an existing project file).
+import { existsSync } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { BrowseFoldersResult, CreateProjectParams, ProposeProjectParams, ProposeProjectResult } from '../api/index.ts';
+import { ContractError, ERROR_NAMES } from '../api/index.ts';
+import { PROJECT_FILE, createProject, naturalCompare, proposeProject } from '../seg/project/index.ts';
+import type { NewProject } from '../seg/project/index.ts';
+
+/** Folder names init recognises (src/seg/project/init.ts), to mark folders that look like data. */
+const IMAGE_NAMES = ['images', 'image', 'imgs', 'img', 'raw', 'input', 'inputs'];
+const MASK_NAMES = ['masks', 'mask', 'labels', 'label', 'gt', 'groundtruth', 'ground_truth', 'ground-truth', 'annotations', 'segmentations'];
+
+/** The top of the folder browser: the user's home (HOME), as a real path. */
+export async function browseRoot(): Promise<string> {
+  return realpath(homedir());
+}
+
+function inside(child: string, root: string): boolean {
+  return child === root || child.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+async function looksLikeData(dir: string): Promise<boolean> {
+  const subs = (await subfolders(dir)).map((s) => s.toLowerCase());
+  return subs.some((s) => IMAGE_NAMES.includes(s)) && subs.some((s) => MASK_NAMES.includes(s));
+}
+
+export async function browseFolders(dirArg: string | undefined): Promise<BrowseFoldersResult> {
+  const root = await browseRoot();
+  const wanted = resolve(root, dirArg ?? root);
+  let dir: string;
+  try {
+    dir = await realpath(wanted);
+  } catch {
+    throw new ContractError(ERROR_NAMES.notFound, `The folder ${wanted} does not exist (or cannot be read). Choose another one.`, { what: 'folder', value: wanted });
+  }
+  if (!inside(dir, root)) {
+    throw new ContractError(ERROR_NAMES.accessDenied, `${wanted} is outside your home folder ${root}; the folder browser shows only folders inside it. Move the data into it, or type the project folder's path to open it.`, { dir: wanted, root });
+  }
+  const names = (await subfolders(dir)).sort(naturalCompare);
+  const folders = await Promise.all(
+    names.map(async (name) => {
+      const path = join(dir, name);
+      return { name, path, isProject: existsSync(join(path, PROJECT_FILE)), hasImagesAndMasks: await looksLikeData(path) };
+    }),
+  );
+  return {
+    dir,
+    parent: dir === root ? null : dirname(dir),
+    root,
+    isProject: existsSync(join(dir, PROJECT_FILE)),
+    hasImagesAndMasks: await looksLikeData(dir),
+    folders,
+  };
+}
+
+export async function proposeNewProject(p: ProposeProjectParams): Promise<ProposeProjectResult> {
+  const r = await proposeProject(p.dir, {
+    ...(p.images ? { images: p.images } : {}),
+    ...(p.masks ? { masks: p.masks } : {}),
+    ...(p.pairing ? { pairing: p.pairing } : {}),
+  });
+  const project = r.project;
+  const kind = project.maskFormat?.kind ?? 'label';
+  const rgb = r.scan.kind === 'rgb';
+  const classOf = new Map(r.proposal.assignments.map((a) => [a.value, a.className]));
+  const rel = (f: string) => relative(r.dir, resolve(r.dir, f)) || f;
+  return {
+    dir: r.dir,
+    images: rel(project.images ?? 'images'),
+    masks: rel(project.masks ?? 'masks'),
+    pairing: r.pairing,
+    maskKind: kind,
+    masksRead: r.scan.files,
+    values: r.scan.values.map((v) => ({
+      value: rgb ? v.color! : v.value,
+      pixels: v.pixels,
+      fraction: v.fraction,
+      images: v.images,
+      proposedClass: kind === 'instance' ? (v.value === 0 ? 'background' : project.maskFormat?.kind === 'instance' ? project.maskFormat.className : null) : (classOf.get(v.value) ?? null),
+    })),
+    proposal: {
+      classes: project.classes.classes.map((c) => ({ name: c.name, values: c.values, ...(c.color ? { color: c.color } : {}) })),
+      background: project.classes.background,
+      ignore: project.classes.ignore ?? [],
+    },
+    notes: r.notes,
+    problems: r.problems,
+  };
+}
+
+/** Writes seglens.json for the folder (never over an existing one); returns its folder. */
+export async function createNewProject(p: CreateProjectParams): Promise<string> {
+  const colours = p.classes.classes.some((c) => c.values.some((v) => typeof v === 'string'));
+  const maskFormat: NewProject['maskFormat'] = p.instance
+    ? { kind: 'instance', className: p.instance.className, ...(p.instance.boundaryClass ? { boundaryClass: p.instance.boundaryClass } : {}) }
+    : colours
+      ? { kind: 'palette' }
+      : { kind: 'label' };
+  const created = await createProject(p.dir, { images: p.images, masks: p.masks, pairing: { rule: p.pairing }, maskFormat, classes: p.classes });
+  return created.dir;
+}

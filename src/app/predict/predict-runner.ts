@@ -1,0 +1,76 @@
+// Engine side of on-demand prediction: one prediction child at a time (two on a 2-core machine
+// would each run at half speed), its progress relayed as `task.progress` events, its outcome or
+// its error returned to the caller. A request for the same run and images while one is under way
+// gets that one's answer instead of a second process.
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ContractError, ERROR_NAMES } from '../../api/index.ts';
+import { busy } from '../errors.ts';
+import { forkJob } from '../training/fork.ts';
+import type { PredictMessage, PredictOutcome, PredictRequest } from './predict-protocol.ts';
+
+const PREDICT_JOB = fileURLToPath(new URL('./predict-job.ts', import.meta.url));
+
+export interface PredictRunnerOptions {
+  onProgress: (done: number, total: number, item: string | null) => void;
+  /** Job module the child runs (tests may pass a double). */
+  jobModule?: string;
+}
+
+interface Running {
+  key: string;
+  runDir: string;
+  child: ChildProcess;
+  done: Promise<PredictOutcome>;
+}
+
+export class PredictRunner {
+  private running: Running | null = null;
+
+  constructor(private readonly opts: PredictRunnerOptions) {}
+
+  /** The run folder being predicted, if any. */
+  get busyWith(): string | null {
+    return this.running?.runDir ?? null;
+  }
+
+  run(request: PredictRequest): Promise<PredictOutcome> {
+    const key = `${request.runDir}\u0000${request.items.map((i) => i.name).join('\u0000')}`;
+    if (this.running?.key === key) return this.running.done;
+    if (this.running) throw busy(`Predictions of ${this.running.runDir} are being made; wait until they are done (the progress is shown), then ask again.`, { runDir: this.running.runDir });
+    const child = forkJob(this.opts.jobModule ?? PREDICT_JOB, request);
+    const done = new Promise<PredictOutcome>((resolve, reject) => {
+      let outcome: PredictOutcome | null = null;
+      let failure: ContractError | null = null;
+      child.on('message', (raw) => {
+        const m = raw as PredictMessage;
+        if (m.type === 'progress') this.opts.onProgress(m.done, m.total, m.item);
+        else if (m.type === 'done') outcome = m.outcome;
+        else if (m.type === 'failed') failure = ContractError.fromWire(m.error);
+      });
+      child.once('exit', (code, signal) => {
+        if (outcome) resolve(outcome);
+        else
+          reject(
+            failure ??
+              new ContractError(ERROR_NAMES.transport, `The prediction process ${signal ? `was killed (${signal})` : `exited with code ${code}`} before it finished. The predictions made so far are kept; ask again to make the rest.`, { code, signal }),
+          );
+      });
+    });
+    const running: Running = { key, runDir: request.runDir, child, done };
+    this.running = running;
+    const clear = () => {
+      if (this.running === running) this.running = null;
+    };
+    done.then(clear, clear);
+    return done;
+  }
+
+  /** Ends a prediction under way (engine shutdown). */
+  async shutdown(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    r.child.kill();
+    await r.done.catch(() => undefined);
+  }
+}
