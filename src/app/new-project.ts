@@ -3,7 +3,7 @@
 // the editable class table; seglens.json written by src/seg's createProject (which validates the
 // table and refuses to replace an existing project file).
 import { existsSync } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BrowseFoldersResult, CreateProjectParams, ProposeProjectParams, ProposeProjectResult } from '../api/index.ts';
@@ -24,9 +24,15 @@ function inside(child: string, root: string): boolean {
   return child === root || child.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
+/** Visible sub-folders, links to folders included (opening one that leads out of home is refused). */
 async function subfolders(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  const out: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    if (e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, e.name)).catch(() => null))?.isDirectory())) out.push(e.name);
+  }
+  return out;
 }
 
 async function looksLikeData(dir: string): Promise<boolean> {

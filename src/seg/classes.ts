@@ -52,9 +52,16 @@ export const ClassTableSchema = z
     if (kinds.size > 1) ctx.addIssue({ code: 'custom', path: ['classes'], message: 'mix of grey values and "#rrggbb" colours: a table is for one kind of mask' });
   })
   .transform((t) => {
-    // Missing colours come from the palette `seglens init` uses, counted over foreground classes.
+    // Missing colours come from the palette `seglens init` uses, by position among the foreground
+    // classes, so a class keeps its colour whether or not its neighbours have one.
     let fg = 0;
-    return { ...t, classes: t.classes.map((c) => ({ ...c, color: c.color ?? (c.name === t.background ? BACKGROUND_COLOR : classColor(fg++)) })) };
+    return {
+      ...t,
+      classes: t.classes.map((c) => {
+        const color = c.name === t.background ? BACKGROUND_COLOR : classColor(fg++);
+        return { ...c, color: c.color ?? color };
+      }),
+    };
   });
 
 export type ClassDef = z.output<typeof ClassTableSchema>['classes'][number];

@@ -98,7 +98,7 @@ describe('validateRequest', () => {
 });
 
 /** A stand-in ipcMain that records handlers, and an engine that records what reaches it. */
-function setup() {
+function setup(pickFolder?: () => Promise<string | null>) {
   const handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
   const ipc: IpcMainLike = {
     handle: (channel, l) => void handlers.set(channel, l),
@@ -111,7 +111,7 @@ function setup() {
       return { ok: true, result: { echoed: input.method } };
     },
   };
-  const off = registerIpc(ipc, { origin: APP_ORIGIN, isAppWebContents: (id) => id === 1, engine, log: () => {} });
+  const off = registerIpc(ipc, { origin: APP_ORIGIN, isAppWebContents: (id) => id === 1, engine, ...(pickFolder ? { pickFolder } : {}), log: () => {} });
   const event = (url: string, opts: { parent?: unknown; sender?: number; destroyed?: boolean } = {}): InvokeEventLike => ({
     senderFrame: opts.destroyed ? null : { url, parent: opts.parent ?? null },
     sender: { id: opts.sender ?? 1 },
@@ -132,6 +132,19 @@ describe('registerIpc', () => {
     const r = await s.handlers.get(REQUEST_CHANNELS.call)!(s.event(`${APP_ORIGIN}/index.html`), 'openProject', { dir: '/p' });
     expect(r).toEqual({ ok: true, result: { echoed: 'openProject' } });
     expect(s.seen).toEqual([{ kind: 'call', method: 'openProject', params: { dir: '/p' } }]);
+  });
+
+  it("answers pickFolder with the main process's dialog, never the engine (the engine has no window)", async () => {
+    const s = setup(async () => '/home/u/data');
+    const call = s.handlers.get(REQUEST_CHANNELS.call)!;
+    expect(await call(s.event(`${APP_ORIGIN}/index.html`), 'pickFolder', {})).toEqual({ ok: true, result: { supported: true, dir: '/home/u/data' } });
+    expect(s.seen).toEqual([]);
+    // From an untrusted frame the dialog is not shown.
+    expect(await call(s.event('https://evil.example/'), 'pickFolder', {})).toMatchObject({ ok: false });
+    // Without a dialog (tests, a host without one) the call goes to the engine, which says unsupported.
+    const plain = setup();
+    await plain.handlers.get(REQUEST_CHANNELS.call)!(plain.event(`${APP_ORIGIN}/index.html`), 'pickFolder', {});
+    expect(plain.seen).toEqual([{ kind: 'call', method: 'pickFolder', params: {} }]);
   });
 
   it('refuses untrusted senders without reaching the engine', async () => {
