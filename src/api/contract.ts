@@ -55,6 +55,8 @@ import type { AppInfo, InspectResult, ListImagesResult, OpenDemoResult, ProjectS
 import {
   ExportReportParams,
   ExportReportResultSchema,
+  GetReportParams,
+  GetReportResultSchema,
   ListRunsResultSchema,
   ResumeTrainingParams,
   RunDetailSchema,
@@ -126,6 +128,8 @@ export interface Contract {
   resumeTraining(p: In<typeof ResumeTrainingParams>): Promise<StartTrainingResult>;
   trainingStatus(): Promise<Out<typeof TrainingStatusResultSchema>>;
   exportReport(p: In<typeof ExportReportParams>): Promise<Out<typeof ExportReportResultSchema>>;
+  /** The HTML report exportReport wrote for a run, to open from the UI. */
+  getReport(p: In<typeof GetReportParams>): Promise<Out<typeof GetReportResultSchema>>;
 }
 
 export type MethodName = keyof Contract;
@@ -164,6 +168,7 @@ export const METHODS = {
   resumeTraining: { kind: 'json', params: ResumeTrainingParams, result: StartTrainingResultSchema },
   trainingStatus: { kind: 'json', params: NoParams, result: TrainingStatusResultSchema },
   exportReport: { kind: 'json', params: ExportReportParams, result: ExportReportResultSchema },
+  getReport: { kind: 'json', params: GetReportParams, result: GetReportResultSchema },
 } as const satisfies Record<MethodName, MethodSpec>;
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeglensError } from '../seg/errors.ts';
+import { RUN_FILES } from '../train/trainer/run-folder.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/seglens.js', import.meta.url));
 
@@ -17,7 +18,7 @@ export interface ReportFiles {
 }
 
 export function runReportJob(runDir: string, opts: { pdf?: boolean } = {}): Promise<ReportFiles> {
-  const args = [BIN, 'report', runDir, '--out', join(runDir, 'report'), '--json', ...(opts.pdf ? ['--pdf'] : [])];
+  const args = [BIN, 'report', runDir, '--out', join(runDir, RUN_FILES.report), '--json', ...(opts.pdf ? ['--pdf'] : [])];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       let summary: { files?: ReportFiles; pdfError?: string } | undefined;

@@ -39,7 +39,7 @@ import type { BackendCandidate } from '../train/backend/select.ts';
 import { loadModel } from '../train/predict/model-io.ts';
 import type { LoadedModel } from '../train/predict/model-io.ts';
 import { predictImage } from '../train/predict/tiled.ts';
-import { RunFolder } from '../train/trainer/run-folder.ts';
+import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
 import type { TrainConfig } from '../train/trainer/config.ts';
 import { htmlToPdf } from './report-pdf.ts';
 
@@ -225,7 +225,7 @@ function bestRecord(history: readonly EpochRecord[], bestEpoch: number | null): 
 export async function exportReport(runDir: string, opts: ExportReportOptions = {}): Promise<ExportedReport> {
   const run = RunFolder.open(runDir);
   const [cfg, info, manifest, history] = await Promise.all([run.readConfig(), run.readInfo(), run.readSplit(), run.readHistory()]);
-  const outDir = resolve(opts.outDir ?? join(run.dir, 'report'));
+  const outDir = resolve(opts.outDir ?? join(run.dir, RUN_FILES.report));
   const backend = await selectBackend({ ...(opts.backend ? { prefer: opts.backend } : {}), allowCpu: true });
   opts.onInfo?.(formatBackendChoice(backend));
   const loaded = await loadModel(run.dir);

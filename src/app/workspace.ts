@@ -2,6 +2,7 @@
 // project and the training jobs and pushes events to whatever transport hosts it (the web server,
 // the Electron utility process). Each method is a few lines over the modules beside it.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import type {
@@ -58,6 +59,9 @@ import { listRuns, runDetail, runSplit } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { JobManager } from './training/jobs.ts';
 import { maskVersion } from '../seg/project/edits.ts';
+import { parseTrainConfig } from '../train/trainer/config.ts';
+import { RUN_FILES } from '../train/trainer/run-folder.ts';
+import { REPORT_FILES } from './report.ts';
 
 export interface WorkspaceOptions {
   /** Where events go (the transport's broadcast). */
@@ -116,7 +120,13 @@ export class Workspace implements Contract {
 
   // ---------------------------------------------------------------- project
   async appInfo(): Promise<AppInfo> {
-    return { version: packageVersion(), project: this.project ? summarize(this.project) : null, demoDir: this.demoDir };
+    const es = parseTrainConfig({}).earlyStopping;
+    return {
+      version: packageVersion(),
+      project: this.project ? summarize(this.project) : null,
+      demoDir: this.demoDir,
+      training: { monitor: es.monitor, minDelta: es.minDelta, patience: es.patience },
+    };
   }
 
   async openProject({ dir }: { dir: string }): Promise<ProjectSummary> {
@@ -353,6 +363,14 @@ export class Workspace implements Contract {
       throw new ContractError('ReportError', `No PDF could be made (${files.pdfError ?? 'headless Chromium was not found'}). The HTML report was written to ${files.html}: open it in a browser and print it to PDF.`, { html: files.html });
     }
     return { file: format === 'json' ? files.json : format === 'pdf' ? files.pdf! : files.html };
+  }
+
+  async getReport({ runId }: { runId: string }): Promise<{ file: string; html: string }> {
+    const p = this.open();
+    const file = join(runDir(p, runId), RUN_FILES.report, REPORT_FILES.html);
+    if (!existsSync(file)) throw notFound('report of run', runId, 'Export the report first (exportReport); it is written into the run folder.');
+    const real = await confined(file, p.roots, shownPath(p, file));
+    return { file: real, html: await readFile(real, 'utf8') };
   }
 
   /** Ends the training processes; call when the host shuts down. */

@@ -93,7 +93,7 @@ const jobStatus = {
 };
 
 export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown>; result: Record<string, unknown> }> = {
-  appInfo: { params: {}, result: { version: '0.1.0', project: summary, demoDir: '/home/u/.local/share/seglens/demo' } },
+  appInfo: { params: {}, result: { version: '0.1.0', project: summary, demoDir: '/home/u/.local/share/seglens/demo', training: { monitor: 'meanForegroundDice', minDelta: 0.001, patience: 10 } } },
   openProject: { params: { dir: '/data/p' }, result: summary },
   openDemo: { params: {}, result: { project: { ...summary, isDemo: true }, generated: true } },
   listImages: {
@@ -193,6 +193,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   resumeTraining: { params: { runId: 'r1', epochs: 20 }, result: { jobId: 'j2', runId: 'r1' } },
   trainingStatus: { params: {}, result: { jobs: [jobStatus] } },
   exportReport: { params: { runId: 'r1', format: 'html' }, result: { file: '/data/p/runs/r1/report.html' } },
+  getReport: { params: { runId: 'r1' }, result: { file: '/data/p/runs/r1/report/report.html', html: '<!doctype html><title>r</title>' } },
 };
 
 export const EVENT_SAMPLES: { [K in EventName]: ContractEvents[K] } = {

@@ -135,7 +135,10 @@ describe('the data gate and exclusions', () => {
     const pairing = inspect.blockers.find((b) => b.code === 'pairing-suspect')!;
     expect(pairing.kind).toBe('finding');
     expect(pairing.images).toContain('demo_02');
-    const err = await ws.startTraining({ epochs: 1 }).catch((e: unknown) => e as { name: string; message: string; details: { blockers: { code: string; images: string[] }[] } });
+    const err = (await ws.startTraining({ epochs: 1 }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as { name: string; message: string; details: { blockers: { code: string; images: string[] }[] } };
     expect(err).toMatchObject({ name: 'BlockedError' });
     expect(err.message).toContain('pairing-suspect (demo_02');
     expect(err.details.blockers.map((b) => b.code)).toEqual(inspect.blockers.map((b) => b.code));
@@ -193,7 +196,7 @@ describe('a run trained outside the app', () => {
     expect(table.scope).toMatchObject({ split: 'val', splitSource: 'run', scored: before.split!.val, unpredicted: [] });
     expect(table.rows.every((r) => r.split === 'val')).toBe(true);
     const best = result.best!;
-    expect(table.summary.meanForegroundDice).toBeCloseTo(best.val.meanForegroundDice, 9);
+    expect(table.summary.meanForegroundDice).toBeCloseTo(best.val.meanForegroundDice as number, 9);
     // The project has no split manifest: the image list shows the run's sides when asked.
     const listed = await ws.listImages({ runId });
     expect(listed.splitSource).toEqual({ kind: 'run', runId });

@@ -330,10 +330,10 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
     await strokeRow(y, 60, 180);
     expect(await status()).toBe('dirty');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.keyboard.press(']'); // next image, at once (no idle time for the autosave)
+    await page.keyboard.press('PageDown'); // next image, at once (no idle time for the autosave)
     await expect.poll(() => page.inputValue('[data-testid=image-select]')).not.toBe(NAME);
     await expect.poll(async () => (await readLabels(editedFile())).data[y * before.width + 120], { timeout: 10_000 }).toBe(BOUNDARY);
-    await page.keyboard.press('[');
+    await page.keyboard.press('PageUp');
     await expect.poll(() => page.inputValue('[data-testid=image-select]')).toBe(NAME);
     await expect.poll(async () => (await screenOf(page, 120, y), (await hovered(page)).gt), { timeout: 10_000 }).toBe('boundary');
     expect(await status()).toBe('saved');

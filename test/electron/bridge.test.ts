@@ -164,7 +164,7 @@ function chain(opts: { senderUrl?: string } = {}) {
 describe('the whole IPC chain with createClient', () => {
   it('answers JSON calls and binary downloads with the contract types', async () => {
     const { client } = chain();
-    expect(await client.appInfo()).toEqual({ version: '9.9.9', project: null, demoDir: '/tmp/demo' });
+    expect(await client.appInfo()).toEqual({ version: '9.9.9', project: null, demoDir: '/tmp/demo', training: { monitor: 'meanForegroundDice', minDelta: 0.001, patience: 10 } });
     const img = await client.getImagePixels({ name: 'a.tif' });
     expect(img.data).toBeInstanceOf(Uint16Array);
     expect(Array.from(img.data)).toEqual([0, 1000, 65535, 42, 7, 9]);

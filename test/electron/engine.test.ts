@@ -35,7 +35,7 @@ describe('serveEngine', () => {
     expect(t.out[0]).toEqual({ kind: 'ready' });
     t.send({ id: 1, kind: 'call', method: 'appInfo', params: {} });
     t.send({ id: 2, kind: 'download', method: 'getImagePixels', params: { name: 'a.tif' } });
-    expect((await t.reply(1)).response).toEqual({ ok: true, result: { version: '9.9.9', project: null, demoDir: '/tmp/demo' } });
+    expect((await t.reply(1)).response).toEqual({ ok: true, result: { version: '9.9.9', project: null, demoDir: '/tmp/demo', training: { monitor: 'meanForegroundDice', minDelta: 0.001, patience: 10 } } });
     const frame = (await t.reply(2)).response.result as Uint8Array;
     expect(decodeFrame(frame).header).toMatchObject({ kind: 'image', width: 3, height: 2 });
   });

@@ -36,6 +36,11 @@ export const AppInfoSchema = z.object({
   project: ProjectSummarySchema.nullable(),
   /** Where openDemo writes the demo project ($SEGLENS_HOME/demo or ~/.local/share/seglens/demo). */
   demoDir: z.string(),
+  /**
+   * The trainer's defaults for what "best" means: the monitored validation figure, the improvement
+   * a new best must exceed, and the epochs without one before early stopping.
+   */
+  training: z.object({ monitor: z.string(), minDelta: finite.min(0), patience: count }),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
 

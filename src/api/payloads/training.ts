@@ -151,3 +151,12 @@ export const ExportReportResultSchema = z.object({
   /** Written report, absolute path. */
   file: z.string().min(1),
 });
+
+/** The exported HTML report of a run (exportReport writes it), to open in the UI. */
+export const GetReportParams = z.strictObject({ runId });
+export const GetReportResultSchema = z.object({
+  /** The report file, absolute path. */
+  file: z.string().min(1),
+  /** Its self-contained HTML (plots and thumbnails inline). */
+  html: z.string(),
+});

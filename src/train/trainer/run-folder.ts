@@ -9,6 +9,7 @@
 //                            demand (predict/run-predictions.ts), one per image file stem
 //   predictions/index.json   which checkpoint (and its epoch) and tiling made them
 //   preview.png, preview.json  the per-epoch prediction of one validation image (class ids), app runs
+//   report/        `seglens report`'s default output (report.html, report.json, ...: src/app/report.ts)
 // This module owns every one of these names; the app reads a run only through it.
 // Every file is written atomically (src/seg/atomic.ts) except metrics.jsonl, which only grows by
 // whole fsynced lines (a torn last line is dropped by parseHistory).
@@ -41,6 +42,8 @@ export const RUN_FILES = {
   predictionsIndex: 'index.json',
   preview: 'preview.png',
   previewInfo: 'preview.json',
+  /** Default folder of `seglens report RUN` and the app's report export. */
+  report: 'report',
 } as const;
 
 export const RUN_STATUSES = ['running', 'finished', 'stopped', 'diverged', 'time-limit', 'failed'] as const;

@@ -14,7 +14,7 @@ export function fakeContract(emit: (e: ContractEvent) => void = () => {}): FakeC
   const known = {
     async appInfo(): Promise<AppInfo> {
       calls.push({ method: 'appInfo', params: undefined });
-      return { version: '9.9.9', project: null, demoDir: '/tmp/demo' };
+      return { version: '9.9.9', project: null, demoDir: '/tmp/demo', training: { monitor: 'meanForegroundDice', minDelta: 0.001, patience: 10 } };
     },
     async getImagePixels(p: { name: string }): Promise<ImagePixels> {
       calls.push({ method: 'getImagePixels', params: p });

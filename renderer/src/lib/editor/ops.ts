@@ -96,7 +96,8 @@ export interface FillOptions {
   bounds?: Rect;
 }
 
-export type FillResult = { record: UndoRecord | null } | { refused: string };
+/** `tooLarge`: refused only because the region exceeds `maxPixels` (the editor then asks first). */
+export type FillResult = { record: UndoRecord | null } | { refused: string; tooLarge?: boolean };
 
 /**
  * Flood fill of the 4-connected region of the seed's class (scanline algorithm). Bounded: a region
@@ -129,7 +130,7 @@ export function floodFill(mask: EditMask, seed: ImagePoint, opts: FillOptions): 
     seen.fill(1, row + xa, row + xb + 1);
     spans.push(y, xa, xb);
     count += xb - xa + 1;
-    if (count > max) return { refused: `the region is larger than ${max} pixels; draw a boundary first or fill in a smaller view` };
+    if (count > max) return { refused: `the region is larger than ${max} pixels; draw a boundary first or fill in a smaller view`, tooLarge: true };
     for (const ny of [y - 1, y + 1]) {
       if (ny < by0 || ny >= by1) continue;
       const nrow = ny * w;

@@ -1,6 +1,6 @@
 // The application's state: the contract client, the open project, its images and runs, the view
 // shown and the error on screen. One instance, given to every view through context (context.ts).
-import type { AppInfo, ClassInfo, ImageEntry, InspectResult, ProjectSummary, RunSummary } from '../../../../src/api/index.ts';
+import type { AppInfo, ClassInfo, ImageEntry, InspectResult, ListImagesResult, PredictRunResult, ProjectSummary, RunSummary, SplitName } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
@@ -19,7 +19,16 @@ const TASK_LABEL: Record<string, string> = {
   'list-images': 'Reading masks',
   inspect: 'Inspecting images and masks',
   'split-preview': 'Computing the split',
+  predict: 'Predicting',
 };
+
+/** Why the image view was opened: from a finding or the scatter, it shows the class at fault. */
+export interface ReviewRequest {
+  name: string;
+  runId: string | null;
+  /** Bumped for every request, so opening the same image again applies it again. */
+  seq: number;
+}
 
 const OPEN_TODO =
   'Check the path: a project is a folder holding seglens.json (make one for a folder of images and masks with `seglens init DIR`), or open the demo project.';
@@ -31,6 +40,11 @@ export class AppState {
   project = $state.raw<ProjectSummary | null>(null);
   classes = $state.raw<ClassInfo[]>([]);
   images = $state.raw<ImageEntry[]>([]);
+  /** Where the images' split sides come from (the project's manifest, the selected run's split). */
+  splitSource = $state.raw<ListImagesResult['splitSource']>({ kind: 'none' });
+  /** The image view applies this (error map of the class at fault) when it shows that image. */
+  review = $state.raw<ReviewRequest | null>(null);
+  private reviewSeq = 0;
   inspect = $state.raw<InspectResult | null>(null);
   runs = $state.raw<RunSummary[]>([]);
   /** The run whose predictions the image and metrics views show. */
@@ -120,16 +134,22 @@ export class AppState {
   }
 
   async refreshImages(): Promise<void> {
-    const r = await this.run('Listing images', () => this.client.listImages());
+    const runId = this.runId;
+    const r = await this.run('Listing images', () => this.client.listImages(runId ? { runId } : {}));
     if (r) {
       this.images = r.images;
       this.classes = r.classes;
+      this.splitSource = r.splitSource;
     }
   }
 
+  /** The inspection; then the image list again, whose problem counts include what it found. */
   async refreshInspect(): Promise<void> {
     const r = await this.run('Inspecting the project', () => this.client.inspectProject());
-    if (r) this.inspect = r;
+    if (r) {
+      this.inspect = r;
+      await this.refreshImages();
+    }
   }
 
   async refreshRuns(): Promise<void> {
@@ -138,9 +158,37 @@ export class AppState {
     this.runs = r.runs;
     if (!this.runId || !r.runs.some((x) => x.runId === this.runId)) {
       // The newest run with predictions, else the newest run.
-      const withPred = r.runs.filter((x) => x.predictions > 0);
-      this.runId = (withPred.at(-1) ?? r.runs.at(-1))?.runId ?? null;
+      const newest = [...r.runs].sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+      this.runId = (newest.find((x) => x.predictions > 0) ?? newest[0])?.runId ?? null;
     }
+  }
+
+  /** Another run chosen: the image list shows its split when the project has none of its own. */
+  selectRun(runId: string | null): void {
+    if (runId === this.runId) return;
+    this.runId = runId;
+    void this.refreshImages();
+  }
+
+  get currentRun(): RunSummary | null {
+    return this.runs.find((r) => r.runId === this.runId) ?? null;
+  }
+
+  /** Excludes images from training (with why), or brings them back; the lists follow. */
+  async setExcluded(names: string[], excluded: boolean, reason?: string): Promise<boolean> {
+    const r = await this.run(excluded ? 'Excluding images from training' : 'Bringing images back', () =>
+      this.client.setExclusions(excluded ? { exclude: names.map((name) => ({ name, ...(reason ? { reason } : {}) })) } : { include: names }),
+    );
+    if (!r) return false;
+    await this.refreshInspect();
+    return true;
+  }
+
+  /** Predicts a run's images (all, one side of its split, or one image); the lists follow. */
+  async predict(runId: string, what: { images?: 'all' | SplitName; name?: string }): Promise<PredictRunResult | undefined> {
+    const r = await this.run(`Predicting with run ${runId}`, () => this.client.predictRun({ runId, ...what }));
+    if (r) await Promise.all([this.refreshRuns(), this.refreshImages()]);
+    return r;
   }
 
   /** Runs holding a prediction for `name`. */
@@ -153,9 +201,14 @@ export class AppState {
     this.syncHash();
   }
 
-  openImage(name: string, runId?: string | null): void {
+  /**
+   * Shows an image. `review`: opened from a finding or the scatter, so the image view turns on the
+   * error map of the class at fault and offers side by side.
+   */
+  openImage(name: string, runId?: string | null, opts: { review?: boolean } = {}): void {
     this.imageName = name;
-    if (runId) this.runId = runId;
+    if (runId) this.selectRun(runId);
+    if (opts.review) this.review = { name, runId: runId ?? this.runId, seq: ++this.reviewSeq };
     this.show('image');
   }
 

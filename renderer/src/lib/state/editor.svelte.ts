@@ -24,6 +24,13 @@ export type SaveStatus = 'saved' | 'dirty' | 'saving' | 'conflict' | 'error';
 export const AUTOSAVE_MS = 2000;
 /** A flood fill larger than this is refused (a click on the background of a large mask). */
 export const MAX_FILL_PIXELS = 4_000_000;
+/**
+ * A flood fill of more than this share of the image asks first: one click on the background of a
+ * 256 x 256 image otherwise relabels 46 000 pixels at once. 5 % is far above any one object of a
+ * microscopy image, and at least ASK_FILL_MIN pixels so that tiny images do not ask for everything.
+ */
+export const ASK_FILL_SHARE = 0.05;
+export const ASK_FILL_MIN = 1000;
 export const MIN_BRUSH = 1;
 export const MAX_BRUSH = 200;
 
@@ -45,6 +52,8 @@ export class EditorState {
   canRedo = $state(false);
   /** File written by the last save, relative to the project. */
   savedFile = $state<string | null>(null);
+  /** A large fill waiting for the user's yes (see ASK_FILL_SHARE): where, and the size it exceeds. */
+  pendingFill = $state.raw<{ at: ImagePoint; over: number; share: number } | null>(null);
 
   private history = new History();
   /** The mask the history belongs to; its data are edited in place. */
@@ -85,6 +94,8 @@ export class EditorState {
     this.dirty = false;
     this.status = 'saved';
     this.notice = null;
+    this.pendingFill = null;
+    this.savedFile = null;
     this.syncHistory();
   }
 
@@ -133,9 +144,12 @@ export class EditorState {
         break;
       }
       case 'fill': {
-        const r = floodFill(m, q, { value: this.classId, rules: this.rules, maxPixels: MAX_FILL_PIXELS });
-        if ('refused' in r) this.notice = `Fill refused: ${r.refused}.`;
-        else this.commit(r.record);
+        const ask = Math.max(ASK_FILL_MIN, Math.floor(ASK_FILL_SHARE * m.width * m.height));
+        const r = floodFill(m, q, { value: this.classId, rules: this.rules, maxPixels: Math.min(ask, MAX_FILL_PIXELS) });
+        if ('refused' in r) {
+          if (r.tooLarge && ask < MAX_FILL_PIXELS) this.pendingFill = { at: q, over: ask, share: ask / (m.width * m.height) };
+          else this.notice = `Fill refused: ${r.refused}.`;
+        } else this.commit(r.record);
         break;
       }
       case 'lasso':
@@ -168,6 +182,26 @@ export class EditorState {
     this.path = [];
     if (this.tool === 'lasso') this.commit(fillPolygon(m, pts, this.classId, this.rules));
     else if (this.tool === 'accept') this.accept({ region: pts });
+  }
+
+  /** The user said yes to a large fill: done up to the hard limit. */
+  confirmFill(): void {
+    const m = this.mask;
+    const p = this.pendingFill;
+    this.pendingFill = null;
+    if (!m || !p) return;
+    const r = floodFill(m, p.at, { value: this.classId, rules: this.rules, maxPixels: MAX_FILL_PIXELS });
+    if ('refused' in r) this.notice = `Fill refused: ${r.refused}.`;
+    else this.commit(r.record);
+  }
+
+  cancelFill(): void {
+    this.pendingFill = null;
+  }
+
+  /** The tool draws with a round brush whose outline the panes show. */
+  get brushLike(): boolean {
+    return this.tool === 'brush' || this.tool === 'eraser';
   }
 
   /** Take the prediction inside a region or for the selected class (the whole image). */

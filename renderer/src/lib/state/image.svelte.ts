@@ -3,7 +3,7 @@
 // by the render* methods (called from effects, so they rerun only when what they read changes:
 // contrast for the original, class styles and mode for an overlay) and never on pan or zoom.
 import { untrack } from 'svelte';
-import type { ClassInfo, ImagePixels, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
+import type { ClassInfo, ImageMetricsResult, ImagePixels, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
@@ -46,6 +46,10 @@ export class ImageViewState {
   prediction = $state.raw<PredictionPixels | null>(null);
   /** Why there is no prediction to show (no run, no prediction of this image, an error). */
   predictionNote = $state<string | null>(null);
+  /** The image's scores against the run's prediction (imageMetrics), or why there are none. */
+  scores = $state.raw<ImageMetricsResult | null>(null);
+  /** Set when the view was opened to review a score: what the error map now shows and why. */
+  reviewNote = $state<string | null>(null);
   hist = $state.raw<Uint32Array | null>(null);
   contrast = $state<Contrast>({ lo: 0, hi: 255, gamma: 1, lut: 'grey' });
   show = $state<Record<LayerId, boolean>>({ original: true, gt: true, pred: true, error: false });
@@ -98,11 +102,12 @@ export class ImageViewState {
       const [image, mask] = sameImage ? [this.image!, this.mask!] : await this.pixelsOf(name);
       let prediction: PredictionPixels | null = null;
       let note: string | null = null;
+      let scores: ImageMetricsResult | null = null;
       if (!runId) note = 'No run yet: train a model in the Training view to see predictions here.';
-      else if (!hasPrediction) note = `Run ${runId} holds no prediction of ${name}.`;
+      else if (!hasPrediction) note = `Run ${runId} holds no prediction of ${name}: predict it (button beside the scores).`;
       else {
         try {
-          prediction = await this.client.getPredictionPixels({ runId, name });
+          [prediction, scores] = await Promise.all([this.client.getPredictionPixels({ runId, name }), this.client.imageMetrics({ runId, name })]);
         } catch (e) {
           const d = describeError(e, 'Loading the prediction');
           note = `${d.name}: ${d.message}`;
@@ -112,6 +117,8 @@ export class ImageViewState {
       if (!sameImage) this.setImage(image, mask);
       this.prediction = prediction;
       this.predictionNote = note;
+      this.scores = scores;
+      if (!sameImage || !scores) this.reviewNote = null;
       if (!prediction && this.bitmaps) {
         this.bitmaps.pred.clear();
         this.bitmaps.pred.commit();
@@ -247,6 +254,25 @@ export class ImageViewState {
 
   firstDrawn(): void {
     if (this.image) recordFirstImage();
+  }
+
+  /**
+   * Opened to review a score (from a finding or the scatter): the error map of the class at fault
+   * (the audit's, carried by the scores) is shown, and a note says which and why.
+   */
+  review(): void {
+    const row = this.scores?.row;
+    if (!row) {
+      this.reviewNote = this.scores?.note ?? this.predictionNote;
+      return;
+    }
+    const f = row.fault;
+    if (f) this.errorFocus = f.classId;
+    this.show = { ...this.show, error: true };
+    const name = f ? (this.classes[f.classId]?.name ?? `class ${f.classId}`) : null;
+    const how = !f ? '' : f.kind === 'missed' ? ' (in the ground truth, never predicted)' : f.kind === 'spurious' ? ' (predicted where the ground truth has none)' : '';
+    const dice = f?.dice === null || f?.dice === undefined ? 'n/a' : f.dice.toFixed(3);
+    this.reviewNote = f ? `Error map of ${name}, the class at fault: Dice ${dice}${how}.` : 'Error map of every foreground class (no class is at fault here).';
   }
 
   // ------------------------------------------------------------------ contrast

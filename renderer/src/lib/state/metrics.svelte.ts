@@ -1,11 +1,17 @@
-// State of the metrics view: the per-image x per-class table of one run, its sort order, and what
-// the scatter and the findings are derived from.
-import type { MetricsTableResult, SplitName } from '../../../../src/api/index.ts';
+// State of the metrics view: the per-image x per-class table of one run, which images it counts
+// (the validation split by default, so its headline is the figure training recorded), its sort
+// order, the scatter's y axis, and what the scatter and the findings are derived from.
+import type { MetricsTableResult, RunSummary, SplitName } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
-import { scatterPoints, sortRows, tableFindings } from '../metrics.ts';
-import type { SortKey } from '../metrics.ts';
+import { deceptiveRows, sortRows, tableFindings } from '../metrics.ts';
+import type { SortKey, YAxis } from '../metrics.ts';
+
+/** The images a run's table counts by default: its validation side when it has a split. */
+export function defaultScope(run: RunSummary | null): SplitName | 'all' {
+  return run?.split && run.split.val > 0 ? 'val' : 'all';
+}
 
 export class MetricsState {
   runId = $state<string | null>(null);
@@ -17,9 +23,11 @@ export class MetricsState {
   sortDir = $state<'asc' | 'desc'>('desc');
   /** Image highlighted in both table and scatter. */
   focus = $state<string | null>(null);
+  /** The scatter's y axis. */
+  axis = $state<YAxis>('foreground');
 
   readonly rows = $derived(this.table ? sortRows(this.table.rows, this.sortKey, this.sortDir) : []);
-  readonly scatter = $derived(this.table ? scatterPoints(this.table) : { points: [], undefinedCount: 0 });
+  readonly deceptive = $derived(this.table ? deceptiveRows(this.table) : []);
   readonly findings = $derived(this.table ? tableFindings(this.table) : []);
 
   private seq = 0;

@@ -65,7 +65,11 @@ export class TrainingState {
   steps = $state.raw<StepPoint[]>([]);
   etaSeconds = $state<number | null>(null);
   warnings = $state.raw<TrainingWarning[]>([]);
-  splitNote = $state.raw<{ source: string; train: number; val: number; test: number; warnings: string[] } | null>(null);
+  splitNote = $state.raw<{ source: string; train: number; val: number; test: number; warnings: string[]; excluded: { name: string; reason: string | null }[] } | null>(null);
+  /** What "best" follows in this run (from its start): the figure, the improvement it must exceed. */
+  monitor = $state.raw<{ name: string; minDelta: number; patience: number } | null>(null);
+  /** The exported HTML report as a page the browser can open (a blob: URL), and its file. */
+  reportUrl = $state<string | null>(null);
   finished = $state.raw<{ status: string; reason: string; bestEpoch: number | null; error: ShownError | null } | null>(null);
   preview = $state.raw<PredictionPixels | null>(null);
   previewEpoch = $state<number | null>(null);
@@ -87,6 +91,7 @@ export class TrainingState {
       this.backend = p.backend;
       this.epochs = p.epochs;
       this.splitNote = p.split;
+      this.monitor = p.monitor;
       if (p.resumedAfter === 0) this.resetCurves();
     }, { signal });
     client.on('training.step', (p) => {
@@ -128,6 +133,7 @@ export class TrainingState {
     this.previewEpoch = null;
     this.exported = null;
     this.exportError = null;
+    this.setReportUrl(null);
   }
 
   /** Pick up a job already running in the engine (page reloaded during training). */
@@ -245,11 +251,20 @@ export class TrainingState {
   async exportReport(runId: string, format: 'html' | 'json' | 'pdf' = 'html'): Promise<void> {
     this.exported = null;
     this.exportError = null;
+    this.setReportUrl(null);
     try {
       this.exported = (await this.client.exportReport({ runId, format })).file;
+      // Every format writes the HTML report too: it opens from a link.
+      const r = await this.client.getReport({ runId });
+      this.setReportUrl(URL.createObjectURL(new Blob([r.html], { type: 'text/html' })));
     } catch (e) {
       this.exportError = describeError(e, 'Exporting the report');
     }
+  }
+
+  private setReportUrl(url: string | null): void {
+    if (this.reportUrl) URL.revokeObjectURL(this.reportUrl);
+    this.reportUrl = url;
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the image view: one table that both the key handler and the help overlay
 // read, so the list on screen is the list that works. Letters b, x, l, u/z (brush, eraser, lasso,
-// undo) are left free for the annotation editor.
+// undo) and [ ] (brush size, as in napari and QuPath) are left free for the annotation editor.
 
 export type ShortcutAction =
   | 'fit'
@@ -42,12 +42,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['g'], action: 'toggle-gt', label: 'Show / hide the ground truth' },
   { keys: ['p'], action: 'toggle-pred', label: 'Show / hide the prediction' },
   { keys: ['e'], action: 'toggle-error', label: 'Show / hide the error map' },
-  { keys: ['m'], action: 'toggle-mode', label: 'Overlays: fill / outline' },
+  { keys: ['m'], action: 'toggle-mode', label: 'Overlays: swap which of ground truth and prediction is outlined and which filled' },
   { keys: ['s'], action: 'toggle-layout', label: 'Single view / side by side (original | ground truth | prediction)' },
   { keys: ['a'], action: 'auto-contrast', label: 'Auto contrast (0.35 % saturated at each end)' },
   { keys: ['r'], action: 'reset-contrast', label: 'Reset contrast to the project normalisation' },
-  { keys: ['['], action: 'prev-image', label: 'Previous image' },
-  { keys: [']'], action: 'next-image', label: 'Next image' },
+  { keys: ['PageUp', ','], action: 'prev-image', label: 'Previous image' },
+  { keys: ['PageDown', '.'], action: 'next-image', label: 'Next image' },
   { keys: ['?', 'h'], action: 'help', label: 'This list' },
 ];
 
