@@ -202,10 +202,10 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
   it('plots the planted run: the deceptive corner holds exactly the deceptive images, and a click opens one', { timeout: 60_000 }, async () => {
     await page.click('[data-view=metrics]');
     await page.selectOption('[data-testid=metrics-run]', PLANTED_RUN);
-    await page.waitForSelector('[data-testid=scatter] circle');
-    const points = page.locator('[data-testid=scatter] circle');
+    await page.waitForSelector('[data-testid=scatter] circle.pt');
+    const points = page.locator('[data-testid=scatter] circle.pt');
     expect(await points.count()).toBe(planted.length);
-    const shown = await page.locator('[data-testid=scatter] circle[data-deceptive=true]').evaluateAll((els) => els.map((e) => e.getAttribute('data-image')).sort());
+    const shown = await page.locator('[data-testid=scatter] circle.pt[data-deceptive=true]').evaluateAll((els) => els.map((e) => e.getAttribute('data-image')).sort());
     const want = planted.filter((p) => expectedScores(p).deceptive).map((p) => p.name).sort();
     expect(want.length).toBeGreaterThan(0);
     expect(shown).toEqual(want);
@@ -220,9 +220,9 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     expect(dice).toEqual([...dice].sort((a, b) => b - a)); // descending on the first click
     await shot(page, '06-metrics-scatter', true);
 
-    // Images with the same scores share a point (demo_01 has demo_03's mask: a planted pairing
-    // error); click, as a user would, a deceptive point that is on top.
-    const target = await page.locator('[data-testid=scatter] circle[data-deceptive=true]').evaluateAll((els) => {
+    // Images with the same scores (demo_01 has demo_03's mask: a planted pairing error) are drawn
+    // side by side; click, as a user would, a deceptive point where it is drawn.
+    const target = await page.locator('[data-testid=scatter] circle.pt[data-deceptive=true]').evaluateAll((els) => {
       for (const el of els) {
         const r = el.getBoundingClientRect();
         const x = r.left + r.width / 2;
@@ -236,16 +236,27 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     await page.mouse.click(target!.x, target!.y);
     await expect.poll(() => page.inputValue('[data-testid=image-select]')).toBe(pick);
     await expect.poll(() => page.textContent('[data-testid=prediction-note]')).toContain(PLANTED_RUN);
-    await page.check('[data-layer=error]');
+    // Opened from the scatter: the error map of the class at fault is on (boundary: never predicted).
+    await expect.poll(() => page.textContent('[data-testid=review-note]')).toMatch(/Error map of boundary, the class at fault/);
+    expect(await page.isChecked('[data-layer=error]')).toBe(true);
+    expect(await page.inputValue('select[aria-label="Error map class"]')).toBe('2');
     await settle(page);
     await shot(page, '07-deceptive-image');
   });
 
   it('trains briefly: split preview, live curves and backend, stop, report export, resume', { timeout: 240_000 }, async () => {
     await page.click('[data-view=training]');
+    // The demo's planted pairing errors block training, as in `seglens train`, until excluded.
+    await page.waitForSelector('[data-testid=training-blocked]');
+    expect(await page.isDisabled('[data-action=start]')).toBe(true);
+    expect(await page.textContent('[data-testid=training-blocked]')).toContain('pairing-suspect');
+    await page.click('[data-testid=training-blocked] [data-action=exclude-blocked]');
+    await page.waitForSelector('[data-testid=training-blocked]', { state: 'detached' });
+    await page.waitForSelector('[data-testid=form-excluded]');
     await page.click('[data-action=preview-split]');
     await page.waitForSelector('[data-testid=split-preview]');
     expect(await page.textContent('[data-testid=split-preview]')).toContain('val');
+    expect(await page.textContent('[data-testid=split-excluded]')).toMatch(/demo_0[12]/);
     for (const [name, value] of Object.entries({ patch: '64', epochs: '20', stepsPerEpoch: '3', batchSize: '2', patience: '20' })) await page.fill(`input[name=${name}]`, value);
     await page.click('[data-action=start]');
     await expect.poll(() => page.textContent('[data-testid=training-state]'), { timeout: 60_000 }).toMatch(/running/);
@@ -269,6 +280,12 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     expect(existsSync(file!)).toBe(true);
     expect(statSync(file!).size).toBeGreaterThan(1000);
     expect(readFileSync(file!, 'utf8')).toMatch(/mean foreground Dice/i);
+    // The report opens from a link (its HTML handed to the browser as a page of its own).
+    const [report] = await Promise.all([page.context().waitForEvent('page'), page.click('[data-testid=report-link]')]);
+    await report.waitForLoadState();
+    expect(await report.textContent('body')).toMatch(/mean foreground Dice/i);
+    expect(await report.textContent('#excluded')).toMatch(/demo_0[12]/);
+    await report.close();
     await shot(page, '09-training-stopped-report', true);
 
     // Resume the stopped run: it continues after its last epoch, the curves keep their history.

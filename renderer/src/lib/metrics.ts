@@ -56,6 +56,7 @@ export function faultText(r: MetricRow, classes: readonly ClassInfo[]): string {
   const d = f.dice === null ? 'n/a' : f.dice.toFixed(3);
   if (f.kind === 'missed') return `${name} missed (Dice ${d}: in the ground truth, never predicted)`;
   if (f.kind === 'spurious') return `${name} predicted where there is none (Dice ${d})`;
+  if (f.dice === 0) return `${name} predicted only where it is not (Dice ${d})`;
   return `${name} Dice ${d}`;
 }
 

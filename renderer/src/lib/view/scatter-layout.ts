@@ -30,16 +30,25 @@ const MAX_RINGS = 60;
  * Places points of radius `r` so that no two overlap. Points are placed in a fixed order (by true
  * position, then `key`), so the layout is the same every time for the same data.
  */
-export function dodge<T>(items: readonly T[], pos: (t: T) => { x: number; y: number }, key: (t: T) => string, r: number): Placed<T>[] {
+export function dodge<T>(
+  items: readonly T[],
+  pos: (t: T) => { x: number; y: number },
+  key: (t: T) => string,
+  r: number,
+  /** Spots outside this rectangle (the plot area) are not used. */
+  bounds?: { x0: number; y0: number; x1: number; y1: number },
+): Placed<T>[] {
   const order = items
     .map((item) => ({ item, ...pos(item) }))
     .sort((a, b) => a.y - b.y || a.x - b.x || (key(a.item) < key(b.item) ? -1 : 1));
   const placed: Placed<T>[] = [];
   const min2 = (SPACING * r) ** 2;
-  const free = (x: number, y: number) => placed.every((p) => (p.x - x) ** 2 + (p.y - y) ** 2 >= min2);
+  const inside = (x: number, y: number) => !bounds || (x >= bounds.x0 && x <= bounds.x1 && y >= bounds.y0 && y <= bounds.y1);
+  const free = (x: number, y: number) => inside(x, y) && placed.every((p) => (p.x - x) ** 2 + (p.y - y) ** 2 >= min2);
   for (const o of order) {
     let at = { x: o.x, y: o.y };
-    if (!free(at.x, at.y)) {
+    // A true position on the frame itself (a score of exactly 1) is kept; only moves stay inside.
+    if (!placed.every((p) => (p.x - at.x) ** 2 + (p.y - at.y) ** 2 >= min2)) {
       search: for (let k = 1; k <= MAX_RINGS; k++) {
         const ring = k * r * 1.1;
         const n = 6 * k;
