@@ -63,6 +63,20 @@ describe('seglens report', () => {
     expect(existsSync(join(out2, 'report.pdf'))).toBe(false);
   });
 
+  it('lists every data finding inspect makes, judged over all the pairs (not only the evaluated ones)', async () => {
+    const project = join(dir, 'demo');
+    const inspect = json<{ findings: { id: string; images: string[] }[] }>(await seglens(['inspect', project, '--json']));
+    const pairing = inspect.findings.find((f) => f.id === 'pairing-suspect');
+    expect(pairing, 'the planted demo has a pairing finding').toBeDefined();
+    const out = join(dir, 'out-data');
+    const r = await seglens(['report', runDir, '--out', out, '--no-predictions']);
+    expect(r.code, r.stderr).toBe(0);
+    const data = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ReportData & { findings: { id: string; images: string[]; scope: string }[]; audit: { checked: string[] } };
+    const listed = data.findings.find((f) => f.id === 'pairing-suspect');
+    expect(listed).toMatchObject({ scope: 'data', images: pairing!.images });
+    expect(data.audit.checked).toContain('the image/mask pairing of all 12 images');
+  });
+
   it('names a folder that is not a run', async () => {
     const r = await seglens(['report', join(dir, 'demo')]);
     expect(r.code).toBe(2);

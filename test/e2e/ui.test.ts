@@ -267,11 +267,20 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=dice-chart]')?.getAttribute('data-points')) >= 1, undefined, { timeout: 90_000 });
     expect(Number(await page.getAttribute('[data-testid=loss-chart]', 'data-points'))).toBeGreaterThan(early);
     await page.waitForSelector('[data-testid=preview] canvas', { timeout: 30_000 });
+    // The rule for "best" is stated with its number, and the preview can be enlarged.
+    expect(await page.textContent('[data-testid=best-rule]')).toMatch(/by more than 0\.001/);
+    await page.click('[data-action=enlarge-preview]');
+    const large = page.locator('[data-testid=preview-large] canvas').first();
+    await large.waitFor();
+    expect((await large.boundingBox())!.width).toBeGreaterThan(400);
+    await shot(page, '08-training-preview-large');
+    await page.click('[data-testid=preview-large] button[aria-label=Close]');
     await shot(page, '08-training-live', true);
 
     await page.click('[data-action=stop]');
     await expect.poll(() => page.textContent('[data-testid=training-state]'), { timeout: 90_000 }).toMatch(/stopped|finished/);
     await page.waitForSelector('[data-testid=finished]');
+    if ((await page.textContent('[data-testid=training-state]'))!.includes('stopped')) await page.waitForSelector('[data-action=resume-this]');
     await page.click('[data-action=export-report]');
     await page.waitForSelector('[data-testid=report-file], [data-testid=training-live] [data-error-name]', { timeout: 180_000 });
     const file = await page.locator('[data-testid=report-file] code').textContent({ timeout: 100 }).catch(() => null);
