@@ -43,6 +43,7 @@ declare module 'electron' {
     spellcheck?: boolean;
     safeDialogs?: boolean;
     devTools?: boolean;
+    javascript?: boolean;
   }
   interface BrowserWindowConstructorOptions {
     width?: number;
@@ -80,6 +81,7 @@ declare module 'electron' {
   }
   interface WindowOpenHandlerResponse {
     action: 'allow' | 'deny';
+    overrideBrowserWindowOptions?: { width?: number; height?: number; webPreferences?: WebPreferences };
   }
   interface NavigationParams {
     url: string;

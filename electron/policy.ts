@@ -37,3 +37,24 @@ export function isAppUrl(url: string): boolean {
  * (its own files come through the app scheme). devtools:// and the app scheme are not listed.
  */
 export const BLOCKED_REQUESTS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'file://*/*'];
+
+/**
+ * The exported report, opened from its link as a blob: URL the app page made from the report's
+ * HTML (the only window the app opens). Only blobs of the app origin qualify.
+ */
+export function isReportBlobUrl(url: string): boolean {
+  return url.startsWith(`blob:${APP_ORIGIN}/`) && /^[0-9a-f-]{36}$/i.test(url.slice(`blob:${APP_ORIGIN}/`.length));
+}
+
+/** webPreferences of a report window: static HTML and inline SVG, so no script, preload or Node. */
+export function reportWebPreferences() {
+  return {
+    sandbox: true,
+    contextIsolation: true,
+    nodeIntegration: false,
+    javascript: false,
+    webSecurity: true,
+    webviewTag: false,
+    devTools: false,
+  } as const;
+}

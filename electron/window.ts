@@ -2,7 +2,7 @@
 // requests cancelled, navigation away from the app origin, new windows and <webview> refused.
 import { BrowserWindow, session } from 'electron';
 import type { WebContents } from 'electron';
-import { BLOCKED_REQUESTS, appWebPreferences, isAppUrl } from './policy.ts';
+import { BLOCKED_REQUESTS, appWebPreferences, isAppUrl, isReportBlobUrl, reportWebPreferences } from './policy.ts';
 import { APP_INDEX_URL } from './protocol.ts';
 
 export function hardenSession(log: (m: string) => void): void {
@@ -21,6 +21,8 @@ export function hardenSession(log: (m: string) => void): void {
 /** Applied to every WebContents Electron creates (app 'web-contents-created'). */
 export function hardenContents(contents: WebContents, log: (m: string) => void): void {
   contents.setWindowOpenHandler((d) => {
+    // The report link: a window without script, preload or Node, for that blob only.
+    if (isReportBlobUrl(d.url)) return { action: 'allow', overrideBrowserWindowOptions: { width: 1100, height: 900, webPreferences: reportWebPreferences() } };
     log(`seglens: denied opening a window for ${d.url}.`);
     return { action: 'deny' };
   });

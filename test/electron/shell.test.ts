@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseShellArgs } from '../../electron/args.ts';
-import { BLOCKED_REQUESTS, appWebPreferences, isAppUrl } from '../../electron/policy.ts';
+import { BLOCKED_REQUESTS, appWebPreferences, isAppUrl, isReportBlobUrl, reportWebPreferences } from '../../electron/policy.ts';
 
 describe('parseShellArgs', () => {
   it('reads --demo and --project, resolving the project against the working directory', () => {
@@ -42,6 +42,13 @@ describe('window policy', () => {
     for (const u of ['https://example.com', 'file:///etc/passwd', 'seglens://app.evil/x', 'seglens://user@app/x', 'seglens://other/', 'javascript:alert(1)', 'about:blank', '']) {
       expect(isAppUrl(u)).toBe(false);
     }
+  });
+  it('opens a window only for the report blob of the app origin, without script or Node', () => {
+    expect(isReportBlobUrl('blob:seglens://app/0b6c8a1e-5f7a-4f7e-9d59-2b7f0f3c9a11')).toBe(true);
+    for (const u of ['blob:https://example.com/0b6c8a1e-5f7a-4f7e-9d59-2b7f0f3c9a11', 'blob:seglens://app.evil/0b6c8a1e-5f7a-4f7e-9d59-2b7f0f3c9a11', 'blob:seglens://app/../x', 'seglens://app/index.html', 'https://example.com']) {
+      expect(isReportBlobUrl(u)).toBe(false);
+    }
+    expect(reportWebPreferences()).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false });
   });
   it('blocks network and file requests', () => {
     expect(BLOCKED_REQUESTS).toEqual(expect.arrayContaining(['http://*/*', 'https://*/*', 'file://*/*', 'ws://*/*']));
