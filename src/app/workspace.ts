@@ -34,9 +34,8 @@ import type {
   StartTrainingResult,
   TrainingOptions,
 } from '../api/index.ts';
-import { ContractError, ERROR_NAMES, IGNORE_ID } from '../api/index.ts';
+import { ContractError, IGNORE_ID } from '../api/index.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
-import type { Blocker as SegBlocker } from '../seg/dataset/index.ts';
 import { updateExclusions } from '../seg/project/index.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
 import { imageInfo } from '../seg/image-io.ts';
@@ -57,6 +56,7 @@ import { runReportJob } from './report-job.ts';
 import { runDir } from './run-files.ts';
 import { listRuns, runDetail, runSplit } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
+import { refuseBlocked, wireBlocker } from './training-gate.ts';
 import { JobManager } from './training/jobs.ts';
 import { maskVersion } from '../seg/project/edits.ts';
 import { parseTrainConfig } from '../train/trainer/config.ts';
@@ -325,17 +325,9 @@ export class Workspace implements Contract {
     return this.jobs.start({ projectDir: p.dir, options });
   }
 
-  /** The same gate as `seglens train`: inspect's blockers (problems, critical findings) refuse training. */
-  private async refuseBlocked(p: OpenProject): Promise<void> {
-    const r = await inspectDataset(p.ds, { onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'inspect', done, total, item } }) });
-    p.inspected = { problems: r.problems, findings: r.findings };
-    if (!r.blocking) return;
-    const lines = r.blockers.map((b) => wireBlocker(b)).map((b) => `${b.code}${b.images.length ? ` (${b.images.join(', ')})` : b.file ? ` (${b.file})` : ''}: ${b.message}`);
-    throw new ContractError(
-      ERROR_NAMES.blocked,
-      `Training is refused: ${r.blockers.length} problem(s) with the data must be fixed first, or the images concerned excluded from training. ${lines.join(' ')}`,
-      { blockers: r.blockers.map(wireBlocker) },
-    );
+  /** The same gate as `seglens train` (training-gate.ts). */
+  private refuseBlocked(p: OpenProject): Promise<void> {
+    return refuseBlocked(p, (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'inspect', done, total, item } }));
   }
 
   async stopTraining({ jobId }: { jobId: string }) {
@@ -376,17 +368,5 @@ export class Workspace implements Contract {
   /** Ends the training processes; call when the host shuts down. */
   async close(): Promise<void> {
     await Promise.all([this.jobs.shutdown(), this.predictions.shutdown()]);
-  }
-}
-
-/** A blocker of src/seg's inspection in the contract's flat form. */
-function wireBlocker(b: SegBlocker): InspectResult['blockers'][number] {
-  switch (b.kind) {
-    case 'problem':
-      return { kind: 'problem', code: b.problem.code, file: b.problem.file, message: b.problem.message, action: b.problem.hint, images: b.image ? [b.image] : [] };
-    case 'finding':
-      return { kind: 'finding', code: b.finding.id, file: null, message: b.finding.message, action: b.finding.action, images: b.images };
-    case 'no-pairs':
-      return { kind: 'no-pairs', code: 'no-pairs', file: null, message: b.message, action: 'Check the image and mask folders and the pairing rule (seglens inspect), or bring excluded images back.', images: [] };
   }
 }

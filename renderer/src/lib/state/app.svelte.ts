@@ -31,7 +31,7 @@ export interface ReviewRequest {
 }
 
 const OPEN_TODO =
-  'Check the path: a project is a folder holding seglens.json (make one for a folder of images and masks with `seglens init DIR`), or open the demo project.';
+  'Check the path: a project is a folder holding seglens.json. For a folder of images and masks, use "New project from a folder of images and masks" below (or `seglens init DIR`), or open the demo project.';
 
 export class AppState {
   readonly client: ContractClient;
