@@ -69,11 +69,13 @@ export async function browseFolders(dirArg: string | undefined): Promise<BrowseF
   };
 }
 
-export async function proposeNewProject(p: ProposeProjectParams): Promise<ProposeProjectResult> {
+/** init's proposal; `onProgress` follows the mask scan (every mask is read, the slow part). */
+export async function proposeNewProject(p: ProposeProjectParams, onProgress?: (done: number, total: number) => void): Promise<ProposeProjectResult> {
   const r = await proposeProject(p.dir, {
     ...(p.images ? { images: p.images } : {}),
     ...(p.masks ? { masks: p.masks } : {}),
     ...(p.pairing ? { pairing: p.pairing } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
   const project = r.project;
   const kind = project.maskFormat?.kind ?? 'label';

@@ -207,7 +207,7 @@ export class Workspace implements Contract {
   }
 
   proposeProject(params: ProposeProjectParams): Promise<ProposeProjectResult> {
-    return proposeNewProject(params);
+    return proposeNewProject(params, (done, total) => this.emit({ type: 'task.progress', payload: { task: 'scan-masks', done, total, item: params.dir } }));
   }
 
   async createProject(params: CreateProjectParams): Promise<ProjectSummary> {

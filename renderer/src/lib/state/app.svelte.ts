@@ -20,6 +20,7 @@ const TASK_LABEL: Record<string, string> = {
   inspect: 'Inspecting images and masks',
   'split-preview': 'Computing the split',
   predict: 'Predicting',
+  'scan-masks': 'Reading every mask',
 };
 
 /** Why the image view was opened: from a finding or the scatter, it shows the class at fault. */
