@@ -193,7 +193,7 @@ async function evaluateSplit(
       continue;
     }
     const n = normalize(raw, meta.normalization, meta.datasetRange);
-    const pred = predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length }).labels;
+    const pred = (await predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length })).labels;
     acc.add(pair.name, gt.labels, pred);
     objects.add(pair.name, gt.labels, pred);
     sinks.pairing.add(pair.name, raw, gt.labels);

@@ -64,7 +64,7 @@ beforeAll(async () => {
   // Centre the random head's logits on img1 so that the untrained model predicts every class
   // somewhere: a test on a one-class prediction would prove little.
   const img = normalize(await readImage(join(tmp, 'a', 'img1.png')), meta.normalization);
-  const logits = predictImage(logitsModel(model), img, { tile: 32, head: 'softmax', numClasses: 3 }).probs; // blended raw logits
+  const logits = (await predictImage(logitsModel(model), img, { tile: 32, head: 'softmax', numClasses: 3 })).probs; // blended raw logits
   const head = model.getLayer(LOGITS_LAYER);
   const mean = [0, 1, 2].map((k) => {
     let s = 0;
@@ -101,7 +101,7 @@ describe('predictFiles', () => {
 
     for (const p of r.predicted) {
       // the mask equals predictImage's labels mapped to the table's first stored values
-      const expected = predictImage(model, normalize(await readImage(p.file), meta.normalization), { tile: 32, overlap: 8, head: 'softmax', numClasses: 3 });
+      const expected = await predictImage(model, normalize(await readImage(p.file), meta.normalization), { tile: 32, overlap: 8, head: 'softmax', numClasses: 3 });
       expect((await sharp(p.mask).metadata()).channels).toBe(1);
       const mask = await readRawMask(p.mask);
       expect([mask.width, mask.height, mask.channels]).toEqual([p.width, p.height, 1]);

@@ -14,7 +14,7 @@ import { Accumulator } from '../../src/seg/metrics/index.ts';
 import { normalize } from '../../src/seg/normalize.ts';
 import { readManifest } from '../../src/seg/split/index.ts';
 import { tf } from '../../src/train/tf.ts';
-import { unpackWeights } from '../../src/train/model/weights.ts';
+import { serializeWeights, unpackWeights } from '../../src/train/model/weights.ts';
 import { loadModel } from '../../src/train/predict/model-io.ts';
 import { predictImage } from '../../src/train/predict/tiled.ts';
 import { checkpointDir, readCheckpoint, TrainStateSchema, writeCheckpoint } from '../../src/train/trainer/checkpoint.ts';
@@ -159,7 +159,7 @@ describe('a run', () => {
         const pair = ds.pairs.find((p) => p.name === name)!;
         const img = normalize(await readImage(pair.image), meta.normalization);
         const { labels } = await readPairLabels(ds.project, pair);
-        const pred = predictImage(model, img, { ...cfg.validation, head: meta.config.head, numClasses: meta.config.numClasses });
+        const pred = await predictImage(model, img, { ...cfg.validation, head: meta.config.head, numClasses: meta.config.numClasses });
         acc.add(name, labels, pred.labels);
       }
     } finally {
@@ -188,7 +188,7 @@ describe('automatic epoch size (stepsPerEpoch "auto", the default)', () => {
   });
 
   it('times the first steps, fixes the size in config.json and resumes with it', async () => {
-    // A tiny model's steps take milliseconds: 3 s of steps is far more than the minimum.
+    // A tiny model's steps take milliseconds: 3 s of steps is usually more than the minimum.
     const auto = { stepsPerEpoch: 'auto' as const, epochSeconds: 3, epochs: 1 };
     const first = await fit({ config: auto }, 'runs-auto');
     const started = first.events[0];
@@ -197,7 +197,7 @@ describe('automatic epoch size (stepsPerEpoch "auto", the default)', () => {
     const cfg = parseTrainConfig(JSON.parse(await readFile(join(first.result.runDir, 'config.json'), 'utf8')));
     expect(typeof cfg.stepsPerEpoch).toBe('number');
     const spe = cfg.stepsPerEpoch as number;
-    expect(spe).toBeGreaterThan(AUTO_STEPS.min);
+    expect(spe).toBeGreaterThanOrEqual(AUTO_STEPS.min);
     // Steps timed before the size was known emit no step event; the rest say the size.
     expect(steps.length).toBe(spe - AUTO_STEPS.timedSteps);
     for (const e of steps) if (e.type === 'step') expect(e.stepsPerEpoch).toBe(spe);
@@ -374,13 +374,13 @@ describe('checkpoint directories', () => {
       activeWarnings: [], elapsedSeconds: 0,
     });
     try {
-      await writeCheckpoint(parent, 'best', { model, meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 7 } });
+      await writeCheckpoint(parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 7 } });
       expect(readdirSync(parent)).toEqual(['best']);
       await rename(join(parent, 'best'), join(parent, 'best.old')); // the crash window
       await mkdir(join(parent, 'best.tmp')); // a half-written new one is never read
       expect(checkpointDir(parent, 'best')).toBe(join(parent, 'best.old'));
       expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(7);
-      await writeCheckpoint(parent, 'best', { model, meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 8 } });
+      await writeCheckpoint(parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 8 } });
       expect(readdirSync(parent)).toEqual(['best']);
       expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(8);
       await expect(readCheckpoint(parent, 'last')).rejects.toThrow(/no "last" checkpoint/);

@@ -15,7 +15,8 @@ import { allSeeds } from '../../train/trainer/config.ts';
 import type { TrainConfig, TrainConfigInput } from '../../train/trainer/config.ts';
 import { RunFolder } from '../../train/trainer/run-folder.ts';
 import { Trainer } from '../../train/trainer/trainer.ts';
-import { predictImage } from '../../train/predict/tiled.ts';
+import type { EpochPredict } from '../../train/trainer/trainer.ts';
+import { argmaxLabels } from '../../train/predict/tiled.ts';
 import type { PredictInput } from '../../train/predict/tiled.ts';
 import { loadModel } from '../../train/predict/model-io.ts';
 import { predictFiles } from '../../train/predict/predict-files.ts';
@@ -95,14 +96,15 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
   let ready: Preview | null = null;
   const writes: Promise<unknown>[] = [];
 
-  const writePreview = (epoch: number) => {
-    if (!ready || !trainer.model) return;
-    const r = ready;
-    const K = p.classes.length;
-    const pred = predictImage(trainer.model, r.input, { tile: r.cfg.validation.tile, overlap: r.cfg.validation.overlap, batch: r.cfg.validation.batch, head: r.cfg.model.head, numClasses: K });
+  // After each epoch's checkpoints, with that epoch's weights (the trainer awaits it).
+  const afterEpoch = async (epoch: number, predict: EpochPredict) => {
+    const r = ready ?? (await preview);
+    if (!r) return;
+    const pred = await predict(r.input);
+    const labels = argmaxLabels(pred.probs, r.input.width, r.input.height, p.classes.length);
     writes.push(
       (async () => {
-        await writeLabelMask(join(runDir, PREVIEW_IMAGE), pred.labels);
+        await writeLabelMask(join(runDir, PREVIEW_IMAGE), labels);
         await writeJsonAtomic(join(runDir, PREVIEW_INFO), { epoch, name: r.name });
         ctx.emit({ type: 'preview', epoch, name: r.name });
       })().catch(() => undefined),
@@ -135,7 +137,6 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
         m = { type: 'epoch', record: toJSONSafe(e.record) as WireEpoch, etaSeconds: left * e.record.seconds };
         ctx.emit(m);
         m = null;
-        writePreview(e.record.epoch);
         break;
       }
       case 'warning':
@@ -152,7 +153,7 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
 
   let result: TrainResult;
   try {
-    result = await trainer.fit({ signal: ctx.signal, onEvent });
+    result = await trainer.fit({ signal: ctx.signal, onEvent, afterEpoch });
   } finally {
     trainer.dispose();
   }

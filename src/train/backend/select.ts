@@ -7,6 +7,7 @@
 // stored in the run folder and shown in the UI. The pure-JS cpu backend is refused for training
 // unless forced.
 import { ConfigError, SeglensError } from '../../seg/errors.ts';
+import type { BackendReport } from '../compute/types.ts';
 import { tf } from '../tf.ts';
 import { loadNative } from './native.ts';
 import type { NativeStatus } from './native.ts';
@@ -35,7 +36,7 @@ export interface BackendAttempt {
   reason: string;
 }
 
-export interface BackendChoice {
+export interface BackendChoice extends BackendReport {
   name: BackendName;
   package: string;
   /** One sentence: what runs and why this one. */
@@ -194,6 +195,10 @@ function order(prefer: BackendCandidate | undefined): Candidate[] {
   return [first, ...CANDIDATES.filter((c) => c !== first)];
 }
 
+function wasmVersions(status: WasmStatus | undefined): Record<string, string> {
+  return status ? { 'tfjs-backend-wasm': status.version } : {};
+}
+
 /**
  * The chosen candidate's reason, and, when the native CPU path was tried and failed, why: a user
  * on the slower wasm path must see what keeps the faster one away (printed, in run.json, in the app).
@@ -219,11 +224,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     } else if (c.name === 'native') {
       const { attempt, status, native } = await tryNative(c, options.threads);
       tried.push(attempt);
-      if (attempt.ok) return { name: 'native', package: c.package, reason: attempt.reason, tried, wasm: status, native };
+      if (attempt.ok) return { name: 'native', package: c.package, reason: attempt.reason, tried, wasm: status, native, versions: wasmVersions(status) };
     } else if (c.name === 'wasm') {
       const { attempt, status } = await tryWasm(c, threads);
       tried.push(attempt);
-      if (attempt.ok) return { name: 'wasm', package: c.package, reason: withNativeReason(attempt.reason, tried), tried, wasm: status };
+      if (attempt.ok) return { name: 'wasm', package: c.package, reason: withNativeReason(attempt.reason, tried), tried, wasm: status, versions: wasmVersions(status) };
     } else {
       const attempt = await tryCpu(c);
       tried.push(attempt);

@@ -13,6 +13,7 @@ import { parseModelMeta } from '../model/config.ts';
 import type { ModelMeta } from '../model/config.ts';
 import { buildUNet } from '../model/unet.ts';
 import { loadWeights, packWeights, serializeWeights, unpackWeights } from '../model/weights.ts';
+import type { SerializedWeights } from '../model/weights.ts';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -22,8 +23,13 @@ export const BEST_CHECKPOINT = 'best';
 
 /** Writes `dir/model.json` and `dir/weights.bin` (the folder must exist). */
 export async function saveModel(dir: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
+  await saveModelWeights(dir, serializeWeights(model), meta);
+}
+
+/** The same from weights already read out of a model (wherever it runs: see compute/). */
+export async function saveModelWeights(dir: string, weights: SerializedWeights, meta: ModelMeta): Promise<void> {
   const checked = parseModelMeta(meta, `metadata of the model saved to ${dir}`);
-  await writeFileAtomic(join(dir, WEIGHTS_FILE), packWeights(serializeWeights(model)));
+  await writeFileAtomic(join(dir, WEIGHTS_FILE), packWeights(weights));
   await writeJsonAtomic(join(dir, MODEL_FILE), checked);
 }
 
@@ -127,23 +133,27 @@ export async function inspectModel(dirOrRun: string): Promise<ModelInfo> {
   return { meta, dir, from, ...(validationTiling ? { validationTiling } : {}) };
 }
 
-/**
- * Loads a model from a model folder or a run folder (its `best/` checkpoint), checking the
- * metadata and every weight's name and shape against the architecture it describes. The model's
- * variables live on the backend active at the call: select the backend first.
- */
-export async function loadModel(dirOrRun: string): Promise<LoadedModel> {
+/** A saved model's metadata and weights as bytes, without building it (a remote compute builds it). */
+export async function readModelWeights(dirOrRun: string): Promise<{ info: ModelInfo; weights: SerializedWeights }> {
   const info = await inspectModel(dirOrRun);
-  const { meta, dir } = info;
-  const weightsFile = join(dir, WEIGHTS_FILE);
+  const weightsFile = join(info.dir, WEIGHTS_FILE);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(weightsFile);
   } catch (e) {
     throw new FileError(weightsFile, `Cannot read ${weightsFile}: ${(e as Error).message}.`);
   }
-  const saved = unpackWeights(bytes, weightsFile);
-  const model = buildUNet(meta.config);
+  return { info, weights: unpackWeights(bytes, weightsFile) };
+}
+
+/**
+ * Loads a model from a model folder or a run folder (its `best/` checkpoint), checking the
+ * metadata and every weight's name and shape against the architecture it describes. The model's
+ * variables live on the backend active at the call: select the backend first.
+ */
+export async function loadModel(dirOrRun: string): Promise<LoadedModel> {
+  const { info, weights: saved } = await readModelWeights(dirOrRun);
+  const model = buildUNet(info.meta.config);
   try {
     loadWeights(model, saved);
   } catch (e) {

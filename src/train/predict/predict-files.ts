@@ -205,7 +205,7 @@ export async function predictFiles(model: tfl.LayersModel, meta: ModelMeta, file
     else {
       const { width, height } = r.img;
       const input = normalize(r.img, meta.normalization, meta.datasetRange);
-      const out = predictImage(model, input, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, head: meta.config.head, numClasses: K });
+      const out = await predictImage(model, input, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, head: meta.config.head, numClasses: K });
       const stem = stemOf(basename(file));
       const mask = join(opts.outDir, `${stem}.png`);
       await writeLabelMask(mask, out.labels, meta.classTable);

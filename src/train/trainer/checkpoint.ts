@@ -17,11 +17,10 @@ import { fsyncDir, writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts'
 import { FileError } from '../../seg/errors.ts';
 import { parseOrThrow } from '../../seg/validate.ts';
 import { RngStateSchema } from '../data/rng.ts';
-import type { tfl } from '../tf.ts';
 import type { ModelMeta } from '../model/config.ts';
 import { packWeights, unpackWeights } from '../model/weights.ts';
 import type { SerializedWeights } from '../model/weights.ts';
-import { MODEL_FILE, WEIGHTS_FILE, saveModel } from '../predict/model-io.ts';
+import { MODEL_FILE, WEIGHTS_FILE, saveModelWeights } from '../predict/model-io.ts';
 
 export const CHECKPOINT_FILES = {
   meta: MODEL_FILE,
@@ -65,7 +64,8 @@ export const TrainStateSchema = z.object({
 export type TrainState = z.infer<typeof TrainStateSchema>;
 
 export interface CheckpointContent {
-  model: tfl.LayersModel;
+  /** The model's weights, read from wherever it runs (Compute.snapshot). */
+  weights: SerializedWeights;
   meta: ModelMeta;
   optimizer: SerializedWeights;
   state: TrainState;
@@ -86,7 +86,7 @@ export async function writeCheckpoint(parent: string, name: string, ck: Checkpoi
   const old = join(parent, `${name}.old`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
-  await saveModel(tmp, ck.model, ck.meta);
+  await saveModelWeights(tmp, ck.weights, ck.meta);
   await writeFileAtomic(join(tmp, CHECKPOINT_FILES.optimizer), packWeights(ck.optimizer));
   await writeJsonAtomic(join(tmp, CHECKPOINT_FILES.state), parseOrThrow(TrainStateSchema, ck.state, 'training state'));
   if (existsSync(target)) {

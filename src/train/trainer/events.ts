@@ -1,7 +1,7 @@
 // What the trainer tells its host while it runs (CLI progress bar, desktop app, tests). One
 // discriminated union: a listener switches on `type` and the compiler checks it handles each.
 import type { EpochRecord } from '../../seg/history.ts';
-import type { BackendChoice } from '../backend/select.ts';
+import type { BackendReport } from '../compute/types.ts';
 
 export interface SplitSummary {
   /** Where the split came from: the project's manifest, or made for this run. */
@@ -20,7 +20,7 @@ export interface StartedEvent {
   type: 'started';
   runDir: string;
   runId: string;
-  backend: Pick<BackendChoice, 'name' | 'package' | 'reason'>;
+  backend: Pick<BackendReport, 'name' | 'package' | 'reason'>;
   split: SplitSummary;
   /** Set when this run continues an earlier one. */
   resumedFrom?: { epoch: number; step: number };

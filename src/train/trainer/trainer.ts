@@ -1,7 +1,9 @@
 // The training loop. One Trainer trains one run (new, or resumed from its `last` checkpoint):
 // patches from the sampler -> Adam step on the U-Net's logits -> every `stepsPerEpoch` steps a
 // validation of the full validation images through the tiled predictor -> metrics.jsonl line,
-// checkpoints, warnings, early stopping. Hygiene after tfjs-layers' training.ts: a second
+// checkpoints, warnings, early stopping. The network itself lives in a Compute (compute/): in
+// this thread by default (LocalCompute on the backend selectBackend picks), or in a WebGPU
+// worker elsewhere (RemoteCompute); files, data and metrics stay here either way. Hygiene after tfjs-layers' training.ts: a second
 // concurrent fit is refused, each step runs in tf.tidy, the event loop gets a turn after every
 // step (the host's UI and Ctrl-C stay responsive), tensors are disposed in `finally`, and an
 // AbortSignal stops the run after the current step with `last` written.
@@ -15,22 +17,24 @@ import { backgroundId } from '../../seg/classes.ts';
 import { openDataset } from '../../seg/dataset/index.ts';
 import type { DatasetOverrides } from '../../seg/dataset/index.ts';
 import { ConfigError, SeglensError } from '../../seg/errors.ts';
+import type { SerializedWeights } from '../model/weights.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import type { SplitManifest } from '../../seg/split/index.ts';
 import { formatProblem, isBlocking } from '../../seg/problems.ts';
 import { tf, tfl } from '../tf.ts';
 import { selectBackend } from '../backend/select.ts';
-import type { BackendChoice, SelectBackendOptions } from '../backend/select.ts';
+import type { SelectBackendOptions } from '../backend/select.ts';
+import { LocalCompute } from '../compute/local.ts';
+import type { BackendReport, Compute } from '../compute/types.ts';
 import { classWeightsFromCounts } from '../data/class-weights.ts';
 import { Rng } from '../data/rng.ts';
 import { PatchSampler } from '../data/sampler.ts';
 import { chanceCrossEntropy } from '../losses/cross-entropy.ts';
-import { makeLoss } from '../losses/loss.ts';
-import type { LossFn } from '../losses/loss.ts';
+import type { LossOptions } from '../losses/loss.ts';
 import { makeModelMeta, parseUNetConfig } from '../model/config.ts';
 import type { ModelMeta } from '../model/config.ts';
-import { buildUNet, logitsModel } from '../model/unet.ts';
-import { loadModel } from '../predict/model-io.ts';
+import { readModelWeights } from '../predict/model-io.ts';
+import type { PredictInput } from '../predict/tiled.ts';
 import { checkpointDir, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import type { SavedCheckpoint, TrainState } from './checkpoint.ts';
 import { AUTO_STEPS, autoStepsPerEpoch, monitorMaximises, parseTrainConfig } from './config.ts';
@@ -38,13 +42,12 @@ import type { TrainConfig, TrainConfigInput } from './config.ts';
 import { loadSplitData } from './data.ts';
 import type { SplitData } from './data.ts';
 import type { RunStatus, SplitSummary, TrainEvent, TrainEventListener, TrainResult, TrainingWarning } from './events.ts';
-import { makeAdam, restoreOptimizer, saveOptimizer, setLearningRate } from './optimizer.ts';
 import { RUN_FILES, RunFolder } from './run-folder.ts';
 import type { RunInfo, RunSession } from './run-folder.ts';
 import { resolveSplit } from './split.ts';
 import { valRecord, validate } from './validate.ts';
 import { divergedWarning, epochWarnings, isDiverged } from './warnings.ts';
-import { trainStep } from './step.ts';
+import { drawBatch } from './step.ts';
 
 /** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
 export const INITIAL_LOSS_STEPS = 5;
@@ -65,11 +68,24 @@ export interface TrainOptions {
   /** A split manifest to use instead of the project's own (new runs only). */
   splitFile?: string;
   backend?: SelectBackendOptions;
+  /**
+   * Where the network runs. Default: a LocalCompute in this thread on the backend selectBackend
+   * picks with `backend`. The trainer owns it (disposes it with itself).
+   */
+  compute?: Compute;
 }
+
+/** A prediction with the weights as they stand after an epoch (the app's preview image). */
+export type EpochPredict = (image: PredictInput) => Promise<{ probs: Float32Array }>;
 
 export interface FitOptions {
   signal?: AbortSignal;
   onEvent?: TrainEventListener;
+  /**
+   * Awaited after each epoch's checkpoints, before the next step, with a predictor that uses the
+   * weights of that epoch (validation tiling).
+   */
+  afterEpoch?: (epoch: number, predict: EpochPredict) => Promise<void>;
 }
 
 /** Only one training at a time per process: the tfjs backend and its memory are process-wide. */
@@ -94,15 +110,11 @@ interface Session {
   run: RunFolder;
   info: RunInfo;
   cfg: TrainConfig;
-  backend: BackendChoice;
+  backend: BackendReport;
   split: SplitSummary;
   data: SplitData;
   meta: ModelMeta;
-  model: tfl.LayersModel;
-  logits: tfl.LayersModel;
-  vars: tf.Variable[];
-  opt: tf.AdamOptimizer;
-  loss: LossFn;
+  compute: Compute;
   chanceLoss: number | null;
   sampler: PatchSampler;
   samplingRng: Rng;
@@ -114,12 +126,19 @@ interface Session {
 
 export class Trainer {
   readonly options: TrainOptions;
-  /** The trained model (best weights once fit resolves); owned by the trainer until dispose(). */
-  model: tfl.LayersModel | null = null;
   private running = false;
+  private compute: Compute | null = null;
 
   constructor(options: TrainOptions) {
     this.options = options;
+  }
+
+  /**
+   * The trained model (best weights once fit resolves) when it runs in this thread; null for a
+   * remote compute. Owned by the trainer until dispose().
+   */
+  get model(): tfl.LayersModel | null {
+    return this.compute instanceof LocalCompute ? this.compute.model : null;
   }
 
   /** Trains until the last epoch, early stopping, divergence, the time limit or the signal. */
@@ -143,8 +162,8 @@ export class Trainer {
   }
 
   private freeModel(): void {
-    this.model?.dispose();
-    this.model = null;
+    void this.compute?.dispose();
+    this.compute = null;
   }
 
   private async run(fit: FitOptions): Promise<TrainResult> {
@@ -207,7 +226,7 @@ export class Trainer {
             break;
           }
           const ts = now();
-          const loss = await trainStep({ ...s, batch: cfg.batch, augment: cfg.augment });
+          const loss = await s.compute.step(drawBatch({ ...s, batch: cfg.batch, augment: cfg.augment }));
           const dt = now() - ts;
           const initial = mean(st.initialLosses);
           if (isDiverged(loss, initial)) {
@@ -251,13 +270,11 @@ export class Trainer {
         if (status) break;
         // ---- validation
         const v0 = now();
-        const val = await validate(s.model, s.data.val, {
+        const val = await validate(s.compute, s.data.val, {
           table: s.meta.classTable,
-          head: cfg.model.head,
           tile: cfg.validation.tile,
           overlap: cfg.validation.overlap,
           batch: cfg.validation.batch,
-          loss: s.loss,
           signal: fit.signal,
         });
         if (!val) {
@@ -281,7 +298,7 @@ export class Trainer {
           const next = Math.max(cfg.schedule.minLr, st.lr * cfg.schedule.factor);
           if (next < st.lr) {
             st.lr = next;
-            setLearningRate(s.opt, next);
+            await s.compute.setLearningRate(next);
           }
           st.plateauEpochs = 0;
         }
@@ -303,6 +320,7 @@ export class Trainer {
         }
         const dir = await this.checkpoint(s, RUN_FILES.last);
         emit({ type: 'checkpoint', which: 'last', dir, epoch, step: 0 });
+        if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation));
         if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
           status = 'finished';
           reason = `early stopping: ${record.monitor.name} did not improve by more than ${cfg.earlyStopping.minDelta} for ${cfg.earlyStopping.patience} epochs (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
@@ -319,11 +337,7 @@ export class Trainer {
       }
       // The final model is the best one: best/ as `seglens predict` loads it.
       const bestDir = checkpointDir(s.run.dir, RUN_FILES.best);
-      if (bestDir) {
-        const best = await loadModel(bestDir);
-        this.freeModel();
-        this.model = best.model;
-      }
+      if (bestDir) await s.compute.setWeights((await readModelWeights(bestDir)).weights);
       const result: TrainResult = {
         status,
         runDir: s.run.dir,
@@ -343,8 +357,6 @@ export class Trainer {
     } catch (e) {
       await this.endSession(s, 'failed', e instanceof Error ? e.message : String(e)).catch(() => undefined);
       throw e;
-    } finally {
-      s.opt.dispose();
     }
   }
 
@@ -374,9 +386,9 @@ export class Trainer {
 
   private async checkpoint(s: Session, which: string): Promise<string> {
     s.state.rng = { sampling: s.samplingRng.state(), augmentation: s.augRng.state() };
-    const opt = await saveOptimizer(s.opt);
-    s.state.iterations = opt.iterations;
-    return writeCheckpoint(s.run.dir, which, { model: s.model, meta: s.meta, optimizer: opt.moments, state: { ...s.state } });
+    const snap = await s.compute.snapshot();
+    s.state.iterations = snap.optimizer.iterations;
+    return writeCheckpoint(s.run.dir, which, { weights: snap.weights, meta: s.meta, optimizer: snap.optimizer.moments, state: { ...s.state } });
   }
 
   private async endSession(s: Session, status: RunInfo['status'], reason: string): Promise<void> {
@@ -411,7 +423,6 @@ export class Trainer {
       cfg = parseTrainConfig(o.config ?? {});
       split = await resolveSplit(ds, { file: o.splitFile, val: cfg.split.val, seed: cfg.seeds.split });
     }
-    const backend = await selectBackend(o.backend ?? {});
     const data = await loadSplitData(ds, split.manifest);
     const table = ds.project.classes;
     const K = table.classes.length;
@@ -421,13 +432,13 @@ export class Trainer {
 
     const sampler = new PatchSampler(data.train, { patchSize: cfg.patch, numClasses: K, backgroundId: bg, foregroundRatio: cfg.sampling.foregroundRatio });
     const weighted = cfg.classWeights || cfg.loss === 'weighted-ce';
-    const loss = makeLoss({
+    const loss: LossOptions = {
       kind: cfg.loss,
       numClasses: K,
       backgroundId: bg,
       head: cfg.model.head,
       ...(weighted ? { classWeights: classWeightsFromCounts(sampler.classCounts) } : {}),
-    });
+    };
     const chanceLoss = cfg.loss === 'ce' || cfg.loss === 'weighted-ce' ? chanceCrossEntropy(K, cfg.model.head) : null;
 
     const state: TrainState = resumed
@@ -453,25 +464,27 @@ export class Trainer {
         };
 
     this.freeModel();
-    let model: tfl.LayersModel;
+    let weights: SerializedWeights | undefined;
     if (resumed) {
-      const loaded = await loadModel(resumed.ck.dir);
-      model = loaded.model;
-      this.model = model;
-      checkSameModel(loaded.meta, meta, resumed.run.dir);
-    } else {
-      model = buildUNet(unet);
-      this.model = model;
+      const saved = await readModelWeights(resumed.ck.dir);
+      checkSameModel(saved.info.meta, meta, resumed.run.dir);
+      weights = saved.weights;
     }
-    const vars = model.trainableWeights.map((w) => w.read() as unknown as tf.Variable);
-    const opt = makeAdam(cfg.optimizer, state.lr);
-    try {
-      if (resumed) await restoreOptimizer(opt, { iterations: state.iterations, moments: resumed.ck.optimizer }, vars.map((v) => v.shape));
-      return await this.openRun(o, ds.dir, runsDir, resumed, cfg, backend, split, { data, meta, model, vars, opt, loss, chanceLoss, sampler, state });
-    } catch (e) {
-      opt.dispose();
-      throw e;
-    }
+    const compute = o.compute ?? new LocalCompute(() => selectBackend(o.backend ?? {}));
+    this.compute = compute;
+    const backend = await compute.init({
+      model: unet,
+      ...(weights ? { weights } : {}),
+      optimizer: {
+        beta1: cfg.optimizer.beta1,
+        beta2: cfg.optimizer.beta2,
+        epsilon: cfg.optimizer.epsilon,
+        lr: state.lr,
+        ...(resumed ? { state: { iterations: state.iterations, moments: resumed.ck.optimizer } } : {}),
+      },
+      loss,
+    });
+    return this.openRun(o, ds.dir, runsDir, resumed, cfg, backend, split, { data, meta, compute, chanceLoss, sampler, state });
   }
 
   /** Creates (or reopens) the run folder and writes what a run starts with. */
@@ -481,9 +494,9 @@ export class Trainer {
     runsDir: string,
     resumed: { run: RunFolder; info: RunInfo } | null,
     cfg: TrainConfig,
-    backend: BackendChoice,
+    backend: BackendReport,
     split: { manifest: SplitManifest; summary: SplitSummary },
-    parts: Pick<Session, 'data' | 'meta' | 'model' | 'vars' | 'opt' | 'loss' | 'chanceLoss' | 'sampler' | 'state'>,
+    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state'>,
   ): Promise<Session> {
     const { state } = parts;
     const run = resumed ? resumed.run : await RunFolder.create(runsDir);
@@ -493,7 +506,7 @@ export class Trainer {
       status: 'running',
       fromEpoch: state.epoch,
       fromStep: state.step,
-      backend: { name: backend.name, package: backend.package, reason: backend.reason, tried: backend.tried },
+      backend: { name: backend.name, package: backend.package, reason: backend.reason, tried: backend.tried, ...(backend.adapter ? { adapter: backend.adapter } : {}) },
       reason: null,
     };
     let info: RunInfo;
@@ -517,7 +530,7 @@ export class Trainer {
           seglens: await seglensVersion(),
           'tfjs-core': tf.version_core,
           'tfjs-layers': tfl.version_layers,
-          ...(backend.wasm ? { 'tfjs-backend-wasm': backend.wasm.version } : {}),
+          ...backend.versions,
         },
         sessions: [session],
         bestEpoch: null,
@@ -533,7 +546,6 @@ export class Trainer {
       cfg,
       backend,
       split: split.summary,
-      logits: logitsModel(parts.model),
       samplingRng: Rng.fromState(state.rng.sampling, 'sampling RNG state'),
       augRng: Rng.fromState(state.rng.augmentation, 'augmentation RNG state'),
       history,
