@@ -32,6 +32,30 @@ const layerRule = (files, layer, allowed, extra) => ({
   rules: { 'no-restricted-imports': ['error', forbidden(layer, allowed, extra)] },
 });
 
+// The step code of src/train (model, losses, optimizer, batches, tiled prediction, the compute
+// protocol and the GPU kernels) runs in Node and in a browser worker alike (issue 10): no Node
+// module. The compute worker's browser bundle (npm run build:compute, part of npm test) checks the
+// same for everything these files reach.
+const PORTABLE_TRAIN = [
+  'src/train/tf.ts',
+  'src/train/model/**',
+  'src/train/losses/**',
+  'src/train/data/**',
+  'src/train/compute/**',
+  'src/train/predict/tiled.ts',
+  'src/train/predict/blend.ts',
+  'src/train/trainer/step.ts',
+  'src/train/trainer/optimizer.ts',
+  'src/train/trainer/config.ts',
+  'src/train/backend/gpu-kernels/**',
+  'src/train/backend/gpu-adapter.ts',
+];
+const NODE_ONLY_IN_PORTABLE = ['src/train/compute/node-ports.ts', 'src/train/compute/bundle.mjs'];
+const noNodeInStep = {
+  group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'module', 'url', 'crypto', 'sharp', 'ws'],
+  message: 'Step code of src/train runs in a browser worker too (issue 10): no Node module here; put Node-only code beside it (e.g. compute/node-ports.ts).',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-output/**', 'bench-output/**', '.scratch*/**', '**/*.svelte'] },
   js.configs.recommended,
@@ -47,6 +71,7 @@ export default tseslint.config(
   layerRule(['src/api/**'], 'api', [], [noTf, noElectron]),
   layerRule(['src/seg/**'], 'seg', [], [noTf, noElectron]),
   layerRule(['src/train/**'], 'train', ['seg'], [noElectron]),
+  { ...layerRule(PORTABLE_TRAIN, 'train', ['seg'], [noElectron, noNodeInStep]), ignores: NODE_ONLY_IN_PORTABLE },
   layerRule(['src/app/**'], 'app', ['train', 'seg', 'api'], [noElectron]),
   layerRule(['src/cli/**'], 'cli', ['app', 'train', 'seg'], [noElectron]),
   layerRule(['src/web/**'], 'web', ['api', 'app'], [noElectron, noTf]),

@@ -4,9 +4,7 @@
 //    "background": "intracellular", "ignore": [254]}
 // Several stored values may map to one class; RGB palette masks list colours ("#rrggbb") as values.
 // A value that is in no class and not ignored is never mapped silently: readers report it.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from './errors.ts';
 import { IGNORE, MAX_CLASSES } from './types.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -55,22 +53,6 @@ export type ClassTable = z.infer<typeof ClassTableSchema>;
 
 export function parseClassTable(data: unknown, source = 'class table'): ClassTable {
   return parseOrThrow(ClassTableSchema, data, source);
-}
-
-export async function readClassTable(file: string): Promise<ClassTable> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`Cannot read the class table ${file}: ${(e as Error).message}. Check the path given to --classes.`, { file });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file} is not JSON (${(e as Error).message}). The format is documented in the README under "Class table".`, { file });
-  }
-  return parseClassTable(json, file);
 }
 
 export function backgroundId(t: ClassTable): number {

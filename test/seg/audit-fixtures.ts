@@ -2,7 +2,7 @@
 // deterministic corruptions the tests plant in them (erosion, small objects removed, shifts).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readClassTable } from '../../src/seg/classes.ts';
+import { readClassTable } from '../../src/seg/class-table-file.ts';
 import type { ClassTable } from '../../src/seg/classes.ts';
 import { readRawMask } from '../../src/seg/image-io.ts';
 import { labelsFromRaw } from '../../src/seg/masks.ts';

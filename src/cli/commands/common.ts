@@ -1,7 +1,7 @@
 // Options several commands share: how to find the dataset when there is no project file.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { readClassTable } from '../../seg/classes.ts';
+import { readClassTable } from '../../seg/class-table-file.ts';
 import type { DatasetOverrides } from '../../seg/dataset/index.ts';
 import { parseThreads } from '../../train/backend/native.ts';
 import { numberOption } from '../output.ts';

@@ -1,7 +1,7 @@
 // `seglens eval --gt DIR --pred DIR --classes FILE`: the per-class table and the headline.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readClassTable } from '../../seg/classes.ts';
+import { readClassTable } from '../../seg/class-table-file.ts';
 import { evaluateFolders } from '../../seg/dataset/index.ts';
 import { formatFindings } from '../../seg/audit/index.ts';
 import { formatEvalTable } from '../../seg/metrics/index.ts';

@@ -29,6 +29,7 @@ interface PredictFlags {
   page?: number;
   backend?: BackendCandidate;
   threads?: number | true;
+  allowSoftwareGpu?: boolean;
   json?: boolean;
 }
 
@@ -70,6 +71,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', intOption('--page', 0))
     .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices([...BACKEND_CANDIDATES]))
     .addOption(threadsOption())
+    .option('--allow-software-gpu', 'accept a software WebGPU adapter (llvmpipe, SwiftShader): for tests, far slower than the CPU path')
     .option('--json', 'print the summary (predict.json) as JSON')
     .action(async (modelPath: string, images: string[], f: PredictFlags) => {
       const info = await inspectModel(modelPath);
@@ -84,7 +86,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       const files = await expandImagePaths(images);
 
       // Prediction is not training: the slow pure-JS cpu backend is acceptable as a last resort.
-      const backend = await selectBackend({ prefer: f.backend, allowCpu: true, ...(f.threads !== undefined ? { threads: f.threads } : {}) });
+      const backend = await selectBackend({ prefer: f.backend, allowCpu: true, ...(f.threads !== undefined ? { threads: f.threads } : {}), ...(f.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) });
       const say = (line: string) => (f.json ? console.error(line) : console.log(line));
       say(formatBackendChoice(backend));
       const classes = info.meta.classTable.classes.map((c) => c.name).join(', ');

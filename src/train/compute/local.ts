@@ -14,7 +14,7 @@ import type { PredictInput } from '../predict/tiled.ts';
 import { makeAdam, restoreOptimizer, saveOptimizer, setLearningRate } from '../trainer/optimizer.ts';
 import type { LabelMap } from '../../seg/types.ts';
 import { ShapeError } from '../../seg/errors.ts';
-import type { BackendReport, BatchArrays, Compute, ComputeInit, ComputePrediction, Tiling } from './types.ts';
+import type { BackendPreference, BackendReport, BatchArrays, Compute, ComputeInit, ComputePrediction, Tiling } from './types.ts';
 
 /** Probabilities are clipped to [eps, 1 - eps] before taking logs for the validation loss. */
 export const VAL_LOSS_EPS = 1e-7;
@@ -30,10 +30,13 @@ interface Parts {
 
 export class LocalCompute implements Compute {
   private parts: Parts | null = null;
-  private readonly select: () => Promise<BackendReport>;
+  private readonly select: (preference: BackendPreference) => Promise<BackendReport>;
 
-  /** `select` starts the backend this compute runs on and says which and why. */
-  constructor(select: () => Promise<BackendReport>) {
+  /**
+   * `select` starts the backend this compute runs on and says which and why; it gets the
+   * preference of ComputeInit.backend (a remote compute's only way to hear it).
+   */
+  constructor(select: (preference: BackendPreference) => Promise<BackendReport>) {
     this.select = select;
   }
 
@@ -49,7 +52,7 @@ export class LocalCompute implements Compute {
 
   async init(init: ComputeInit): Promise<BackendReport> {
     if (this.parts) throw new Error('compute initialised twice');
-    const report = await this.select();
+    const report = await this.select(init.backend ?? {});
     const model = buildUNet(init.model);
     try {
       if (init.weights) loadWeights(model, init.weights);

@@ -30,6 +30,14 @@ export interface ComputeInit {
   weights?: SerializedWeights;
   optimizer: OptimizerSetup;
   loss: LossOptions;
+  /** What the compute's backend selection should prefer (a remote compute chooses its own). */
+  backend?: BackendPreference;
+}
+
+export interface BackendPreference {
+  prefer?: string;
+  /** Accept a software GPU adapter (tests): far slower than the CPU path. */
+  allowSoftwareGpu?: boolean;
 }
 
 /** A GPU adapter as WebGPU describes it; `software` when it is an emulation on the CPU. */

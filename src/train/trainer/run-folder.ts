@@ -39,7 +39,14 @@ const SessionSchema = z.object({
   /** Epochs completed when this session started (0 for the first). */
   fromEpoch: z.number().int().min(0),
   fromStep: z.number().int().min(0),
-  backend: z.object({ name: z.string(), package: z.string(), reason: z.string(), tried: z.array(z.object({ package: z.string(), ok: z.boolean(), reason: z.string() })) }),
+  backend: z.object({
+    name: z.string(),
+    package: z.string(),
+    reason: z.string(),
+    tried: z.array(z.object({ package: z.string(), ok: z.boolean(), reason: z.string() })),
+    /** The GPU adapter of a WebGPU backend: vendor, architecture, software or not. */
+    adapter: z.object({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), software: z.boolean() }).optional(),
+  }),
   reason: z.string().nullable(),
 });
 

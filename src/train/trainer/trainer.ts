@@ -25,6 +25,7 @@ import { tf, tfl } from '../tf.ts';
 import { selectBackend } from '../backend/select.ts';
 import type { SelectBackendOptions } from '../backend/select.ts';
 import { LocalCompute } from '../compute/local.ts';
+import { ComputeLostError } from '../compute/protocol.ts';
 import type { BackendReport, Compute } from '../compute/types.ts';
 import { classWeightsFromCounts } from '../data/class-weights.ts';
 import { Rng } from '../data/rng.ts';
@@ -355,9 +356,41 @@ export class Trainer {
       emit({ type: 'finished', result });
       return result;
     } catch (e) {
+      if (e instanceof ComputeLostError) return this.computeLost(s, e, elapsed(), warnings, emit);
       await this.endSession(s, 'failed', e instanceof Error ? e.message : String(e)).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * The compute went away mid-run (GPU device lost, compute window or page closed): its weights
+   * since the last checkpoint are gone, the checkpoints on disk are whole. The run ends as
+   * stopped, saying why and how to go on, so it can be resumed on another backend.
+   */
+  private async computeLost(s: Session, e: ComputeLostError, seconds: number, warnings: TrainingWarning[], emit: (e: TrainEvent) => void): Promise<TrainResult> {
+    const st = s.state;
+    const last = checkpointDir(s.run.dir, RUN_FILES.last);
+    const reason =
+      `the ${s.backend.name} compute stopped working: ${e.message}. ` +
+      (last
+        ? `The last checkpoint (end of epoch ${st.epoch}) is kept; resume on the CPU path with \`seglens train PROJECT --resume ${s.run.id} --backend native\` (or Resume in the app).`
+        : 'No epoch had finished, so there is no checkpoint to resume from: start the run again.');
+    const result: TrainResult = {
+      status: 'stopped',
+      runDir: s.run.dir,
+      runId: s.run.id,
+      epochs: st.epoch,
+      reason,
+      bestEpoch: st.best.epoch,
+      monitor: s.cfg.earlyStopping.monitor,
+      bestValue: st.best.value,
+      best: s.history.find((r) => r.epoch === st.best.epoch) ?? null,
+      warnings,
+      seconds,
+    };
+    await this.endSession(s, 'stopped', reason);
+    emit({ type: 'finished', result });
+    return result;
   }
 
   private epochRecord(s: Session, epoch: number, result: Parameters<typeof valRecord>[0], valLoss: number | null, seconds: number): EpochRecord {
@@ -483,6 +516,8 @@ export class Trainer {
         ...(resumed ? { state: { iterations: state.iterations, moments: resumed.ck.optimizer } } : {}),
       },
       loss,
+      // A remote compute chooses its own backend, with these preferences.
+      backend: { ...(o.backend?.prefer ? { prefer: o.backend.prefer } : {}), ...(o.backend?.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) },
     });
     return this.openRun(o, ds.dir, runsDir, resumed, cfg, backend, split, { data, meta, compute, chanceLoss, sampler, state });
   }
