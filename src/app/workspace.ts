@@ -46,6 +46,10 @@ import { runDir } from './run-files.ts';
 import { listRuns, runDetail } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { JobManager } from './training/jobs.ts';
+import { ComputeHub } from './compute-hub.ts';
+import type { ComputePort } from '../train/compute/rpc.ts';
+import { fromWebSocket } from '../train/compute/node-ports.ts';
+import type { WebSocket } from 'ws';
 import { maskVersion } from '../seg/project/edits.ts';
 
 export interface WorkspaceOptions {
@@ -75,12 +79,15 @@ export class Workspace implements Contract {
   private readonly emitTo: EventSink;
   readonly demoDir: string;
   readonly jobs: JobManager;
+  /** The GPU compute worker (page or compute window) that training jobs may borrow. */
+  readonly computeHub = new ComputeHub();
 
   constructor(opts: WorkspaceOptions = {}) {
     this.emitTo = opts.emit ?? (() => {});
     this.demoDir = opts.demoDir ?? demoDir();
     this.jobs = new JobManager({
       emit: (e) => this.emit(e),
+      computeHub: this.computeHub,
       ...(opts.jobModule ? { jobModule: opts.jobModule } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
     });
@@ -232,16 +239,29 @@ export class Workspace implements Contract {
     return { stopping: this.jobs.stop(jobId) };
   }
 
-  async resumeTraining({ runId, epochs }: { runId: string; epochs?: number }): Promise<StartTrainingResult> {
+  /**
+   * A GPU compute worker connected (browser mode: the page's worker on /compute/socket; Electron:
+   * the compute window's port). Not part of the contract: the hosts call it.
+   */
+  attachCompute(port: ComputePort, source: string): void {
+    this.computeHub.attach(port, source);
+  }
+
+  /** Browser mode: the page's compute worker on its WebSocket. */
+  attachComputeSocket(ws: WebSocket): void {
+    this.attachCompute(fromWebSocket(ws), 'browser page');
+  }
+
+  async resumeTraining({ runId, epochs, backend }: { runId: string; epochs?: number; backend?: TrainingOptions['backend'] }): Promise<StartTrainingResult> {
     const p = this.open();
     const dir = runDir(p, runId);
     if (this.jobs.liveRunIds().has(runId)) throw invalid('params of resumeTraining', 'runId', `run ${runId} is still training`);
     if (!existsSync(join(dir, 'last'))) throw notFound('resumable checkpoint of run', runId, 'Only a run with a `last` checkpoint can be resumed.');
-    return this.jobs.start({ projectDir: p.dir, options: {}, resume: { runId, ...(epochs !== undefined ? { epochs } : {}) } });
+    return this.jobs.start({ projectDir: p.dir, options: backend ? { backend } : {}, resume: { runId, ...(epochs !== undefined ? { epochs } : {}) } });
   }
 
   async trainingStatus() {
-    return { jobs: this.jobs.status() };
+    return { jobs: this.jobs.status(), gpu: this.computeHub.status() };
   }
 
   async exportReport({ runId, format = 'html' }: { runId: string; format?: 'html' | 'json' | 'pdf' }): Promise<{ file: string }> {

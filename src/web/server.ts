@@ -3,6 +3,8 @@
 //   GET  /data/<method>?k=v     pixel frame (src/api/frame.ts)
 //   POST /data/<method>         upload frame (saveMask) -> JSON envelope
 //   GET  /events                WebSocket of contract events
+//   GET  /compute/socket        WebSocket of the page's GPU compute worker (compute-socket.ts)
+//   GET  /compute/worker.js     that worker's script (dist/compute, npm run build:compute)
 //   GET  anything else          the renderer (dist/renderer)
 // A random per-launch token is required on every request and on the socket: `Authorization:
 // Bearer`, or `?token=` where a header cannot be set (the page URL, the socket), or for the
@@ -16,7 +18,9 @@ import type { Contract, DownloadMethod, EventSink, JsonMethod, UploadMethod } fr
 import { Workspace } from '../app/workspace.ts';
 import { EventHub } from './events.ts';
 import { HttpError, readBody, sendBinary, sendError, sendJson } from './http.ts';
-import { serveStatic } from './static.ts';
+import { serveComputeWorker, serveStatic } from './static.ts';
+import { ComputeSockets } from './compute-socket.ts';
+import type { WebSocket } from 'ws';
 import { cookieName, newToken, presentedToken, sameToken } from './token.ts';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -24,6 +28,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export interface Engine extends Contract {
   close?(): Promise<void>;
+  /** A GPU compute worker connected (a Workspace lends it to training jobs). */
+  attachComputeSocket?(ws: WebSocket): void;
 }
 
 export interface ServeOptions {
@@ -65,6 +71,7 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
   const token = o.token ?? newToken();
   const hub = new EventHub();
   const engine = (o.engine ?? ((emit) => new Workspace({ emit })))((e) => hub.broadcast(e));
+  const computeSockets = new ComputeSockets((ws) => (engine.attachComputeSocket ? engine.attachComputeSocket(ws) : ws.close(1011, 'this engine takes no GPU compute')));
   const rendererDir = o.rendererDir ?? DEFAULT_RENDERER_DIR;
   const exposed = !LOOPBACK.has(host);
   let port = 0;
@@ -89,6 +96,7 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
     if (path.startsWith(ROUTES.api)) return handleApi(req, res, path.slice(ROUTES.api.length));
     if (path.startsWith(ROUTES.data)) return handleData(req, res, path.slice(ROUTES.data.length), url);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError('MethodNotAllowed', `${req.method} is not allowed on ${path}.`);
+    if (path === ROUTES.computeWorker) return serveComputeWorker(res, req.method === 'HEAD');
     // Opened with ?token=: remember it for the page's own scripts and styles.
     const extra: Record<string, string> = t.query && sameToken(t.query, token) ? { 'Set-Cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
     await serveStatic(res, path, { dir: rendererDir, token, host: `${req.headers.host}`, extraHeaders: extra }, req.method === 'HEAD');
@@ -148,12 +156,14 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
   server.requestTimeout = 600_000;
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== ROUTES.events || !hostOk(req)) {
+    if ((url.pathname !== ROUTES.events && url.pathname !== ROUTES.computeSocket) || !hostOk(req)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     const t = presentedToken(req, url, port);
-    hub.upgrade(req, socket, head, sameToken(t.bearer, token) || sameToken(t.query, token));
+    const authorised = sameToken(t.bearer, token) || sameToken(t.query, token);
+    if (url.pathname === ROUTES.computeSocket) computeSockets.upgrade(req, socket, head, authorised);
+    else hub.upgrade(req, socket, head, authorised);
   });
   // Unparseable HTTP: answer 400 when the socket still can, and close it.
   server.on('clientError', (_e, socket) => {
@@ -181,6 +191,7 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
     exposed,
     async close() {
       await hub.close();
+      await computeSockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.close?.();

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, relative, isAbsolute, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BASE_HEADERS } from './http.ts';
 import { HTML_TYPE, contentType } from '../app/content-types.ts';
 
@@ -80,4 +81,21 @@ export async function serveStatic(res: ServerResponse, pathname: string, o: Stat
     return send(200, type, html, { 'Content-Security-Policy': pageCsp(o.host) });
   }
   return send(200, type, await readFile(real));
+}
+
+export const DEFAULT_COMPUTE_WORKER = fileURLToPath(new URL('../../dist/compute/worker.js', import.meta.url));
+
+/** The GPU compute worker's script; a clear 404 when it was not built. */
+export async function serveComputeWorker(res: ServerResponse, headOnly: boolean, file = DEFAULT_COMPUTE_WORKER): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    const msg = `// The GPU compute worker is not built: run npm run build:compute (it writes ${file}).`;
+    res.writeHead(404, { ...BASE_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': Buffer.byteLength(msg) });
+    res.end(headOnly ? undefined : msg);
+    return;
+  }
+  res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': body.length });
+  res.end(headOnly ? undefined : body);
 }

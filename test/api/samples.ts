@@ -134,7 +134,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   },
   stopTraining: { params: { jobId: 'j1' }, result: { stopping: true } },
   resumeTraining: { params: { runId: 'r1', epochs: 20 }, result: { jobId: 'j2', runId: 'r1' } },
-  trainingStatus: { params: {}, result: { jobs: [jobStatus] } },
+  trainingStatus: { params: {}, result: { jobs: [jobStatus], gpu: { source: 'browser page', offers: [{ backend: 'webgpu', name: 'NVIDIA', software: false }] } } },
   exportReport: { params: { runId: 'r1', format: 'html' }, result: { file: '/data/p/runs/r1/report.html' } },
 };
 

@@ -9,10 +9,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
 import { busy } from '../errors.ts';
-import type { JobMessage, JobRequest } from './protocol.ts';
+import type { ComputeHub } from '../compute-hub.ts';
+import type { ControlMessage, JobMessage, JobRequest } from './protocol.ts';
 
 export interface JobManagerOptions {
   emit: EventSink;
+  /** The GPU compute a job may borrow (the page's or the compute window's worker). */
+  computeHub?: ComputeHub;
   /** Module the child runs (exports runJob); default the src/train adapter, train-job.ts. */
   jobModule?: string;
   /** How long a stopped job may take to save its checkpoint and exit before it is killed, ms. */
@@ -51,7 +54,12 @@ export class JobManager {
       throw busy(`A training is already running (run ${running.status.runId || 'starting'}). Stop it first, or wait for it to finish.`, { jobId: running.status.jobId });
     }
     const jobId = randomUUID();
-    const child = fork(WORKER, [], { execArgv: tsxArgs(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Advanced serialization: the lent GPU compute's messages carry typed arrays.
+    const child = fork(WORKER, [], { execArgv: tsxArgs(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const lent = this.opts.computeHub?.borrow((message) => {
+      if (child.connected) child.send({ type: 'compute', message } satisfies ControlMessage);
+    });
+    const gpuCompute = lent ? (this.opts.computeHub?.source ?? undefined) : undefined;
     const status: JobStatus = {
       jobId,
       runId: request.resume?.runId ?? 'pending',
@@ -70,11 +78,15 @@ export class JobManager {
     let rejectStart!: (e: unknown) => void;
     const started = new Promise<{ jobId: string; runId: string }>((res, rej) => ((resolveStart = res), (rejectStart = rej)));
     const ended = new Promise<void>((res) => child.once('exit', () => res()));
+    void ended.then(() => lent?.release());
     const job: Job = { status, child, ended };
     this.jobs.set(jobId, job);
 
     child.on('message', (raw) => {
-      const msg = raw as JobMessage;
+      if ((raw as JobMessage).type === 'compute') return lent?.send((raw as JobMessage & { type: 'compute' }).message);
+      // The channel's advanced serialization keeps NaN and Infinity; job messages become contract
+      // events, where a number is finite or null: the JSON round trip the channel used to make.
+      const msg = JSON.parse(JSON.stringify(raw)) as JobMessage;
       this.onMessage(job, msg);
       if (msg.type === 'started') resolveStart({ jobId, runId: msg.runId });
       if (msg.type === 'failed') rejectStart(ContractError.fromWire(msg.error));
@@ -87,7 +99,7 @@ export class JobManager {
       }
       rejectStart(ContractError.fromWire(job.status.error ?? { name: 'Error', message: 'The training process ended before it started.', details: {} }));
     });
-    child.send({ type: 'start', module: pathToFileURL(this.opts.jobModule ?? DEFAULT_JOB).href, request });
+    child.send({ type: 'start', module: pathToFileURL(this.opts.jobModule ?? DEFAULT_JOB).href, request: { ...request, ...(gpuCompute ? { gpuCompute } : {}) } });
     return started;
   }
 

@@ -2,6 +2,7 @@
 // its own process so that the engine (and the HTTP server or Electron window it serves) never
 // waits on a training step, and a crash or a stuck backend can be ended with the process.
 import type { BackendInfo, EpochRecord, TrainingOptions, WireError } from '../../api/index.ts';
+import type { ComputeEnvelope } from './child-compute.ts';
 
 export interface JobRequest {
   /** Absolute project folder. */
@@ -9,6 +10,8 @@ export interface JobRequest {
   options: TrainingOptions;
   /** Continue this run instead of starting a new one. */
   resume?: { runId: string; epochs?: number };
+  /** Where the GPU compute the engine lends this job lives ("browser page", "compute window"), if any. */
+  gpuCompute?: string;
 }
 
 /** What a job reports; the engine adds jobId (and runId after `started`) to make contract events. */
@@ -29,10 +32,12 @@ export type JobMessage =
   | { type: 'checkpoint'; epoch: number; kind: 'best' | 'last' }
   | { type: 'progress'; task: string; done: number; total: number; item: string | null }
   | { type: 'finished'; status: 'finished' | 'stopped' | 'diverged' | 'time-limit'; reason: string; epochs: number; bestEpoch: number | null }
-  | { type: 'failed'; error: WireError };
+  | { type: 'failed'; error: WireError }
+  /** A message for the lent GPU compute (child-compute.ts); relayed, never shown. */
+  | ComputeEnvelope;
 
 /** Engine -> child. */
-export type ControlMessage = { type: 'start'; module: string; request: JobRequest } | { type: 'stop' };
+export type ControlMessage = { type: 'start'; module: string; request: JobRequest } | { type: 'stop' } | ComputeEnvelope;
 
 export interface JobContext {
   signal: AbortSignal;

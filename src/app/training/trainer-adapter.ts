@@ -15,6 +15,13 @@ import { allSeeds } from '../../train/trainer/config.ts';
 import type { TrainConfig, TrainConfigInput } from '../../train/trainer/config.ts';
 import { RunFolder } from '../../train/trainer/run-folder.ts';
 import { Trainer } from '../../train/trainer/trainer.ts';
+import type { TrainOptions } from '../../train/trainer/trainer.ts';
+import { selectBackend } from '../../train/backend/select.ts';
+import type { SelectBackendOptions } from '../../train/backend/select.ts';
+import { FirstWorkingCompute } from '../../train/compute/fallback.ts';
+import { LocalCompute } from '../../train/compute/local.ts';
+import { RemoteCompute } from '../../train/compute/rpc.ts';
+import { parentComputePort } from './child-compute.ts';
 import type { EpochPredict } from '../../train/trainer/trainer.ts';
 import { argmaxLabels } from '../../train/predict/tiled.ts';
 import type { PredictInput } from '../../train/predict/tiled.ts';
@@ -81,14 +88,37 @@ async function predictAll(p: OpenProject, runDir: string, result: TrainResult, c
   }
 }
 
+/**
+ * Where the job's network runs. With a GPU compute lent by the engine (the page's or the compute
+ * window's worker) and a preference that allows it (auto, webgpu, webgl), that compute first and
+ * this process's own backends second; otherwise this process's backends (selectBackend).
+ */
+export function computeFor(request: JobRequest): Pick<TrainOptions, 'backend' | 'compute'> {
+  const o = request.options;
+  const pref = o.backend ?? 'auto';
+  const soft = o.allowSoftwareGpu ? { allowSoftwareGpu: true } : {};
+  // This process has no WebGL; 'webgl' here means "the worker's WebGL, else the best local backend".
+  const localPrefer = pref === 'auto' || pref === 'webgl' ? undefined : pref;
+  const local: SelectBackendOptions = { ...(localPrefer ? { prefer: localPrefer, allowCpu: localPrefer === 'cpu' } : {}), ...soft };
+  const gpu = request.gpuCompute && (pref === 'auto' || pref === 'webgpu' || pref === 'webgl');
+  if (!gpu) return { backend: local };
+  return {
+    // The worker reads prefer/allowSoftwareGpu from these when the trainer initialises it.
+    backend: { ...local, ...(pref === 'webgpu' || pref === 'webgl' ? { prefer: pref as 'webgpu' } : {}) },
+    compute: new FirstWorkingCompute([
+      { label: `GPU compute of the ${request.gpuCompute}`, make: () => new RemoteCompute(parentComputePort()) },
+      { label: 'this machine', make: () => new LocalCompute(() => selectBackend(local)) },
+    ]),
+  };
+}
+
 export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) => {
   const p = await openProjectFolder(request.projectDir);
   const o = request.options;
-  const prefer = o.backend && o.backend !== 'auto' ? o.backend : undefined;
   const trainer = new Trainer({
     project: p.dir,
     ...(request.resume ? { resume: request.resume.runId, ...(request.resume.epochs !== undefined ? { epochs: request.resume.epochs } : {}) } : { config: trainConfigOf(o) }),
-    backend: prefer ? { prefer, allowCpu: prefer === 'cpu' } : {},
+    ...computeFor(request),
   });
   let runDir = '';
   let epochs = 0;

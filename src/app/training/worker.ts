@@ -24,6 +24,7 @@ process.on('message', (raw: unknown) => {
   const msg = raw as ControlMessage;
   if (msg?.type === 'start') void start(msg.module, msg.request);
   else if (msg?.type === 'stop') controller.abort();
+  // 'compute' messages are for the lent GPU compute: child-compute.ts listens for them.
 });
 // The engine died or closed the channel: stop training (the trainer saves `last` on abort).
 process.on('disconnect', () => controller.abort());

@@ -10,6 +10,7 @@ import { adapterLabel, describeAdapter, isSoftwareRenderer } from '../backend/gp
 import type { RawAdapterInfo } from '../backend/gpu-adapter.ts';
 import { useGpuKernels } from '../backend/gpu-kernels/register.ts';
 import type { AdapterInfo, BackendPreference, BackendReport } from './types.ts';
+import type { GpuOfferInfo } from './protocol.ts';
 
 interface GpuNavigator {
   gpu?: { requestAdapter(o?: object): Promise<{ info?: RawAdapterInfo } | null> };
@@ -64,4 +65,31 @@ export async function selectBrowserBackend(pref: BackendPreference, onLost: Lost
     if (r.ok) return { name, package: pkg, reason: r.reason, tried, ...(r.adapter ? { adapter: r.adapter } : {}) };
   }
   throw new Error(`No GPU backend in this page: ${tried.map((t) => t.reason).join('; ')}`);
+}
+
+/**
+ * What this page could offer, without starting a tfjs backend: the WebGPU adapter and the WebGL
+ * renderer, each flagged when it is a software emulation. Sent to the engine when the worker
+ * connects, so the app can say which GPU would train.
+ */
+export async function probeBrowserGpus(): Promise<GpuOfferInfo[]> {
+  const offers: GpuOfferInfo[] = [];
+  const gpu = (globalThis.navigator as GpuNavigator | undefined)?.gpu;
+  const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
+  if (adapter) {
+    const info = describeAdapter(adapter.info);
+    offers.push({ backend: 'webgpu', name: adapterLabel(info).replace(' (software, not a GPU)', ''), software: info.software });
+  }
+  try {
+    const Canvas = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => OffscreenCanvas }).OffscreenCanvas;
+    const gl = Canvas ? (new Canvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null) : null;
+    if (gl) {
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      offers.push({ backend: 'webgl', name: renderer, software: isSoftwareRenderer(renderer) });
+    }
+  } catch {
+    // no WebGL in this worker
+  }
+  return offers;
 }

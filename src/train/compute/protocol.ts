@@ -69,12 +69,17 @@ export const COMPUTE_METHODS = Object.keys(METHODS) as ComputeMethod[];
 
 const ErrorSchema = z.object({ name: z.string(), message: z.string() });
 
+const GpuOfferMessage = z.object({ backend: z.enum(['webgpu', 'webgl']), name: z.string(), software: z.boolean() });
+export type GpuOfferInfo = z.infer<typeof GpuOfferMessage>;
+
 export const ComputeMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('call'), id: int.min(0), method: z.enum(COMPUTE_METHODS as [ComputeMethod, ...ComputeMethod[]]), args: z.array(z.unknown()) }),
   z.object({ kind: z.literal('result'), id: int.min(0), value: z.unknown().optional() }),
   z.object({ kind: z.literal('error'), id: int.min(0), error: ErrorSchema }),
   /** The compute is gone for good: device lost, window crashed. Pending and later calls fail. */
   z.object({ kind: z.literal('lost'), reason: z.string() }),
+  /** Sent once by a compute worker when it connects: the GPU backends its page can offer. */
+  z.object({ kind: z.literal('hello'), offers: z.array(GpuOfferMessage) }),
 ]);
 export type ComputeMessage = z.infer<typeof ComputeMessageSchema>;
 

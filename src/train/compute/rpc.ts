@@ -21,6 +21,14 @@ export interface ComputePort {
   close(): void;
 }
 
+// SEGLENS_COMPUTE_DEBUG=1 traces calls and answers on stderr (the trainer's side).
+const DEBUG = typeof process !== 'undefined' && Boolean(process.env?.SEGLENS_COMPUTE_DEBUG);
+
+function describe(raw: unknown): string {
+  const m = raw as { kind?: string; id?: number; method?: string; error?: { message?: string }; reason?: string };
+  return `${m?.kind} #${m?.id ?? '-'} ${m?.method ?? ''}${m?.error ? ` error ${m.error.message}` : ''}${m?.reason ? ` ${m.reason}` : ''}`;
+}
+
 /** A port over something with postMessage/addEventListener('message') (MessagePort, Worker, self). */
 export function fromMessagePort(p: {
   postMessage(m: unknown, transfer?: Transferable[]): void;
@@ -104,6 +112,7 @@ export class RemoteCompute implements Compute {
   }
 
   private receive(raw: unknown): void {
+    if (DEBUG) console.error(`[compute] <- ${describe(raw)}`);
     let m: ComputeMessage;
     try {
       m = check(ComputeMessageSchema, raw, 'message from the compute');
@@ -112,7 +121,7 @@ export class RemoteCompute implements Compute {
       return;
     }
     if (m.kind === 'lost') return this.fail(m.reason);
-    if (m.kind === 'call') return;
+    if (m.kind === 'call' || m.kind === 'hello') return;
     const p = this.pending.get(m.id);
     if (!p) return;
     this.pending.delete(m.id);
@@ -132,6 +141,7 @@ export class RemoteCompute implements Compute {
   private call<T>(method: ComputeMethod, args: unknown[], transfer = false): Promise<T> {
     if (this.lost) return Promise.reject(new ComputeLostError(this.lost));
     const id = this.nextId++;
+    if (DEBUG) console.error(`[compute] -> ${method} #${id}`);
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
       try {

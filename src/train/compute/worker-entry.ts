@@ -4,7 +4,7 @@
 // {type: 'connect', url} with the engine's compute WebSocket (browser mode). Bundled for the
 // browser by build/compute.mjs; imports no Node module.
 import { LocalCompute } from './local.ts';
-import { selectBrowserBackend } from './browser-backend.ts';
+import { probeBrowserGpus, selectBrowserBackend } from './browser-backend.ts';
 import { fromFramedSocket, fromMessagePort, serveCompute } from './rpc.ts';
 import type { ComputePort } from './rpc.ts';
 
@@ -44,5 +44,6 @@ scope.addEventListener('message', (e) => {
   if (!port) return;
   const compute = new LocalCompute((pref) => selectBrowserBackend(pref, (reason) => port.post({ kind: 'lost', reason })));
   serveCompute(port, compute);
+  void probeBrowserGpus().then((offers) => port.post({ kind: 'hello', offers }));
   scope.postMessage({ type: 'connected' });
 });
