@@ -2,13 +2,13 @@
 // reports them as Problems (src/seg/split/report.ts, manifest.ts); this maps them to findings
 // without re-deciding anything. Severity: a class missing from train, and any leak across splits,
 // are critical (the model cannot learn the class / the held-out score is inflated); a class
-// missing from val or test and an imbalance are warnings; duplicates kept together inside one split
-// leak nothing and are info.
+// missing from val or test, an imbalance and shares the groups could not give are warnings;
+// duplicates kept together inside one split leak nothing and are info.
 import type { Problem } from '../problems.ts';
 import type { Evidence, EvidenceValue, Finding } from './types.ts';
 import { listNames } from './types.ts';
 
-const SPLIT_CODES = new Set(['class-missing-in-split', 'split-imbalance', 'split-leakage']);
+const SPLIT_CODES = new Set(['class-missing-in-split', 'split-imbalance', 'split-leakage', 'split-share-unmet']);
 
 function evidenceOf(details: Record<string, unknown> | undefined): Evidence {
   const out: Evidence = {};
@@ -21,6 +21,9 @@ function evidenceOf(details: Record<string, unknown> | undefined): Evidence {
 
 function missingOrImbalance(p: Problem): Finding {
   const ev = evidenceOf(p.details);
+  if (p.code === 'split-share-unmet') {
+    return { id: 'split-share-unmet', severity: 'warning', title: 'The split could not give the requested shares', message: p.message, evidence: ev, images: [], action: p.hint };
+  }
   if (p.code === 'class-missing-in-split') {
     const inTrain = ev.split === 'train';
     return {

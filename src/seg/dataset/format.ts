@@ -1,5 +1,5 @@
 // Text form of an inspect report for the terminal.
-import { formatFindings } from '../audit/index.ts';
+import { describeIgnored, formatFindings } from '../audit/index.ts';
 import { formatProblem } from '../problems.ts';
 import type { InspectReport } from './inspect.ts';
 
@@ -45,18 +45,25 @@ export function formatInspect(r: InspectReport): string {
   );
   out.push('');
   if (r.pairs.length) {
-    out.push('Class presence per image (share of the image\'s labelled pixels; . = absent)');
+    out.push('Class presence per image (share of the image\'s labelled pixels; . = absent; unlabelled = share of all its pixels)');
     out.push(
       table([
-        ['image', ...r.classes.map((c) => c.name)],
+        ['image', ...r.classes.map((c) => c.name), 'unlabelled'],
         ...r.pairs.map((p) => {
           const total = p.classPixels.reduce((a, b) => a + b, 0);
-          return [p.name + (p.ok ? '' : ' !'), ...p.classPixels.map((n) => (n === 0 ? '.' : `${((100 * n) / total).toFixed(1)}%`))];
+          const all = total + p.ignoredPixels;
+          return [
+            p.name + (p.ok ? '' : ' !'),
+            ...p.classPixels.map((n) => (n === 0 ? '.' : `${((100 * n) / total).toFixed(1)}%`)),
+            p.ignoredPixels === 0 ? '.' : `${((100 * p.ignoredPixels) / all).toFixed(1)}%`,
+          ];
         }),
       ]),
     );
     out.push('');
   }
+  out.push(describeIgnored(r.ignored));
+  out.push('');
   const errors = r.problems.filter((p) => p.severity === 'error').length;
   const warnings = r.problems.length - errors;
   if (r.problems.length) {

@@ -8,3 +8,6 @@ export { formatInspect } from './format.ts';
 export { splitItems } from './split-items.ts';
 export { evaluateFolders, pairMaskFolders } from './eval-folders.ts';
 export type { EvalFoldersOptions, EvalFoldersResult } from './eval-folders.ts';
+export { checkDatasetPairing } from './pairing-check.ts';
+export type { DatasetPairingOptions } from './pairing-check.ts';
+export { instanceProblems, labelProblems } from './labels.ts';
