@@ -2,7 +2,8 @@
 import { backgroundId } from '../classes.ts';
 import type { ClassTable } from '../classes.ts';
 import type { ReadOptions } from '../image-io.ts';
-import { readRawMask } from '../image-io.ts';
+import { imageInfo, readRawMask } from '../image-io.ts';
+import { readObjectMasks } from '../object-masks.ts';
 import { detectInstanceDamage, detectInterpolation, instanceDamageProblem, interpolationProblem, lossyMaskProblem } from '../audit/index.ts';
 import { readPerClassMasks } from '../mask-sources.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
@@ -29,6 +30,7 @@ export async function readPairLabels(project: Project, pair: Pair, shown: (f: st
     const merged = await readPerClassMasks(files, table, opts);
     return { labels: merged.labels, problems: merged.problems, bitDepth: 8 };
   }
+  if (f.kind === 'objects') return readObjectLabels(project, pair, opts, shown);
   const raw = await readRawMask(pair.mask, opts);
   if (f.kind === 'instance') {
     const id = (name: string) => table.classes.findIndex((c) => c.name === name);
@@ -70,6 +72,26 @@ export function labelProblems(file: string, raw: RawMask, table: ClassTable, unk
   if (interp) return [interp];
   const p = unknownValuesProblem(file, unknown, total);
   return p ? [p] : [];
+}
+
+/** One binary mask per object: merged into an instance map, read like an instance mask, overlaps unlabelled. */
+async function readObjectLabels(project: Project, pair: Pair, opts: ReadOptions, shown: (f: string) => string): Promise<PairLabels> {
+  const f = project.maskFormat;
+  if (f.kind !== 'objects') throw new Error('readObjectLabels: not an objects project');
+  const table = project.classes;
+  const id = (name: string) => table.classes.findIndex((c) => c.name === name);
+  const files = pair.objectMasks ?? [];
+  // An image without objects needs its size from the image itself.
+  const size = files.length === 0 ? await imageInfo(pair.image, { page: project.imagePage, ...opts }) : undefined;
+  const merged = await readObjectMasks(pair.mask, files, { ...opts, ...(size ? { size } : {}) });
+  const labels = labelsFromInstances(merged.instances, {
+    foregroundId: id(f.className),
+    backgroundId: backgroundId(table),
+    ...(f.boundaryClass ? { boundaryId: id(f.boundaryClass) } : {}),
+  });
+  for (let i = 0; i < merged.overlap.length; i++) if (merged.overlap[i]) labels.data[i] = IGNORE;
+  const problems = merged.problems.map((p) => ({ ...p, file: shown(p.file), message: p.message.split(p.file).join(shown(p.file)) }));
+  return { labels, problems, bitDepth: 8 };
 }
 
 /** Labelled pixels per class id (IGNORE excluded). */

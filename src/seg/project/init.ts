@@ -8,6 +8,8 @@ import { ConfigError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { listFolder } from './files.ts';
 import { createProject, projectPath, toProjectPath } from './load.ts';
+import { initObjectsProject } from './init-objects.ts';
+import { detectImageFolders, detectMaskFolders } from './object-folders.ts';
 import { listPairs } from './pairing.ts';
 import type { PairingResult } from './pairing.ts';
 import { proposeClassTable } from './propose.ts';
@@ -75,6 +77,10 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
     throw new ConfigError(`${file} already exists; init would replace your edits. Edit it instead, or pass --force to start over.`, { file });
   }
   const notes: string[] = [];
+  // A folder of image folders, each with images/ and masks/ (one file per object): Data Science Bowl 2018.
+  if (opts.images === undefined && opts.masks === undefined && (await detectImageFolders(root))) {
+    return initObjectsProject(root, { layout: 'image-folders', images: '.', imagesAbs: root }, opts, notes);
+  }
   const images = opts.images !== undefined ? toProjectPath(root, opts.images) : await findFolder(root, IMAGE_FOLDERS, 'image folder', '--images');
   const masks = opts.masks !== undefined ? toProjectPath(root, opts.masks) : await findFolder(root, MASK_FOLDERS, 'mask folder', '--masks');
   if (opts.images === undefined || opts.masks === undefined) notes.push(`Images from ${images}/, masks from ${masks}/ (found by folder name).`);
@@ -82,6 +88,8 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
   const spec = { base: root, imagesDir: images, masksDir: masks };
   const imagesAbs = projectPath(root, images);
   const masksAbs = projectPath(root, masks);
+  // One sub-folder of object masks per image, named like the images.
+  if (await detectMaskFolders(imagesAbs, masksAbs)) return initObjectsProject(root, { layout: 'mask-folders', images, masks, imagesAbs, masksAbs }, opts, notes);
   let result: PairingResult;
   let chosen: 'given' | 'auto' = 'given';
   if (opts.pairing && opts.pairing !== 'auto') {
