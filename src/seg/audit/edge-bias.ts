@@ -12,6 +12,7 @@ import { ShapeError } from '../errors.ts';
 import type { EvalResult } from '../metrics/index.ts';
 import type { LabelMap } from '../types.ts';
 import { IGNORE } from '../types.ts';
+import { neverPredicted } from './never-predicted.ts';
 import type { ClassNames } from './objects.ts';
 import type { Finding } from './types.ts';
 import { fmt, listNames, num, pct } from './types.ts';
@@ -185,6 +186,8 @@ export function checkSegmentationBias(bias: EdgeBiasResult, r?: EvalResult): Fin
   for (const c of bias.classes) {
     const cls = r?.classes.find((x) => x.name === c.name);
     if (cls?.isBackground || c.edges < BIAS_MIN_EDGES || !(Math.abs(c.netWidth) >= BIAS_MIN_WIDTH)) continue;
+    // A class (almost) never predicted is class-never-predicted, not a narrow one.
+    if (neverPredicted(c.tp + c.fn, c.tp + c.fp)) continue;
     const over = c.netWidth > 0;
     const [band, other, total] = over ? [c.fpBand, c.fnBand, c.fp] : [c.fnBand, c.fpBand, c.fn];
     if (band < BIAS_DOMINANCE * other || band < BIAS_MIN_BAND_SHARE * total) continue;

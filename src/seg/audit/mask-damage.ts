@@ -265,7 +265,11 @@ export const RESIDUE_NEAR = 1 / 16;
 export const RESIDUE_NEAR_RATIO = 4;
 /** A value this rare (share of all pixels) whose pixels nearly all touch another value is a speck of residue wherever it lies. */
 export const RESIDUE_RARE = 1e-4;
-/** Residue is only declared when at least this many values look like it, and at least half of all values (or a file is JPEG). */
+/**
+ * Residue is only declared when at least this many values look like it, and at least half of all
+ * values (or a file is JPEG: then every value that is not the most frequent within RESIDUE_NEAR of
+ * itself is residue).
+ */
 export const RESIDUE_MIN_VALUES = 3;
 
 export interface DamagedValues {
@@ -290,7 +294,13 @@ export function classifyDamagedValues(values: readonly StoredValue[], o: { kind:
   const byCount = [...values].sort((a, b) => b.pixels - a.pixels);
   const residue = new Set<number>();
   const kept: StoredValue[] = [];
-  for (const v of byCount) {
+  // JPEG files: compression spreads every label into a run of neighbouring grey levels whose most
+  // frequent value is the label (a thin, rare class included, where no count ratio holds).
+  if (o.kind === 'grey' && o.bitDepth === 8 && o.lossyFiles > 0) {
+    const peaks = values.filter((v) => values.every((u) => u === v || Math.abs(u.value - v.value) > near || u.pixels < v.pixels));
+    if (peaks.length >= 2) for (const v of values) if (!peaks.includes(v)) residue.add(v.value);
+  }
+  for (const v of residue.size > 0 ? [] : byCount) {
     let damaged: boolean;
     if (o.kind === 'grey') {
       const ramp = (v.rampShare ?? 0) >= RESIDUE_RAMP_SHARE;
