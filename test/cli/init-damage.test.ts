@@ -24,7 +24,7 @@ interface InitJson {
   proposal: { damage?: { values: number[]; accepted: boolean; fraction: number } };
 }
 interface InspectJson {
-  problems: { code: string; severity: string }[];
+  problems: { code: string; severity: string; message: string }[];
   findings: { id: string; evidence: Record<string, unknown>; images: string[] }[];
   ignored: { share: number; ignored: number };
   blocking: boolean;
@@ -182,7 +182,7 @@ describe.skipIf(missing(DAPI, 'instance masks damaged (DAPI)'))('instance masks 
     const dir = await instanceProject('inst-resized', 'resized', true);
     const r = await seglens(['inspect', dir, '--json']);
     expect(r.code).toBe(1);
-    const rep = json<InspectJson & { problems: { code: string; message: string }[] }>(r);
+    const rep = json<InspectJson>(r);
     const interp = rep.problems.filter((p) => p.code === 'mask-interpolated');
     expect(interp).toHaveLength(names.length);
     expect(interp[0].message).toMatch(/boundary class "boundary" grows around every object/);
