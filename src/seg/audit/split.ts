@@ -60,6 +60,7 @@ function leakage(problems: Problem[], across: boolean): Finding | undefined {
   if (problems.length === 0) return undefined;
   const images = [...new Set(problems.flatMap(leakImages))];
   const exact = problems.filter((p) => p.details?.kind === 'exact').length;
+  const aligned = problems.filter((p) => p.details?.kind === 'aligned').length;
   const groups = problems.filter((p) => typeof p.details?.group === 'string').length;
   const shown = problems.slice(0, 5).map((p) => p.message);
   return {
@@ -67,7 +68,7 @@ function leakage(problems: Problem[], across: boolean): Finding | undefined {
     severity: across ? 'critical' : 'info',
     title: across ? 'Duplicate images on both sides of the split' : 'Duplicate images kept together in one split',
     message: `${problems.length} ${across ? 'leak(s) across splits' : 'duplicate pair(s) inside one split'}: ${shown.join(' ')}${problems.length > 5 ? ` And ${problems.length - 5} more.` : ''}`,
-    evidence: { pairs: problems.length - groups, exactPairs: exact, nearPairs: problems.length - groups - exact, cutGroups: groups, acrossSplits: across },
+    evidence: { pairs: problems.length - groups, exactPairs: exact, nearPairs: problems.length - groups - exact - aligned, alignedPairs: aligned, cutGroups: groups, acrossSplits: across },
     images,
     perImage: problems.map((p) => ({ image: leakImages(p)[0], evidence: evidenceOf(p.details) })),
     action: across

@@ -124,8 +124,9 @@ function shareProblems(groups: readonly Group[], out: Record<SplitName, string[]
     if (share <= 0) continue;
     const got = out[s].length / n;
     if (!shareUnmet(share, got, n)) continue;
-    let closest = 0;
-    for (let k = 0; k <= n; k++) if (can[k] && k > 0 && Math.abs(k / n - share) < Math.abs(closest / n - share)) closest = k;
+    // A held-out split gets at least one group: the closest non-empty total of whole groups.
+    let closest = -1;
+    for (let k = 1; k <= n; k++) if (can[k] && (closest < 0 || Math.abs(k / n - share) < Math.abs(closest / n - share))) closest = k;
     const sizes = groups.map((g) => g.names.length).sort((a, b) => b - a);
     const byPattern = opts.groupPattern ? ` --group ${JSON.stringify(opts.groupPattern)}` : '';
     const why = groups.length < n ? `the ${n} images form ${groups.length} groups that each stay on one side (sizes ${sizes.slice(0, 8).join(', ')}${sizes.length > 8 ? ', ...' : ''}: images of one${byPattern ? ' --group key' : ' group'} and duplicates stay together)` : `there are only ${n} images`;
