@@ -87,7 +87,7 @@ describe.skipIf(missing(DAPI, 'live vs after-run warnings on DAPI figures'))('th
     expect(after(h, Math.LN2)).toEqual(['not-learning']);
     expect(afterFirst(h, 'not-learning', Math.LN2)).toBe(HISTORY_RULES.notLearningEpochs.after);
     // The warning shows the audit's finding, nothing of its own.
-    expect(w[0].message).toBe(w[0].finding.message);
+    expect(w[0].message).toBe(`${w[0].finding.title}. ${w[0].finding.message}`);
     expect(w[0].hint).toBe(w[0].finding.action);
     expect(w[0].finding).toMatchObject({ id: 'not-learning', severity: 'critical', evidence: { atChanceLevel: true, mode: 'live' } });
   });

@@ -29,7 +29,7 @@ export const FINDING_IDS = {
   'pairing-suspect': 'An image and its mask do not seem to belong together: another mask, or the mask shifted, fits the image better.',
   'metric-mismatch': 'A figure recorded during training differs from the same figure recomputed afterwards on the same images.',
   'not-learning': 'Training loss stays at the chance level (ln K for K classes) or foreground Dice never improves.',
-  collapsed: 'The network predicts one class nearly everywhere, or never predicts a foreground class.',
+  collapsed: 'The network predicts one class nearly everywhere (the other classes get under a quarter of the pixels they cover).',
   diverged: 'The loss became NaN/infinite or exploded.',
   overfitting: 'Validation loss rises (or the validation metric falls from its best) while the training loss keeps falling.',
 } as const;

@@ -59,7 +59,7 @@ export type WarningKind = 'not-learning' | 'collapsed' | 'class-never-predicted'
 export interface TrainingWarning {
   kind: WarningKind;
   epoch: number;
-  /** The finding's message: what is wrong, with the numbers. */
+  /** The finding's title and message: what is wrong, with the numbers. */
   message: string;
   /** The finding's action: what to do about it. */
   hint: string;

@@ -11,10 +11,10 @@ import type { TrainingWarning, WarningKind } from './events.ts';
 
 const KINDS: ReadonlySet<string> = new Set<WarningKind>(['not-learning', 'collapsed', 'class-never-predicted', 'diverged', 'overfitting']);
 
-/** A finding of the live history checks as the trainer's warning event. */
+/** A finding of the live history checks as the trainer's warning event (its title and message, its action as the hint). */
 export function warningOf(f: Finding, epoch: number): TrainingWarning {
   if (!KINDS.has(f.id)) throw new Error(`The live history checks returned ${f.id}, which is no training warning.`);
-  return { kind: f.id as WarningKind, epoch, message: f.message, hint: f.action, details: { ...f.evidence }, finding: f };
+  return { kind: f.id as WarningKind, epoch, message: `${f.title}. ${f.message}`, hint: f.action, details: { ...f.evidence }, finding: f };
 }
 
 export interface StepInput {
