@@ -94,6 +94,8 @@ describe.skipIf(missing(ISBI, 'init on JPEG-saved ISBI masks'))('masks saved as 
     expect(text.stdout).toMatch(/Unlabelled \/ ignored pixels: 1\d\.\d % of all pixels/);
     expect(text.stdout).toMatch(/WARNING \[ignored-share\] Much of the ground truth is unlabelled/);
     expect(text.stdout).toMatch(/WARNING \[lossy-mask\] .*hold values the class table ignores/);
+    // "Ready" no longer hides how much is left out.
+    expect(text.stdout).toMatch(/Ready for training \(\d+ warnings to read; 1\d\.\d+ % of the pixels are unlabelled and take no part\)\./);
   });
 
   it('a clean copy: no damage, nothing ignored, "none" printed', async () => {

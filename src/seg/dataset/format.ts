@@ -11,6 +11,14 @@ function table(rows: string[][]): string {
   return rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
 }
 
+/** What "Ready for training" must not hide: warnings to read, and how much of the ground truth takes no part. */
+function readyNotes(warnings: number, r: InspectReport): string {
+  const notes: string[] = [];
+  if (warnings) notes.push(`${warnings} warning${warnings === 1 ? '' : 's'} to read`);
+  if (r.ignored.ignored > 0) notes.push(`${pct(r.ignored.share)} of the pixels are unlabelled and take no part`);
+  return notes.length ? ` (${notes.join('; ')})` : '';
+}
+
 export function formatInspect(r: InspectReport): string {
   const out: string[] = [];
   out.push(`Dataset ${r.dir}`);
@@ -80,7 +88,7 @@ export function formatInspect(r: InspectReport): string {
   out.push(
     r.blocking
       ? `NOT READY FOR TRAINING: ${r.pairs.length === 0 ? 'no usable pair' : [errors ? `${errors} error${errors === 1 ? '' : 's'}` : '', critical ? `${critical} critical finding${critical === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ') + ' above'} must be fixed first.`
-      : `Ready for training${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'} to read)` : ''}.`,
+      : `Ready for training${readyNotes(warnings, r)}.`,
   );
   return out.join('\n');
 }
