@@ -28,7 +28,7 @@ export function checkNeverPredicted(r: EvalResult): Finding[] {
     const ranked = r.perImage
       .map((im) => {
         const k = im.classes.find((x) => x.name === c.name)!;
-        return { name: im.name, gt: k.gtPixels, pred: k.predPixels, missed: k.gtPixels - Math.min(k.gtPixels, k.tp) };
+        return { name: im.name, gt: k.gtPixels, pred: k.predPixels, missed: k.fn };
       })
       .filter((x) => x.gt > 0)
       .sort((a, b) => b.missed - a.missed || (a.name < b.name ? -1 : 1));
