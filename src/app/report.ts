@@ -11,8 +11,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { runAudit } from '../seg/audit/index.ts';
-import type { Finding, FindingId, ObjectRecallResult } from '../seg/audit/index.ts';
-import { ObjectRecall, PairingCheck } from '../seg/audit/index.ts';
+import type { Finding, FindingId, PredictionChecksResult } from '../seg/audit/index.ts';
+import { IgnoredShare, PairingCheck, PredictionChecks } from '../seg/audit/index.ts';
 import { writeFileAtomic } from '../seg/atomic.ts';
 import type { ClassTable } from '../seg/classes.ts';
 import { openDataset, readPairLabels } from '../seg/dataset/index.ts';
@@ -33,6 +33,7 @@ import type { SplitManifest } from '../seg/split/index.ts';
 import type { LabelMap, RawImage } from '../seg/types.ts';
 import { formatBackendChoice, selectBackend } from '../train/backend/select.ts';
 import type { BackendCandidate } from '../train/backend/select.ts';
+import { chanceLossOf } from '../train/losses/cross-entropy.ts';
 import { loadModel } from '../train/predict/model-io.ts';
 import type { LoadedModel } from '../train/predict/model-io.ts';
 import { predictImage } from '../train/predict/tiled.ts';
@@ -46,13 +47,18 @@ export const REPORT_FILES = { html: 'report.html', json: 'report.json', csv: 'pe
 const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'> = {
   'background-dominated': 'predictions',
   'below-baseline': 'predictions',
+  'class-never-predicted': 'predictions',
   'deceptive-images': 'predictions',
   'small-objects-missed': 'predictions',
+  'segmentation-bias': 'predictions',
   'class-missing-in-split': 'split',
   'split-imbalance': 'split',
   'split-leakage': 'split',
+  'split-share-unmet': 'split',
   'mask-unknown-values': 'data',
   'mask-interpolated': 'data',
+  'lossy-mask': 'data',
+  'ignored-share': 'data',
   'pairing-suspect': 'data',
   'metric-mismatch': 'training',
   'not-learning': 'training',
@@ -64,7 +70,8 @@ const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'>
 /** Findings of one audit call with their scope; prediction findings take the split's. */
 export function scopeFindings(findings: readonly Finding[], split: EvalSplit): ScopedFinding[] {
   return findings.map((f) => {
-    const s = SCOPE_OF[f.id] ?? 'data';
+    // A history check says which mode judged it (class-never-predicted comes from both sides).
+    const s = f.evidence.mode !== undefined ? 'training' : (SCOPE_OF[f.id] ?? 'data');
     const scope: FindingScope = s === 'predictions' ? split : s;
     return { ...f, scope };
   });
@@ -145,7 +152,7 @@ export interface ExportedReport extends WrittenReport {
 interface SplitEvaluation {
   split: EvalSplit;
   result: EvalResult;
-  objects: ObjectRecallResult;
+  checks: PredictionChecksResult;
   preds: Map<string, LabelMap>;
   pairs: Map<string, Pair>;
 }
@@ -161,7 +168,7 @@ async function evaluateSplit(
   names: readonly string[],
   ds: Dataset,
   p: Predictor,
-  sinks: { pairing: PairingCheck; maskProblems: Problem[]; problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
+  sinks: { pairing: PairingCheck; ignored: IgnoredShare; maskProblems: Problem[]; problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
 ): Promise<SplitEvaluation> {
   const table = p.loaded.meta.classTable;
   const byName = new Map(ds.pairs.map((x) => [x.name, x]));
@@ -171,7 +178,7 @@ async function evaluateSplit(
   }
   const pairs = names.map((n) => byName.get(n)!).sort((a, b) => naturalCompare(a.name, b.name));
   const acc = new Accumulator(table);
-  const objects = new ObjectRecall(table);
+  const checks = new PredictionChecks(table);
   const preds = new Map<string, LabelMap>();
   const { meta } = p.loaded;
   const v = p.cfg.validation;
@@ -195,14 +202,15 @@ async function evaluateSplit(
     const n = normalize(raw, meta.normalization, meta.datasetRange);
     const pred = (await predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length })).labels;
     acc.add(pair.name, gt.labels, pred);
-    objects.add(pair.name, gt.labels, pred);
+    checks.add(pair.name, gt.labels, pred);
     sinks.pairing.add(pair.name, raw, gt.labels);
+    sinks.ignored.add(pair.name, gt.labels);
     preds.set(pair.name, pred);
     if (sinks.predDir) await writeLabelMask(join(sinks.predDir, `${pair.name}.png`), pred, table);
     await new Promise<void>((r) => setImmediate(r));
   }
   sinks.onProgress?.(`predict ${split}`, pairs.length, pairs.length);
-  return { split, result: acc.result(), objects: objects.result(), preds, pairs: new Map(pairs.map((x) => [x.name, x])) };
+  return { split, result: acc.result(), checks: checks.result(), preds, pairs: new Map(pairs.map((x) => [x.name, x])) };
 }
 
 function splitSummary(m: SplitManifest): ReportInput['split'] {
@@ -235,6 +243,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
     const ds = await openDataset(info.project, { classes: table });
     const splits = opts.splits ?? (manifest.test.length > 0 ? (['val', 'test'] as EvalSplit[]) : (['val'] as EvalSplit[]));
     const pairing = new PairingCheck({ normalization: loaded.meta.normalization });
+    const ignored = new IgnoredShare(table);
     const maskProblems: Problem[] = [];
     const problems: Problem[] = [];
     const predictions: Partial<Record<EvalSplit, string>> = {};
@@ -244,7 +253,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       if (names.length === 0) continue;
       const predDir = opts.writePredictions === false ? undefined : join(outDir, REPORT_FILES.predictions, split);
       if (predDir) predictions[split] = predDir;
-      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { pairing, maskProblems, problems, predDir, onProgress: opts.onProgress }));
+      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { pairing, ignored, maskProblems, problems, predDir, onProgress: opts.onProgress }));
     }
     if (evals.length === 0) throw new ConfigError(`The run's split has no ${splits.join(' or ')} images: nothing to report on.`, { run: run.dir });
 
@@ -256,16 +265,17 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       ...scopeFindings(
         runAudit({
           eval: first.result,
-          objects: first.objects,
+          predictions: first.checks,
           split: manifest.warnings as Problem[],
           inspect: maskProblems,
+          ignored: ignored.result(),
           pairing: pairing.result(),
-          ...(history.length ? { history } : {}),
+          ...(history.length ? { history, historyOptions: { chanceLoss: chanceLossOf(cfg.loss, table.classes.length, cfg.model.head) } } : {}),
           ...(recorded && val ? { recorded, recomputed: val.result } : {}),
         }),
         first.split,
       ),
-      ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, objects: e.objects }), e.split)),
+      ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, predictions: e.checks }), e.split)),
     ];
     opts.onProgress?.('audit', 1, 1);
 
@@ -289,7 +299,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       split: splitSummary(manifest),
       history,
       run: runInfo,
-      evaluations: evals.map((e) => ({ split: e.split, result: e.result, objects: e.objects })),
+      evaluations: evals.map((e) => ({ split: e.split, result: e.result, objects: e.checks.objects })),
       findings,
       audited: [
         `the masks of the ${evals.map((e) => SPLIT_LABELS[e.split].toLowerCase()).join(' and ')} images`,

@@ -27,7 +27,9 @@ import type {
   TrainingOptions,
 } from '../api/index.ts';
 import { ContractError, IGNORE_ID } from '../api/index.ts';
+import { describeIgnored } from '../seg/audit/index.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
+import { toWireFinding } from './findings.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
 import { imageInfo } from '../seg/image-io.ts';
 import { writeLabelMask } from '../seg/mask-write.ts';
@@ -153,7 +155,8 @@ export class Workspace implements Contract {
     return {
       classes: r.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: c.isBackground, pixels: c.pixels, fraction: Number.isFinite(c.fraction) ? c.fraction : 0, images: c.images })),
       problems: r.problems,
-      findings: r.findings.map(({ id, severity, title, message, action, images }) => ({ id, severity, title, message, action, images })),
+      findings: r.findings.map(toWireFinding),
+      ignored: { pixels: r.ignored.ignored, share: r.ignored.share, text: describeIgnored(r.ignored) },
       unreadable: r.unreadable,
       blocking: r.blocking,
     };

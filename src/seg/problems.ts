@@ -8,6 +8,7 @@ export type ProblemCode =
   | 'size-mismatch'
   | 'mask-unknown-values'
   | 'mask-interpolated'
+  | 'lossy-mask'
   | 'corrupt-file'
   | 'empty-file'
   | 'unsupported-format'
@@ -17,7 +18,8 @@ export type ProblemCode =
   | 'class-missing-in-split'
   | 'split-leakage'
   | 'split-imbalance'
-  | 'split-manifest-mismatch';
+  | 'split-manifest-mismatch'
+  | 'split-share-unmet';
 
 export interface Problem {
   code: ProblemCode;

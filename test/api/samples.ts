@@ -93,7 +93,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   },
   inspectProject: {
     params: {},
-    result: { classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }], problems: [problem], findings: [{ id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }], unreadable: [], blocking: true },
+    result: { classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }], problems: [problem], findings: [{ id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }], ignored: { pixels: 12, share: 0.01, text: 'Unlabelled / ignored pixels: 1.0 % of all pixels (12 px) in 1 of 2 images; worst demo_01 (2.0 %).' }, unreadable: [], blocking: true },
   },
   previewSplit: {
     params: { valFraction: 0.2, testFraction: 0.1, seed: 3, groupPattern: '^(\\w+)_' },
@@ -116,7 +116,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
     result: {
       runId: 'r1',
       classes,
-      rows: [{ name: 'a', split: 'val', cells: [cell, cell], meanForegroundDice: 0.5, meanDiceWithBackground: null, pixelAccuracy: 0.9, allBackgroundAccuracy: 0.8 }],
+      rows: [{ name: 'a', split: 'val', cells: [cell, cell], meanForegroundDice: 0.5, meanDiceWithBackground: null, pixelAccuracy: 0.9, allBackgroundAccuracy: 0.8, inclusiveScore: 0.9 }],
       summary: {
         classes: [{ id: 0, dice: 0.9, iou: 0.8, precision: 0.9, recall: 0.9, diceImageMean: 0.9, validImages: 1 }],
         meanForegroundDice: 0.5,
@@ -126,6 +126,19 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
         baseline: { meanForegroundDice: 0, meanDiceWithBackground: 0.45, pixelAccuracy: 0.8 },
       },
       policy: 'headline: ...',
+      findings: [
+        {
+          id: 'class-never-predicted',
+          severity: 'critical',
+          title: 'Class "nucleus" is never predicted',
+          message: '"nucleus" covers 12.0 % of the labelled pixels ...',
+          action: 'Train with a loss that weights rare classes.',
+          images: ['a'],
+          evidence: { class: 'nucleus', gtPixels: 120, predPixels: 0, dice: 0, recall: null, mode: 'after', flagged: true },
+          perImage: [{ image: 'a', evidence: { gtPixels: 120, predPixels: 0 } }],
+        },
+      ],
+      deceptiveCorner: { looksGood: 0.8, poorForegroundDice: 0.5 },
     },
   },
   startTraining: {

@@ -1,9 +1,12 @@
-// The metrics view's pure parts: the deceptive corner, the scatter's points, sorting with undefined
-// values, and the findings drawn from the table. (issue 5, section 3)
+// The metrics view's pure parts: the scatter's points, sorting with undefined values, and the
+// findings, all displayed as the audit returned them in the table (MetricsTableResult.findings,
+// deceptiveCorner, inclusiveScore): the renderer judges nothing. (issue 5 section 3, issue 12)
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClassInfo, MetricCell, MetricRow, MetricsTableResult } from '../../src/api/index.ts';
-import { LOOKS_GOOD, POOR_FOREGROUND_DICE, inclusiveScore, isDeceptive, scatterPoints, sortRows, tableFindings } from '../../renderer/src/lib/metrics.ts';
-import { LOOKS_GOOD as AUDIT_LOOKS_GOOD, POOR_FOREGROUND_DICE as AUDIT_POOR } from '../../src/seg/audit/scores.ts';
+import type { ClassInfo, Finding, MetricCell, MetricRow, MetricsTableResult } from '../../src/api/index.ts';
+import { inclusiveScore, isDeceptive, scatterPoints, sortRows, tableFindings } from '../../renderer/src/lib/metrics.ts';
+import { REPO } from '../helpers/paths.ts';
 
 const classes: ClassInfo[] = [
   { id: 0, name: 'background', color: '#000000', isBackground: true },
@@ -16,44 +19,54 @@ function cell(dice: number | null, gt: number, pred: number): MetricCell {
 }
 
 function row(name: string, fg: number | null, withBg: number | null, acc: number | null, cells: MetricCell[] = [cell(0.9, 100, 100), cell(fg, 10, 10), cell(0, 2, 0)]): MetricRow {
-  return { name, split: 'val', cells, meanForegroundDice: fg, meanDiceWithBackground: withBg, pixelAccuracy: acc, allBackgroundAccuracy: 0.88 };
+  const inclusive = acc === null ? withBg : withBg === null ? acc : Math.max(acc, withBg);
+  return { name, split: 'val', cells, meanForegroundDice: fg, meanDiceWithBackground: withBg, pixelAccuracy: acc, allBackgroundAccuracy: 0.88, inclusiveScore: inclusive };
 }
 
-function table(rows: MetricRow[]): MetricsTableResult {
+function finding(id: string, images: string[]): Finding {
+  return { id, severity: 'warning', title: id, message: `${id} message`, action: `${id} action`, images };
+}
+
+function table(rows: MetricRow[], findings: Finding[] = []): MetricsTableResult {
   return {
     runId: 'r1',
     classes,
     rows,
     summary: { classes: [], meanForegroundDice: null, meanDiceWithBackground: null, channelSummedDice: null, pixelAccuracy: null, baseline: { meanForegroundDice: 0, meanDiceWithBackground: 0.3, pixelAccuracy: 0.88 } },
     policy: '',
+    findings,
+    deceptiveCorner: { looksGood: 0.8, poorForegroundDice: 0.5 },
   };
 }
 
-describe('deceptive corner', () => {
-  it('uses the audit thresholds', () => {
-    expect(LOOKS_GOOD).toBe(AUDIT_LOOKS_GOOD);
-    expect(POOR_FOREGROUND_DICE).toBe(AUDIT_POOR);
-  });
-
-  it('flags high background-inclusive score with low foreground Dice, only with foreground in the ground truth', () => {
-    expect(isDeceptive(row('a', 0.3, 0.55, 0.95), classes)).toBe(true); // accuracy is the quoted figure
-    expect(isDeceptive(row('b', 0.3, 0.85, 0.6), classes)).toBe(true); // Dice with background is
-    expect(isDeceptive(row('c', 0.5, 0.9, 0.95), classes)).toBe(false); // 0.5 is not poor
-    expect(isDeceptive(row('d', 0.3, 0.7, 0.79), classes)).toBe(false); // does not look good
-    expect(isDeceptive(row('e', null, 0.9, 0.99), classes)).toBe(false);
-    const noFg = row('f', 0, 0.9, 0.99, [cell(0.99, 100, 98), cell(0, 0, 2), cell(null, 0, 0)]);
-    expect(isDeceptive(noFg, classes)).toBe(false);
+describe('deceptive corner and scatter: what the audit said', () => {
+  it("a row is deceptive exactly when the audit's deceptive-images finding names it", () => {
+    const rows = [row('a', 0.3, 0.55, 0.95), row('b', 0.3, 0.85, 0.6), row('c', 0.9, 0.93, 0.97)];
+    const t = table(rows, [finding('deceptive-images', ['b'])]);
+    // 'a' would look deceptive by any copy of the rule; the renderer follows the audit, which named only 'b'.
+    expect(rows.map((r) => isDeceptive(r, t))).toEqual([false, true, false]);
+    expect(rows.map((r) => isDeceptive(r, table(rows)))).toEqual([false, false, false]);
     expect(inclusiveScore(row('g', 0.3, null, 0.7))).toBe(0.7);
   });
 
   it('gives one scatter point per image with both figures, counting the others', () => {
-    const t = table([row('a', 0.3, 0.55, 0.95), row('b', 0.9, 0.93, 0.97), row('c', null, 0.9, 0.99)]);
+    const t = table([row('a', 0.3, 0.55, 0.95), row('b', 0.9, 0.93, 0.97), row('c', null, 0.9, 0.99)], [finding('deceptive-images', ['a'])]);
     const s = scatterPoints(t);
     expect(s.undefinedCount).toBe(1);
     expect(s.points).toEqual([
       { name: 'a', x: 0.95, y: 0.3, deceptive: true },
       { name: 'b', x: 0.97, y: 0.9, deceptive: false },
     ]);
+  });
+
+  it('the renderer holds no threshold and no finding rule of its own', () => {
+    const dir = join(REPO, 'renderer', 'src', 'lib');
+    const files = [join(dir, 'metrics.ts'), ...readdirSync(join(dir, 'views')).map((f) => join(dir, 'views', f))];
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/LOOKS_GOOD\s*=|POOR_FOREGROUND_DICE\s*=|0\.8\b.*0\.5\b/);
+      expect(text, f).not.toMatch(/id: ['`](below-baseline|never-predicted|deceptive-images|class-never-predicted)/);
+    }
   });
 });
 
@@ -68,12 +81,10 @@ describe('table sorting and findings', () => {
     expect(sortRows(rows, 'dice:1', 'asc')[0].name).toBe('c');
   });
 
-  it('names deceptive images worst first, never-predicted classes and below-baseline images', () => {
-    const f = tableFindings(table([row('x', 0.45, 0.6, 0.9), row('y', 0.1, 0.5, 0.97), row('z', 0.9, 0.9, 0.87)]));
-    const byId = Object.fromEntries(f.map((x) => [x.id, x]));
-    expect(byId['deceptive-images'].images).toEqual(['y', 'x']);
-    expect(byId['never-predicted:2'].images).toEqual(['x', 'y', 'z']); // boundary in gt, never predicted
-    expect(byId['never-predicted:1']).toBeUndefined();
-    expect(byId['below-baseline'].images).toEqual(['z']); // 0.87 <= 0.88
+  it("shows the audit's findings as returned, in its order, with nothing added or dropped", () => {
+    const audit = [finding('class-never-predicted', ['x', 'y', 'z']), finding('deceptive-images', ['y', 'x']), finding('segmentation-bias', ['z'])];
+    const t = table([row('x', 0.45, 0.6, 0.9), row('y', 0.1, 0.5, 0.97), row('z', 0.9, 0.9, 0.87)], audit);
+    expect(tableFindings(t)).toEqual(audit);
+    expect(tableFindings(table(t.rows))).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClassTable, type ClassTable } from '../../src/seg/classes.ts';
 import { ConfigError, FileError } from '../../src/seg/errors.ts';
 import { imageInfo, readRawMask } from '../../src/seg/image-io.ts';
-import { detectInterpolation, interpolationProblem } from '../../src/seg/interpolation.ts';
+import { detectInterpolation, interpolationProblem } from '../../src/seg/audit/mask-damage.ts';
 import { readPerClassMasks } from '../../src/seg/mask-sources.ts';
 import { writeLabelMask } from '../../src/seg/mask-write.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../../src/seg/masks.ts';

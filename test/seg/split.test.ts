@@ -250,6 +250,6 @@ describe('split report', () => {
     expect(cols[1]).toMatch(/^\d+\.\d+ % \(5\)$/);
     expect(lines.find((l) => l.startsWith('background (background)'))).toBeDefined();
     expect(lines.find((l) => l.startsWith('images'))!.trim().split(/\s+/).slice(1)).toEqual(['60', String(r.train.length), String(r.val.length), '6']);
-    expect(text).toContain('Duplicates: none found.');
+    expect(text).toContain('Duplicates: none found');
   });
 });

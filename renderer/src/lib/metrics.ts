@@ -1,32 +1,22 @@
-// Pure helpers of the metrics view: the scatter's axes, the deceptive corner, sorting the table and
-// the findings the table itself shows. The thresholds mirror src/seg/audit/scores.ts (the renderer
-// may import only src/api), so the corner on screen is the one the audit and the report name.
-import type { ClassInfo, MetricRow, MetricsTableResult } from '../../../src/api/index.ts';
+// Pure helpers of the metrics view: the scatter's points, sorting the table, and the findings it
+// shows. Nothing here judges: which images are deceptive, the corner's thresholds and every finding
+// come from the audit (src/seg/audit) through the contract (MetricsTableResult.findings,
+// deceptiveCorner, MetricRow.inclusiveScore); the renderer may import only src/api.
+import type { Finding, MetricRow, MetricsTableResult } from '../../../src/api/index.ts';
 
-/** A background-inclusive figure at or above this "looks good" (audit LOOKS_GOOD). */
-export const LOOKS_GOOD = 0.8;
-/** Mean foreground Dice below this is poor (audit POOR_FOREGROUND_DICE). */
-export const POOR_FOREGROUND_DICE = 0.5;
-
-/** The background-inclusive figure a user would quote for an image: the larger of accuracy and Dice with background. */
+/** The background-inclusive figure of a row, as the audit defines it (the scatter's x axis). */
 export function inclusiveScore(r: MetricRow): number | null {
-  const a = r.pixelAccuracy;
-  const d = r.meanDiceWithBackground;
-  if (a === null) return d;
-  if (d === null) return a;
-  return Math.max(a, d);
+  return r.inclusiveScore;
 }
 
-/** The ground truth of the row has some foreground class. */
-export function hasForeground(r: MetricRow, classes: readonly ClassInfo[]): boolean {
-  return r.cells.some((c, id) => !classes[id]?.isBackground && c.gtPixels > 0);
+/** Images the audit's deceptive-images finding names, worst first. */
+export function deceptiveNames(t: MetricsTableResult): string[] {
+  return t.findings.find((f) => f.id === 'deceptive-images')?.images ?? [];
 }
 
-/** Looks good on a background-inclusive figure, poor on the foreground: the corner to look at first. */
-export function isDeceptive(r: MetricRow, classes: readonly ClassInfo[]): boolean {
-  const x = inclusiveScore(r);
-  const y = r.meanForegroundDice;
-  return x !== null && y !== null && hasForeground(r, classes) && x >= LOOKS_GOOD && y < POOR_FOREGROUND_DICE;
+/** Is this row one of the audit's deceptive images? */
+export function isDeceptive(r: MetricRow, t: MetricsTableResult): boolean {
+  return deceptiveNames(t).includes(r.name);
 }
 
 export interface ScatterPoint {
@@ -41,12 +31,13 @@ export interface ScatterPoint {
 /** One point per image where both figures are defined; the rest are counted, not hidden silently. */
 export function scatterPoints(t: MetricsTableResult): { points: ScatterPoint[]; undefinedCount: number } {
   const points: ScatterPoint[] = [];
+  const deceptive = new Set(deceptiveNames(t));
   let undefinedCount = 0;
   for (const r of t.rows) {
     const x = inclusiveScore(r);
     const y = r.meanForegroundDice;
     if (x === null || y === null) undefinedCount++;
-    else points.push({ name: r.name, x, y, deceptive: isDeceptive(r, t.classes) });
+    else points.push({ name: r.name, x, y, deceptive: deceptive.has(r.name) });
   }
   return { points, undefinedCount };
 }
@@ -89,64 +80,7 @@ export function sortRows(rows: readonly MetricRow[], key: SortKey, dir: 'asc' | 
   });
 }
 
-export interface TableFinding {
-  id: string;
-  severity: 'error' | 'warning';
-  title: string;
-  message: string;
-  action: string;
-  /** Images concerned, worst first: each links to the image view. */
-  images: string[];
-}
-
-const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
-
-/**
- * What the table itself shows: deceptive images (ranked by the gap), foreground classes the run
- * never predicts although the ground truth has them, and images no better than all-background.
- */
-export function tableFindings(t: MetricsTableResult): TableFinding[] {
-  const out: TableFinding[] = [];
-  const deceptive = sortRows(
-    t.rows.filter((r) => isDeceptive(r, t.classes)),
-    'gap',
-    'desc',
-  );
-  if (deceptive.length) {
-    out.push({
-      id: 'deceptive-images',
-      severity: 'warning',
-      title: 'Good-looking scores hiding bad masks',
-      message: `${deceptive.length} image(s) score >= ${LOOKS_GOOD} with the background included but have a foreground Dice < ${POOR_FOREGROUND_DICE}.`,
-      action: 'Open each one and compare ground truth and prediction (error map): the accuracy says nothing about the objects.',
-      images: deceptive.map((r) => r.name),
-    });
-  }
-  t.classes.forEach((c, id) => {
-    if (c.isBackground) return;
-    const withGt = t.rows.filter((r) => (r.cells[id]?.gtPixels ?? 0) > 0);
-    const predicted = t.rows.reduce((s, r) => s + (r.cells[id]?.predPixels ?? 0), 0);
-    if (withGt.length > 0 && predicted === 0) {
-      out.push({
-        id: `never-predicted:${id}`,
-        severity: 'error',
-        title: `Class "${c.name}" is never predicted`,
-        message: `${withGt.length} image(s) contain "${c.name}" in the ground truth, and the run predicts it nowhere (Dice 0 for the class).`,
-        action: 'Train with a loss that weights rare classes (dice-ce or weighted-ce) and check that the class is present in the training split.',
-        images: withGt.map((r) => r.name),
-      });
-    }
-  });
-  const belowBaseline = t.rows.filter((r) => r.pixelAccuracy !== null && r.allBackgroundAccuracy !== null && hasForeground(r, t.classes) && r.pixelAccuracy <= r.allBackgroundAccuracy);
-  if (belowBaseline.length) {
-    out.push({
-      id: 'below-baseline',
-      severity: 'warning',
-      title: 'No better than predicting background everywhere',
-      message: `${belowBaseline.length} image(s) have a pixel accuracy at or below that of an all-background prediction (e.g. ${belowBaseline[0].name}: ${f3(belowBaseline[0].pixelAccuracy)} vs ${f3(belowBaseline[0].allBackgroundAccuracy)}).`,
-      action: 'Judge these images by the foreground Dice per class, not by accuracy.',
-      images: belowBaseline.map((r) => r.name),
-    });
-  }
-  return out;
+/** The findings the view shows: the audit's, as returned (most serious first). */
+export function tableFindings(t: MetricsTableResult): Finding[] {
+  return t.findings;
 }

@@ -87,8 +87,10 @@ export const InspectClassSchema = ClassInfoSchema.extend({
 export const InspectResultSchema = z.object({
   classes: z.array(InspectClassSchema),
   problems: z.array(ProblemSchema),
-  /** Findings judged from the pixels across pairs (e.g. pairing-suspect). */
+  /** Findings judged from the pixels across pairs (e.g. pairing-suspect, ignored-share). */
   findings: z.array(FindingSchema),
+  /** Unlabelled / ignored ground-truth pixels, always shown (the audit's sentence in `text`). */
+  ignored: z.object({ pixels: count, share: finite.min(0).max(1), text: z.string() }),
   /** Images that could not be read at all (their problems say why). */
   unreadable: z.array(z.string()),
   /** A problem or a critical finding blocks training. */

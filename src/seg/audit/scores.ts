@@ -118,8 +118,11 @@ export function checkBelowBaseline(r: EvalResult): Finding[] {
   ];
 }
 
-/** An image's best-looking background-inclusive figure (pixel accuracy or Dice with background). */
-function inclusiveScore(im: ImageResult): number {
+/**
+ * An image's best-looking background-inclusive figure (pixel accuracy or Dice with background): the
+ * figure a user would quote, and the x axis of the app's scatter.
+ */
+export function inclusiveScore(im: ImageResult): number {
   const a = im.pixelAccuracy;
   const d = im.meanDiceWithBackground;
   if (Number.isNaN(a)) return d;

@@ -2,8 +2,8 @@
 // and report sizes, bit depths, class pixel fractions, per-image class presence and every problem.
 // One bad file is one problem; the others are still read.
 import { relative } from 'node:path';
-import { PairingCheck, pairingFindings } from '../audit/index.ts';
-import type { Finding } from '../audit/index.ts';
+import { IgnoredShare, PairingCheck, checkIgnoredShare, pairingFindings } from '../audit/index.ts';
+import type { Finding, IgnoredShareResult } from '../audit/index.ts';
 import { backgroundId } from '../classes.ts';
 import { problemFromError } from '../image-errors.ts';
 import { imageInfo, readImage } from '../image-io.ts';
@@ -42,13 +42,18 @@ export interface InspectReport {
   unreadable: string[];
   problems: Problem[];
   /**
-   * Findings judged from the pixels across pairs (today: `pairing-suspect`, an image whose mask
-   * fits it worse than another mask or a shifted copy of its own does).
+   * Findings judged from the pixels across pairs: `pairing-suspect` (an image whose mask fits it
+   * worse than another mask or a shifted copy of its own does) and `ignored-share`.
    */
   findings: Finding[];
+  /** Unlabelled / ignored pixels per image and along which classes (always printed by inspect). */
+  ignored: IgnoredShareResult;
   /** True when a problem or a critical finding blocks training: `seglens inspect` then exits non-zero. */
   blocking: boolean;
 }
+
+/** Problems that say a mask's edges were damaged after annotation. */
+const DAMAGE = new Set(['mask-interpolated', 'lossy-mask']);
 
 export interface InspectOptions {
   onProgress?: (done: number, total: number, name: string) => void;
@@ -63,6 +68,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   const pairs: InspectedPair[] = [];
   const unreadable: string[] = [];
   const pairing = new PairingCheck({ normalization: project.normalization });
+  const ignored = new IgnoredShare(table);
   const readOpts = { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) };
 
   for (let i = 0; i < ds.pairs.length; i++) {
@@ -99,7 +105,10 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
       unreadable.push(pair.name);
       continue;
     }
-    pairing.add(pair.name, img, lab.labels);
+    // A damaged mask's edges are not where the annotator put them: judging its pairing from them
+    // would name the wrong cause (its own problem already says what is wrong).
+    if (!lab.problems.some((p) => DAMAGE.has(p.code) && p.severity === 'error')) pairing.add(pair.name, img, lab.labels);
+    ignored.add(pair.name, lab.labels);
     const classPixels = classPixelCounts(lab.labels, K);
     const labelled = classPixels.reduce((a, b) => a + b, 0);
     pairs.push({
@@ -126,7 +135,8 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   const images = new Array<number>(K).fill(0);
   for (const p of pairs) p.classPixels.forEach((n, k) => ((totals[k] += n), (images[k] += n > 0 ? 1 : 0)));
   const all = totals.reduce((a, b) => a + b, 0);
-  const findings = pairingFindings(pairing.result());
+  const ignoredResult = ignored.result();
+  const findings = [...pairingFindings(pairing.result()), ...checkIgnoredShare(ignoredResult)];
   return {
     dir: ds.dir,
     projectFile: ds.projectFile,
@@ -143,6 +153,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     unreadable,
     problems,
     findings,
+    ignored: ignoredResult,
     blocking: problems.some(isBlocking) || findings.some((f) => f.severity === 'critical') || pairs.length === 0,
   };
 }

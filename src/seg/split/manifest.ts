@@ -35,9 +35,11 @@ const StatsSchema = z.object({
 const DuplicateSchema = z.object({
   a: z.string().min(1),
   b: z.string().min(1),
-  kind: z.enum(['exact', 'near']),
+  kind: z.enum(['exact', 'near', 'aligned']),
   distance: z.number().int().min(0).max(256),
   correlation: z.number().min(-1).max(1),
+  transform: z.string().optional(),
+  shift: z.tuple([z.number(), z.number()]).optional(),
 });
 const ProblemSchema = z.object({
   code: z.string().min(1),

@@ -1,5 +1,6 @@
 // What the trainer tells its host while it runs (CLI progress bar, desktop app, tests). One
 // discriminated union: a listener switches on `type` and the compiler checks it handles each.
+import type { Finding } from '../../seg/audit/index.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import type { BackendReport } from '../compute/types.ts';
 
@@ -51,16 +52,19 @@ export interface EpochEvent {
   record: EpochRecord;
 }
 
-export type WarningKind = 'not-learning' | 'collapsed' | 'diverged' | 'overfitting';
+/** The audit's history findings the trainer raises live (src/seg/audit/history.ts). */
+export type WarningKind = 'not-learning' | 'collapsed' | 'class-never-predicted' | 'diverged' | 'overfitting';
 
+/** A live audit finding as the trainer reports it (warnings.ts); `finding` is the audit's own. */
 export interface TrainingWarning {
   kind: WarningKind;
   epoch: number;
-  /** One sentence with the numbers that triggered it. */
+  /** The finding's title and message: what is wrong, with the numbers. */
   message: string;
-  /** What to do about it. */
+  /** The finding's action: what to do about it. */
   hint: string;
   details: Record<string, unknown>;
+  finding: Finding;
 }
 
 export interface WarningEvent {

@@ -30,7 +30,7 @@ import type { BackendReport, Compute } from '../compute/types.ts';
 import { classWeightsFromCounts } from '../data/class-weights.ts';
 import { Rng } from '../data/rng.ts';
 import { PatchSampler } from '../data/sampler.ts';
-import { chanceCrossEntropy } from '../losses/cross-entropy.ts';
+import { chanceLossOf } from '../losses/cross-entropy.ts';
 import type { LossOptions } from '../losses/loss.ts';
 import { makeModelMeta, parseUNetConfig } from '../model/config.ts';
 import type { ModelMeta } from '../model/config.ts';
@@ -47,7 +47,7 @@ import { RUN_FILES, RunFolder } from './run-folder.ts';
 import type { RunInfo, RunSession } from './run-folder.ts';
 import { resolveSplit } from './split.ts';
 import { valRecord, validate } from './validate.ts';
-import { divergedWarning, epochWarnings, isDiverged } from './warnings.ts';
+import { epochWarnings, stepWarning } from './warnings.ts';
 import { drawBatch } from './step.ts';
 
 /** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
@@ -230,8 +230,9 @@ export class Trainer {
           const loss = await s.compute.step(drawBatch({ ...s, batch: cfg.batch, augment: cfg.augment }));
           const dt = now() - ts;
           const initial = mean(st.initialLosses);
-          if (isDiverged(loss, initial)) {
-            raise(divergedWarning(epoch, st.step + 1, loss, initial, st.lr));
+          const diverged = stepWarning({ epoch, step: st.step + 1, loss, initialLoss: initial, lr: st.lr });
+          if (diverged) {
+            raise(diverged);
             status = 'diverged';
             reason = `the loss diverged at epoch ${epoch}, step ${st.step + 1}`;
             break;
@@ -472,7 +473,7 @@ export class Trainer {
       head: cfg.model.head,
       ...(weighted ? { classWeights: classWeightsFromCounts(sampler.classCounts) } : {}),
     };
-    const chanceLoss = cfg.loss === 'ce' || cfg.loss === 'weighted-ce' ? chanceCrossEntropy(K, cfg.model.head) : null;
+    const chanceLoss = chanceLossOf(cfg.loss, K, cfg.model.head);
 
     const state: TrainState = resumed
       ? { ...resumed.ck.state }
