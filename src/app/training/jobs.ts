@@ -88,6 +88,8 @@ export class JobManager {
       // events, where a number is finite or null: the JSON round trip the channel used to make.
       const msg = JSON.parse(JSON.stringify(raw)) as JobMessage;
       this.onMessage(job, msg);
+      // The job is over once it says so: the next job may borrow the GPU before this process exits.
+      if (msg.type === 'finished' || msg.type === 'failed') lent?.release();
       if (msg.type === 'started') resolveStart({ jobId, runId: msg.runId });
       if (msg.type === 'failed') rejectStart(ContractError.fromWire(msg.error));
     });
