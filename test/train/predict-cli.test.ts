@@ -13,6 +13,7 @@ import { makeModelMeta, parseUNetConfig } from '../../src/train/model/config.ts'
 import { buildUNet } from '../../src/train/model/unet.ts';
 import { saveModel } from '../../src/train/predict/model-io.ts';
 import { json, seglens } from '../helpers/cli.ts';
+import { testGate } from '../helpers/gate.ts';
 
 let tmp: string;
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const table = parseClassTable({ classes: [{ name: 'bg', values: [0], color: '#000000' }, { name: 'fg', values: [255], color: '#ffffff' }], background: 'bg' });
   const model = buildUNet(cfg);
   await mkdir(join(tmp, 'runs', 'r1', 'best'), { recursive: true });
-  await saveModel(join(tmp, 'runs', 'r1', 'best'), model, makeModelMeta(cfg, { kind: 'minmax', low: 0, high: 100, scope: 'image' }, table));
+  await saveModel(await testGate(tmp), join(tmp, 'runs', 'r1', 'best'), model, makeModelMeta(cfg, { kind: 'minmax', low: 0, high: 100, scope: 'image' }, table));
   model.dispose();
   // the run's config.json as the trainer writes it; predict repeats its validation tiling
   await writeFile(join(tmp, 'runs', 'r1', 'config.json'), JSON.stringify({ epochs: 3, validation: { tile: 32, overlap: 8, batch: 2 } }));

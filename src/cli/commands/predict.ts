@@ -4,10 +4,9 @@
 // checked first; then the backend is chosen and named; `DIR/predict.json` records what was done.
 // Exit 0 when every image was predicted, 1 when some were not (each one is reported), 2 on a usage
 // or model error.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { writeJsonAtomic } from '../../seg/atomic.ts';
 import { ConfigError } from '../../seg/errors.ts';
 import { formatProblem } from '../../seg/problems.ts';
 import { selectBackend, formatBackendChoice } from '../../train/backend/select.ts';
@@ -16,6 +15,7 @@ import type { BackendCandidate } from '../../train/backend/select.ts';
 import { sizeMultiple } from '../../train/model/config.ts';
 import { inspectModel, loadModel } from '../../train/predict/model-io.ts';
 import { expandImagePaths, predictFiles, PROBS_FOLDER } from '../../train/predict/predict-files.ts';
+import { predictGate } from '../../train/predict/output-gate.ts';
 import { DEFAULT_BATCH, DEFAULT_TILE } from '../../train/predict/tiled.ts';
 import { printJson, progressBar } from '../output.ts';
 import { threadsOption } from './common.ts';
@@ -82,6 +82,9 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       const batch = f.batch ?? run?.batch ?? DEFAULT_BATCH;
       checkTiling(tile, overlap, sizeMultiple(config), config.depth);
       const files = await expandImagePaths(images);
+      // Where predictions may go, checked (with every output name) before a backend is started.
+      const gate = await predictGate({ out: f.out, ...(info.from === 'run' ? { runDir: dirname(info.dir) } : {}) });
+      await gate.target(resolve(f.out, 'predict.json'));
 
       // Prediction is not training: the slow pure-JS cpu backend is acceptable as a last resort.
       const backend = await selectBackend({ prefer: f.backend, allowCpu: true, ...(f.threads !== undefined ? { threads: f.threads } : {}) });
@@ -97,6 +100,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       let result;
       try {
         result = await predictFiles(model, meta, files, {
+          gate,
           outDir: f.out,
           writeProbs: f.probs,
           tile,
@@ -118,7 +122,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
         seconds: result.seconds,
         imagesPerSecond: result.predicted.length / Math.max(result.seconds, 1e-9),
       };
-      await writeJsonAtomic(resolve(f.out, 'predict.json'), summary);
+      await gate.writeJson(resolve(f.out, 'predict.json'), summary);
       if (f.json) printJson(summary);
       else {
         const n = result.predicted.length;

@@ -1,11 +1,13 @@
 // `seglens split DIR --val 0.2 --seed N`: stratified, leak-free image-level split, written as the
-// manifest the trainer uses.
+// manifest the trainer uses. --out is a path as the user typed it, so it is relative to the current
+// folder (not the project); it is recorded in seglens.json relative to the project (absolute when
+// outside), and the write gate refuses it onto an input (a mask, an image, the project file).
 import type { Command } from 'commander';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { backgroundId } from '../../seg/classes.ts';
 import { openDataset, splitItems } from '../../seg/dataset/index.ts';
 import { formatProblem } from '../../seg/problems.ts';
-import { saveProject, toProjectPath } from '../../seg/project/index.ts';
+import { foldersOf, PROJECT_FILE, projectGate, projectPath, saveProject, toProjectPath } from '../../seg/project/index.ts';
 import { formatSplitReport, makeSplit, toManifest, writeManifest } from '../../seg/split/index.ts';
 import { numberOption, printJson, progressBar } from '../output.ts';
 import { addDatasetOptions, datasetOverrides, type DatasetFlags } from './common.ts';
@@ -34,6 +36,16 @@ export function registerSplit(program: Command): void {
     .option('--json', 'print the manifest as JSON')
     .action(async (dir: string, f: SplitFlags) => {
       const ds = await openDataset(dir, await datasetOverrides(f));
+      const out = f.out !== undefined ? resolve(f.out) : join(ds.dir, 'split.json');
+      // Checked before the masks are read: a refused --out costs nothing and writes nothing.
+      const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), {
+        who: 'seglens split',
+        roots: f.out !== undefined ? [{ dir: dirname(out), what: 'the folder of --out' }] : [],
+        // The project file and the manifest it names now are replaced; no other input is.
+        owns: [join(ds.dir, PROJECT_FILE), ...(ds.project.split ? [projectPath(ds.dir, ds.project.split)] : [])],
+        pairs: ds.pairs,
+      });
+      await gate.target(out);
       const bar = progressBar('read masks', !f.json);
       const { items, problems } = await splitItems(ds, (d, t) => bar.update(d, t));
       bar.stop();
@@ -48,9 +60,8 @@ export function registerSplit(program: Command): void {
         source: 'split',
       });
       const manifest = toManifest(result);
-      const out = f.out ?? join(ds.dir, 'split.json');
-      await writeManifest(out, manifest);
-      if (ds.projectFile) await saveProject(ds.dir, { ...ds.project, split: toProjectPath(ds.dir, out) });
+      await writeManifest(gate, out, manifest);
+      if (ds.projectFile) await saveProject(gate, ds.dir, { ...ds.project, split: toProjectPath(ds.dir, out) });
       if (f.json) printJson({ manifestFile: out, manifest, problems });
       else {
         console.log(formatSplitReport(result.report));

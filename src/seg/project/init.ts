@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { listFolder } from './files.ts';
+import { projectGate } from './gate.ts';
 import { createProject, projectPath, toProjectPath } from './load.ts';
 import { listPairs } from './pairing.ts';
 import type { PairingResult } from './pairing.ts';
@@ -103,7 +104,9 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
     { maxPixels: opts.maxPixels, show, onProgress: opts.onProgress },
   );
   const proposal = proposeClassTable(scan, { maxClasses: opts.maxClasses });
+  const gate = await projectGate(root, { images: imagesAbs, masks: masksAbs }, { who: 'seglens init', owns: [file], pairs: result.pairs });
   const created = await createProject(
+    gate,
     root,
     {
       images,

@@ -7,11 +7,11 @@
 // The requested fractions sit under `fractions` because `val` and `test` hold the image lists.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../atomic.ts';
 import { ConfigError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { isBlocking } from '../problems.ts';
 import { parseOrThrow } from '../validate.ts';
+import type { WriteGate } from '../write-gate.ts';
 import { cmp, findDuplicates } from './duplicates.ts';
 import type { DuplicateOptions } from './duplicates.ts';
 import { compileGroupPattern, groupKey } from './groups.ts';
@@ -100,8 +100,8 @@ export function toManifest(result: SplitResult, created: string = new Date().toI
   };
 }
 
-export async function writeManifest(file: string, m: SplitManifest): Promise<void> {
-  await writeJsonAtomic(file, parseOrThrow(ManifestSchema, m, file));
+export async function writeManifest(gate: WriteGate, file: string, m: SplitManifest): Promise<void> {
+  await gate.writeJson(file, parseOrThrow(ManifestSchema, m, file));
 }
 
 export async function readManifest(file: string): Promise<SplitManifest> {
