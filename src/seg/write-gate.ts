@@ -163,10 +163,6 @@ export class WriteGate {
   private async place(path: string): Promise<{ lex: string; real: string }> {
     const lex = resolve(path);
     const real = await realPathOf(lex);
-    const st = await lstat(lex).catch(() => null);
-    if (st?.isSymbolicLink()) {
-      this.refuse(`${lex} is a symbolic link (to ${await readlink(lex).catch(() => '?')}); seglens replaces files and never writes through links. Remove the link, or choose another path.`, { path: lex });
-    }
     if (this.roots.some((r) => isInside(r.real, real))) return { lex, real };
     const lexRoot = this.roots.find((r) => isInside(r.lex, lex));
     if (lexRoot) {
@@ -183,7 +179,11 @@ export class WriteGate {
 
   /** Checks a file about to be written; returns the real path to write. */
   async target(file: string): Promise<GatedPath> {
-    const { lex, real } = await this.place(file);
+    const lex = resolve(file);
+    if ((await lstat(lex).catch(() => null))?.isSymbolicLink()) {
+      this.refuse(`${lex} is a symbolic link (to ${await readlink(lex).catch(() => '?')}); seglens replaces files and never writes through links. Remove the link, or choose another path.`, { path: lex });
+    }
+    const { real } = await this.place(lex);
     if ((await lstat(real).catch(() => null))?.isDirectory()) this.refuse(`${lex} is a folder; a file cannot replace it.`, { path: lex });
     if (this.isOwned(real)) return real as GatedPath;
     const input = this.files.get(real);
