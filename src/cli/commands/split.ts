@@ -8,7 +8,7 @@ import { backgroundId } from '../../seg/classes.ts';
 import { openDataset, splitItems } from '../../seg/dataset/index.ts';
 import { formatProblem } from '../../seg/problems.ts';
 import { foldersOf, PROJECT_FILE, projectGate, projectPath, saveProject, toProjectPath } from '../../seg/project/index.ts';
-import { formatSplitReport, makeSplit, toManifest, writeManifest } from '../../seg/split/index.ts';
+import { formatSplitReport, groupKeysOf, makeSplit, toManifest, writeManifest } from '../../seg/split/index.ts';
 import { numberOption, printJson, progressBar } from '../output.ts';
 import { addDatasetOptions, datasetOverrides, type DatasetFlags } from './common.ts';
 
@@ -46,6 +46,8 @@ export function registerSplit(program: Command): void {
         pairs: ds.pairs,
       });
       await gate.target(out);
+      // The pattern runs first, bounded, before the masks are read (groupKeysOf).
+      const groups = f.group !== undefined ? await groupKeysOf(ds.pairs.map((p) => p.name), f.group) : undefined;
       const bar = progressBar('read masks', !f.json);
       const { items, problems } = await splitItems(ds, (d, t) => bar.update(d, t));
       bar.stop();
@@ -54,7 +56,7 @@ export function registerSplit(program: Command): void {
         val: f.val,
         test: f.test,
         seed: f.seed,
-        ...(f.group ? { groupPattern: f.group } : {}),
+        ...(groups ? { groups } : {}),
         classNames: table.classes.map((c) => c.name),
         background: backgroundId(table),
         source: 'split',
