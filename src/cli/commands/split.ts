@@ -7,7 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { backgroundId } from '../../seg/classes.ts';
 import { openDataset, splitItems } from '../../seg/dataset/index.ts';
 import { formatProblem } from '../../seg/problems.ts';
-import { foldersOf, PROJECT_FILE, projectGate, projectPath, saveProject, toProjectPath } from '../../seg/project/index.ts';
+import { foldersOf, projectGate, projectPath, saveProject, toProjectPath } from '../../seg/project/index.ts';
+import { WriteGate } from '../../seg/write-gate.ts';
 import { formatSplitReport, groupKeysOf, makeSplit, toManifest, writeManifest } from '../../seg/split/index.ts';
 import { numberOption, printJson, progressBar } from '../output.ts';
 import { addDatasetOptions, datasetOverrides, type DatasetFlags } from './common.ts';
@@ -41,8 +42,9 @@ export function registerSplit(program: Command): void {
       const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), {
         who: 'seglens split',
         roots: f.out !== undefined ? [{ dir: dirname(out), what: 'the folder of --out' }] : [],
-        // The project file and the manifest it names now are replaced; no other input is.
-        owns: [join(ds.dir, PROJECT_FILE), ...(ds.project.split ? [projectPath(ds.dir, ds.project.split)] : [])],
+        // The manifest the project names now is replaced; no other input is (the project file
+        // only by saveProject below, through its own gate).
+        owns: ds.project.split ? [projectPath(ds.dir, ds.project.split)] : [],
         pairs: ds.pairs,
       });
       await gate.target(out);
@@ -63,7 +65,7 @@ export function registerSplit(program: Command): void {
       });
       const manifest = toManifest(result);
       await writeManifest(gate, out, manifest);
-      if (ds.projectFile) await saveProject(gate, ds.dir, { ...ds.project, split: toProjectPath(ds.dir, out) });
+      if (ds.projectFile) await saveProject(await WriteGate.extend(gate, { owns: [ds.projectFile] }), ds.dir, { ...ds.project, split: toProjectPath(ds.dir, out) });
       if (f.json) printJson({ manifestFile: out, manifest, problems });
       else {
         console.log(formatSplitReport(result.report));
