@@ -85,4 +85,19 @@ describe('seglens predict', () => {
     expect(existsSync(join(out, 'probs', 'cells_bg.png'))).toBe(true);
     expect(existsSync(join(out, 'probs', 'cells_fg.png'))).toBe(true);
   });
+
+  it('refuses an image that decodes to more than the pixel limit, with its size and the --max-pixels that would accept it', { timeout: 120_000 }, async () => {
+    // 8200 x 8200 = 67.2 megapixels: a small file, just over the default 8192 x 8192.
+    const big = join(tmp, 'big', 'wide.png');
+    await mkdir(join(tmp, 'big'));
+    await sharp({ create: { width: 8200, height: 8200, channels: 3, background: { r: 9, g: 9, b: 9 } } }).toColourspace('b-w').png().toFile(big);
+    const out = join(tmp, 'out-big');
+    const r = await seglens(['predict', join(tmp, 'runs', 'r1'), big, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const problem = json(r).problems[0];
+    expect(problem.code).toBe('image-too-large');
+    expect(problem.message).toMatch(/wide\.png is 8200 x 8200 = 67\.2 megapixels when decoded, over the limit of 67\.1 megapixels/);
+    expect(problem.hint).toMatch(/--max-pixels 67240000/);
+    expect(existsSync(join(out, 'wide.png'))).toBe(false);
+  });
 });

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../seg/errors.ts';
+import { DEFAULT_MAX_PIXELS } from '../../seg/image-io.ts';
 import { formatProblem } from '../../seg/problems.ts';
 import { selectBackend, formatBackendChoice } from '../../train/backend/select.ts';
 import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
@@ -27,6 +28,7 @@ interface PredictFlags {
   overlap?: number;
   batch?: number;
   page?: number;
+  maxPixels?: number;
   backend?: BackendCandidate;
   threads?: number | true;
   json?: boolean;
@@ -68,6 +70,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .option('--overlap <n>', "pixels shared by neighbouring tiles (default: the run's validation overlap, else tile/4)", intOption('--overlap', 0))
     .option('--batch <n>', `tiles per model call (default ${DEFAULT_BATCH})`, intOption('--batch', 1))
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', intOption('--page', 0))
+    .option('--max-pixels <n>', `largest decoded width x height accepted (default ${DEFAULT_MAX_PIXELS}, 8192 x 8192; raise it where the memory allows)`, intOption('--max-pixels', 1))
     .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices([...BACKEND_CANDIDATES]))
     .addOption(threadsOption())
     .option('--json', 'print the summary (predict.json) as JSON')
@@ -107,6 +110,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
           overlap,
           batch,
           page: f.page,
+          ...(f.maxPixels !== undefined ? { maxPixels: f.maxPixels } : {}),
           onProgress: (d, t, file) => bar.update(d, t, file),
         });
       } finally {
