@@ -47,6 +47,7 @@ import { runDir } from './run-files.ts';
 import { listRuns, runDetail } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { JobManager } from './training/jobs.ts';
+import type { JobLauncher } from './training/launcher.ts';
 import { maskVersion } from '../seg/project/edits.ts';
 
 export interface WorkspaceOptions {
@@ -58,6 +59,8 @@ export interface WorkspaceOptions {
   jobModule?: string;
   /** Grace time of a stopped training before its process is killed, ms. */
   stopGraceMs?: number;
+  /** How job processes (trainings, reports) start; the desktop app passes its own (training/launcher.ts). */
+  launcher?: JobLauncher;
 }
 
 function packageVersion(): string {
@@ -74,13 +77,16 @@ export class Workspace implements Contract {
   private saving: Promise<unknown> = Promise.resolve();
   private demoOpening: Promise<OpenDemoResult> | null = null;
   private readonly emitTo: EventSink;
+  private readonly launcher: JobLauncher | undefined;
   readonly demoDir: string;
   readonly jobs: JobManager;
 
   constructor(opts: WorkspaceOptions = {}) {
     this.emitTo = opts.emit ?? (() => {});
     this.demoDir = opts.demoDir ?? demoDir();
+    this.launcher = opts.launcher;
     this.jobs = new JobManager({
+      ...(opts.launcher ? { launcher: opts.launcher } : {}),
       emit: (e) => this.emit(e),
       ...(opts.jobModule ? { jobModule: opts.jobModule } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
@@ -255,7 +261,7 @@ export class Workspace implements Contract {
 
   async exportReport({ runId, format = 'html' }: { runId: string; format?: 'html' | 'json' | 'pdf' }): Promise<{ file: string }> {
     const dir = runDir(this.open(), runId);
-    const files = await runReportJob(dir, { pdf: format === 'pdf' });
+    const files = await runReportJob(dir, { pdf: format === 'pdf', ...(this.launcher ? { launcher: this.launcher } : {}) });
     if (format === 'pdf' && !files.pdf) {
       throw new ContractError('ReportError', `No PDF could be made (${files.pdfError ?? 'headless Chromium was not found'}). The HTML report was written to ${files.html}: open it in a browser and print it to PDF.`, { html: files.html });
     }
