@@ -18,7 +18,7 @@ import type { ClassInfo, ProjectSummary } from '../api/index.ts';
 import { realRoots } from './confine.ts';
 import { EDIT_LOCK, EDITED_FOLDER, EditedMasks } from '../seg/project/edits.ts';
 import { foldersOf, projectGate } from '../seg/project/gate.ts';
-import { describeHolder, FileLock, LockedError } from '../seg/lock.ts';
+import { FileLock, holderName, LockedError } from '../seg/lock.ts';
 import type { WriteGate } from '../seg/write-gate.ts';
 
 export interface ImageRecord {
@@ -119,7 +119,7 @@ export async function takeEditLock(p: OpenProject): Promise<boolean> {
     });
     p.readOnly = null;
     // Said in the server's (or the app's) log: the previous holder died without releasing it.
-    if (p.editLock.tookOver) console.warn(`seglens: took over the edit lock of ${p.dir}, left by ${describeHolder(p.editLock.tookOver)} but no longer running.`);
+    if (p.editLock.tookOver) console.warn(`seglens: took over the edit lock of ${p.dir}, left by ${holderName(p.editLock.tookOver)}, which is no longer running.`);
     return true;
   } catch (e) {
     if (!(e instanceof LockedError)) throw e;

@@ -73,9 +73,15 @@ export async function readHolder(file: string): Promise<LockHolder | null> {
   }
 }
 
-export function describeHolder(h: LockHolder): string {
+/** "seglens (pid 123, since 2026-...)", with the host when it is another one. */
+export function holderName(h: LockHolder): string {
   const here = h.host === hostname();
-  return `seglens (pid ${h.pid}${here ? '' : ` on ${h.host}`}, since ${h.started}) is ${h.what}`;
+  return `seglens (pid ${h.pid}${here ? '' : ` on ${h.host}`}, since ${h.started})`;
+}
+
+/** "seglens (pid 123, since ...) is training the run ...". */
+export function describeHolder(h: LockHolder): string {
+  return `${holderName(h)} is ${h.what}`;
 }
 
 export interface AcquireOptions {

@@ -6,8 +6,9 @@
 // one trains, the other is told who holds the run, and the history has every epoch once.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHistory } from '../../src/seg/history.ts';
@@ -119,5 +120,16 @@ describe('run folders', () => {
     // The lock is gone with its holder.
     expect((await readdir(runDir)).filter((f) => f.includes('lock'))).toEqual([]);
     expect((await stat(join(runDir, 'last'))).isDirectory()).toBe(true);
+  });
+
+  it('a run lock left by a killed trainer is taken over, and the output says whose it was', { timeout: 300_000 }, async () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const stale = { format: 'seglens-lock', pid: gone, host: hostname(), started: '2026-01-01T00:00:00.000Z', what: `training the run ${runDir}`, procStart: null, token: 'dead' };
+    await writeFile(join(runDir, '.seglens-train.lock'), JSON.stringify(stale));
+    const epochs = parseHistory(await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).length;
+    const r = await seglens(['train', project, '--resume', runDir, '--epochs', String(epochs + 1)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`note: the run's lock was left by seglens (pid ${gone}, since 2026-01-01T00:00:00.000Z), which is no longer running; taken over.`);
+    expect(existsSync(join(runDir, '.seglens-train.lock'))).toBe(false);
   });
 });

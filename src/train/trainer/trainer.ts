@@ -18,7 +18,7 @@ import { ConfigError, SeglensError } from '../../seg/errors.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import type { SplitManifest } from '../../seg/split/index.ts';
 import { formatProblem, isBlocking } from '../../seg/problems.ts';
-import { describeHolder, FileLock } from '../../seg/lock.ts';
+import { FileLock, holderName } from '../../seg/lock.ts';
 import { foldersOf, projectGate } from '../../seg/project/gate.ts';
 import type { WriteGate } from '../../seg/write-gate.ts';
 import { tf, tfl } from '../tf.ts';
@@ -190,7 +190,7 @@ export class Trainer {
         backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
         split: s.split,
         ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
-        ...(s.lock.tookOver ? { lockTakenOver: describeHolder(s.lock.tookOver) } : {}),
+        ...(s.lock.tookOver ? { lockTakenOver: holderName(s.lock.tookOver) } : {}),
         epochs: cfg.epochs,
         stepsPerEpoch: spe,
       });
