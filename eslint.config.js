@@ -27,9 +27,20 @@ const noNode = {
   message: 'The renderer is browser code: it reaches files only through the contract.',
 };
 
-const layerRule = (files, layer, allowed, extra) => ({
+// One write gate (src/seg/write-gate.ts): node:fs's writing functions are imported there and in
+// the atomic primitives it calls, nowhere else in src/, so every write the app makes is checked.
+const FS_WRITES = ['writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'rename', 'renameSync', 'mkdir', 'mkdirSync', 'rm', 'rmSync', 'unlink', 'unlinkSync', 'rmdir', 'rmdirSync', 'copyFile', 'copyFileSync', 'cp', 'cpSync', 'createWriteStream', 'link', 'linkSync', 'symlink', 'symlinkSync', 'truncate', 'truncateSync'];
+const GATE_FILES = ['src/seg/write-gate.ts', 'src/seg/atomic.ts'];
+const noDirectWrites = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({
+  name,
+  importNames: FS_WRITES,
+  message: 'Write files through the write gate (src/seg/write-gate.ts: gate.writeFile, gate.mkdir, ...), never with node:fs directly.',
+}));
+
+const layerRule = (files, layer, allowed, extra, paths = files.some((f) => f.startsWith('src/')) ? noDirectWrites : []) => ({
   files,
-  rules: { 'no-restricted-imports': ['error', forbidden(layer, allowed, extra)] },
+  ignores: paths.length ? GATE_FILES : [],
+  rules: { 'no-restricted-imports': ['error', { ...forbidden(layer, allowed, extra), paths }] },
 });
 
 // The step code of src/train (model, losses, optimizer, batches, tiled prediction, the compute
@@ -70,6 +81,7 @@ export default tseslint.config(
   },
   layerRule(['src/api/**'], 'api', [], [noTf, noElectron]),
   layerRule(['src/seg/**'], 'seg', [], [noTf, noElectron]),
+  layerRule(GATE_FILES, 'seg', [], [noTf, noElectron], []),
   layerRule(['src/train/**'], 'train', ['seg'], [noElectron]),
   { ...layerRule(PORTABLE_TRAIN, 'train', ['seg'], [noElectron, noNodeInStep]), ignores: NODE_ONLY_IN_PORTABLE },
   layerRule(['src/app/**'], 'app', ['train', 'seg', 'api'], [noElectron]),

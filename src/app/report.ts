@@ -8,12 +8,13 @@
 //   predictions/<split>/<stem>.png   the predicted masks in the class table's stored values, so
 //                            `seglens eval --gt ... --pred predictions/val` reproduces report.json
 //   report.pdf               with { pdf: true } where Chromium is installed
-import { mkdir } from 'node:fs/promises';
+// Everything is written through one write gate: inside the project or the run folder (never through
+// a run folder that is a link out of the project), or in the --out folder the user named; never
+// among the project's images or masks. It is checked before the first prediction.
 import { basename, join, relative, resolve } from 'node:path';
 import { runAudit } from '../seg/audit/index.ts';
 import type { Finding, FindingId, PredictionChecksResult } from '../seg/audit/index.ts';
 import { IgnoredShare, PairingCheck, PredictionChecks } from '../seg/audit/index.ts';
-import { writeFileAtomic } from '../seg/atomic.ts';
 import type { ClassTable } from '../seg/classes.ts';
 import { openDataset, readPairLabels } from '../seg/dataset/index.ts';
 import type { Dataset } from '../seg/dataset/index.ts';
@@ -25,16 +26,17 @@ import { Accumulator } from '../seg/metrics/index.ts';
 import type { EvalResult } from '../seg/metrics/index.ts';
 import { normalize } from '../seg/normalize.ts';
 import type { Problem } from '../seg/problems.ts';
-import { naturalCompare } from '../seg/project/index.ts';
+import { foldersOf, naturalCompare, projectGate } from '../seg/project/index.ts';
 import type { Pair } from '../seg/project/index.ts';
 import { buildReportData, imageThumbnails, perImageClassCsv, renderReportHtml, reportJson, SPLIT_LABELS } from '../seg/report/index.ts';
 import type { EvalSplit, FindingScope, ReportData, ReportInput, RunInfo, ScopedFinding, ThumbnailSet } from '../seg/report/index.ts';
 import type { SplitManifest } from '../seg/split/index.ts';
 import type { LabelMap, RawImage } from '../seg/types.ts';
+import type { WriteGate } from '../seg/write-gate.ts';
 import { formatBackendChoice, selectBackend } from '../train/backend/select.ts';
 import type { BackendCandidate } from '../train/backend/select.ts';
 import { chanceLossOf } from '../train/losses/cross-entropy.ts';
-import { loadModel } from '../train/predict/model-io.ts';
+import { inspectModel, loadModel } from '../train/predict/model-io.ts';
 import type { LoadedModel } from '../train/predict/model-io.ts';
 import { predictImage } from '../train/predict/tiled.ts';
 import { RunFolder } from '../train/trainer/run-folder.ts';
@@ -81,6 +83,8 @@ export function scopeFindings(findings: readonly Finding[], split: EvalSplit): S
 export type GallerySource = (split: EvalSplit, image: string) => Promise<{ image: RawImage; gt: LabelMap; pred: LabelMap } | undefined>;
 
 export interface WriteReportOptions {
+  /** Where the report may be written (see exportReport). */
+  gate: WriteGate;
   /** Pixels of the gallery images; without it the HTML shows no thumbnails. */
   images?: GallerySource;
   thumbnailSize?: number;
@@ -98,9 +102,9 @@ export interface WrittenReport {
 }
 
 /** Renders `input` into outDir: report.json, per_image_class.csv, report.html (and report.pdf). */
-export async function writeReport(input: ReportInput, outDir: string, o: WriteReportOptions = {}): Promise<WrittenReport> {
+export async function writeReport(input: ReportInput, outDir: string, o: WriteReportOptions): Promise<WrittenReport> {
   const dir = resolve(outDir);
-  await mkdir(dir, { recursive: true });
+  await o.gate.mkdir(dir);
   const data = buildReportData(input);
   const thumbs: ThumbnailSet = {};
   if (o.images) {
@@ -114,10 +118,10 @@ export async function writeReport(input: ReportInput, outDir: string, o: WriteRe
     }
   }
   const files = { html: join(dir, REPORT_FILES.html), json: join(dir, REPORT_FILES.json), csv: join(dir, REPORT_FILES.csv) };
-  await writeFileAtomic(files.json, reportJson(data));
-  await writeFileAtomic(files.csv, perImageClassCsv(input.evaluations));
-  await writeFileAtomic(files.html, renderReportHtml(data, thumbs));
-  const pdf = o.pdf ? await htmlToPdf(files.html, join(dir, REPORT_FILES.pdf)) : undefined;
+  await o.gate.writeFile(files.json, reportJson(data));
+  await o.gate.writeFile(files.csv, perImageClassCsv(input.evaluations));
+  await o.gate.writeFile(files.html, renderReportHtml(data, thumbs));
+  const pdf = o.pdf ? await htmlToPdf(o.gate, files.html, join(dir, REPORT_FILES.pdf)) : undefined;
   return { outDir: dir, ...files, ...(pdf ? { pdf } : {}), data };
 }
 
@@ -168,7 +172,7 @@ async function evaluateSplit(
   names: readonly string[],
   ds: Dataset,
   p: Predictor,
-  sinks: { pairing: PairingCheck; ignored: IgnoredShare; maskProblems: Problem[]; problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
+  sinks: { gate: WriteGate; pairing: PairingCheck; ignored: IgnoredShare; maskProblems: Problem[]; problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
 ): Promise<SplitEvaluation> {
   const table = p.loaded.meta.classTable;
   const byName = new Map(ds.pairs.map((x) => [x.name, x]));
@@ -183,7 +187,7 @@ async function evaluateSplit(
   const { meta } = p.loaded;
   const v = p.cfg.validation;
   const project = ds.project;
-  if (sinks.predDir) await mkdir(sinks.predDir, { recursive: true });
+  if (sinks.predDir) await sinks.gate.mkdir(sinks.predDir);
   for (const [i, pair] of pairs.entries()) {
     sinks.onProgress?.(`predict ${split}`, i, pairs.length);
     const raw = await readImage(pair.image, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
@@ -206,7 +210,7 @@ async function evaluateSplit(
     sinks.pairing.add(pair.name, raw, gt.labels);
     sinks.ignored.add(pair.name, gt.labels);
     preds.set(pair.name, pred);
-    if (sinks.predDir) await writeLabelMask(join(sinks.predDir, `${pair.name}.png`), pred, table);
+    if (sinks.predDir) await writeLabelMask(sinks.gate, join(sinks.predDir, `${pair.name}.png`), pred, table);
     await new Promise<void>((r) => setImmediate(r));
   }
   sinks.onProgress?.(`predict ${split}`, pairs.length, pairs.length);
@@ -228,20 +232,37 @@ function bestRecord(history: readonly EpochRecord[], bestEpoch: number | null): 
   return (bestEpoch !== null ? history.find((e) => e.epoch === bestEpoch) : undefined) ?? marked;
 }
 
+/**
+ * The report's write gate, with every file it will write checked before any prediction is made:
+ * the project and the run folder (confined to the project when it lies in it), or the --out folder.
+ */
+async function reportGate(ds: Dataset, runDir: string, outDir: string, named: boolean, splits: readonly EvalSplit[], predictions: boolean): Promise<WriteGate> {
+  const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), {
+    who: 'seglens report',
+    roots: [{ dir: runDir, what: 'the run folder' }, ...(named ? [{ dir: outDir, what: 'the --out folder' }] : [])],
+    pairs: ds.pairs,
+  });
+  await gate.folder(outDir);
+  for (const f of Object.values(REPORT_FILES)) if (f !== REPORT_FILES.predictions) await gate.target(join(outDir, f));
+  if (predictions) for (const s of splits) await gate.folder(join(outDir, REPORT_FILES.predictions, s));
+  return gate;
+}
+
 /** The report of a training run folder; see the file comment for what is written. */
 export async function exportReport(runDir: string, opts: ExportReportOptions = {}): Promise<ExportedReport> {
   const run = RunFolder.open(runDir);
   const [cfg, info, manifest, history] = await Promise.all([run.readConfig(), run.readInfo(), run.readSplit(), run.readHistory()]);
   const outDir = resolve(opts.outDir ?? join(run.dir, 'report'));
+  // The model's class table is the one the run was trained with, whatever the project says now.
+  const table: ClassTable = (await inspectModel(run.dir)).meta.classTable;
+  const ds = await openDataset(info.project, { classes: table });
+  const splits = opts.splits ?? (manifest.test.length > 0 ? (['val', 'test'] as EvalSplit[]) : (['val'] as EvalSplit[]));
+  const gate = await reportGate(ds, run.dir, outDir, opts.outDir !== undefined, splits, opts.writePredictions !== false);
   const backend = await selectBackend({ ...(opts.backend ? { prefer: opts.backend } : {}), allowCpu: true });
   opts.onInfo?.(formatBackendChoice(backend));
   const loaded = await loadModel(run.dir);
-  const table: ClassTable = loaded.meta.classTable;
   opts.onInfo?.(`model ${loaded.dir} (${table.classes.map((c) => c.name).join(', ')})`);
   try {
-    // The model's class table is the one the run was trained with, whatever the project says now.
-    const ds = await openDataset(info.project, { classes: table });
-    const splits = opts.splits ?? (manifest.test.length > 0 ? (['val', 'test'] as EvalSplit[]) : (['val'] as EvalSplit[]));
     const pairing = new PairingCheck({ normalization: loaded.meta.normalization });
     const ignored = new IgnoredShare(table);
     const maskProblems: Problem[] = [];
@@ -253,7 +274,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       if (names.length === 0) continue;
       const predDir = opts.writePredictions === false ? undefined : join(outDir, REPORT_FILES.predictions, split);
       if (predDir) predictions[split] = predDir;
-      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { pairing, ignored, maskProblems, problems, predDir, onProgress: opts.onProgress }));
+      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { gate, pairing, ignored, maskProblems, problems, predDir, onProgress: opts.onProgress }));
     }
     if (evals.length === 0) throw new ConfigError(`The run's split has no ${splits.join(' or ')} images: nothing to report on.`, { run: run.dir });
 
@@ -320,7 +341,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       return { image, gt: gt.labels, pred };
     };
     opts.onProgress?.('render', 0, 1);
-    const written = await writeReport(input, outDir, { images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });
+    const written = await writeReport(input, outDir, { gate, images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });
     opts.onProgress?.('render', 1, 1);
     // In the report's order (most serious first), as report.json lists them.
     return { ...written, runId: run.id, findings: written.data.findings, predictions, problems };

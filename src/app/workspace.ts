@@ -3,7 +3,7 @@
 // the Electron utility process). Each method is a few lines over the modules beside it.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import type {
   AppInfo,
   Contract,
@@ -28,6 +28,7 @@ import type {
 } from '../api/index.ts';
 import { ContractError, IGNORE_ID } from '../api/index.ts';
 import { describeIgnored } from '../seg/audit/index.ts';
+import { LockedError } from '../seg/lock.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
 import { toWireFinding } from './findings.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
@@ -40,7 +41,7 @@ import { demoDir } from './home.ts';
 import { ImageListCache, listImageEntries } from './image-list.ts';
 import { currentMask, shownPath } from './mask-source.ts';
 import { metricsTable } from './metrics-table.ts';
-import { openProjectFolder, summarize } from './open-project.ts';
+import { openProjectFolder, summarize, takeEditLock } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
 import { runReportJob } from './report-job.ts';
@@ -52,6 +53,7 @@ import { ComputeHub } from './compute-hub.ts';
 import type { ComputePort } from '../train/compute/rpc.ts';
 import { fromWebSocket } from '../train/compute/node-ports.ts';
 import type { WebSocket } from 'ws';
+import type { JobLauncher } from './training/launcher.ts';
 import { maskVersion } from '../seg/project/edits.ts';
 
 export interface WorkspaceOptions {
@@ -63,6 +65,8 @@ export interface WorkspaceOptions {
   jobModule?: string;
   /** Grace time of a stopped training before its process is killed, ms. */
   stopGraceMs?: number;
+  /** How job processes (trainings, reports) start; the desktop app passes its own (training/launcher.ts). */
+  launcher?: JobLauncher;
 }
 
 function packageVersion(): string {
@@ -79,6 +83,7 @@ export class Workspace implements Contract {
   private saving: Promise<unknown> = Promise.resolve();
   private demoOpening: Promise<OpenDemoResult> | null = null;
   private readonly emitTo: EventSink;
+  private readonly launcher: JobLauncher | undefined;
   readonly demoDir: string;
   readonly jobs: JobManager;
   /** The GPU compute worker (page or compute window) that training jobs may borrow. */
@@ -87,7 +92,9 @@ export class Workspace implements Contract {
   constructor(opts: WorkspaceOptions = {}) {
     this.emitTo = opts.emit ?? (() => {});
     this.demoDir = opts.demoDir ?? demoDir();
+    this.launcher = opts.launcher;
     this.jobs = new JobManager({
+      ...(opts.launcher ? { launcher: opts.launcher } : {}),
       emit: (e) => this.emit(e),
       computeHub: this.computeHub,
       ...(opts.jobModule ? { jobModule: opts.jobModule } : {}),
@@ -116,7 +123,10 @@ export class Workspace implements Contract {
   }
 
   async openProject({ dir }: { dir: string }): Promise<ProjectSummary> {
-    const p = await openProjectFolder(dir);
+    // The open project's lock goes first: reopening it must not find this window's own lock. (Should
+    // the new one fail to open, the old project takes its lock again at its next save.)
+    await this.project?.editLock?.release();
+    const p = await openProjectFolder(dir, { edit: true });
     this.project = p;
     const s = summarize(p);
     this.emit({ type: 'project.opened', payload: s });
@@ -197,6 +207,8 @@ export class Workspace implements Contract {
   private async saveMaskNow(params: SaveMaskParams): Promise<SaveMaskResult> {
     const p = this.open();
     const rec = this.image(p, params.name);
+    // One window saves at a time (the edit lock); a read-only one tries again, in case the other closed.
+    if (!(await takeEditLock(p))) throw new LockedError(`Not saved: ${p.readOnly}`, { name: rec.name });
     const where = 'params of saveMask';
     const info = await imageInfo(await confined(rec.image, p.roots, shownPath(p, rec.image)), { page: p.ds.project.imagePage });
     if (params.width !== info.width) throw invalid(where, 'width', `${params.width} but the image ${rec.name} is ${info.width} pixels wide`);
@@ -206,14 +218,17 @@ export class Workspace implements Contract {
     for (let i = 0; i < d.length; i++) {
       if (d[i] >= K && d[i] !== IGNORE_ID) throw invalid(where, `data[${i}]`, `class id ${d[i]} at pixel (${i % params.width}, ${Math.floor(i / params.width)}); the project has ${K} classes (0-${K - 1}) and ${IGNORE_ID} = unlabelled`);
     }
+    // The version on disk, not a cached one: the index is read again (another process may have
+    // saved this image since), then the current mask's bytes are hashed.
+    await p.edits.reload();
     const cur = await currentMask(p, rec);
     if (!params.overwrite && cur.version !== params.baseVersion) {
       throw conflict({ name: rec.name, file: cur.shown, expectedVersion: params.baseVersion, actualVersion: cur.version });
     }
-    const file = await p.edits.pathFor(rec.name);
-    await writeLabelMask(file, { width: params.width, height: params.height, data: d });
-    const replaces = cur.source === 'imported' && cur.files[0] ? relative(p.dir, cur.files[0]) : null;
-    await p.edits.record(rec.name, file, replaces);
+    const file = await p.edits.pathFor(p.gate, rec.name);
+    await writeLabelMask(p.gate, file, { width: params.width, height: params.height, data: d });
+    const replaces = cur.source === 'imported' && cur.files[0] ? basename(cur.files[0]) : null;
+    await p.edits.record(p.gate, rec.name, file, replaces);
     this.listCache.forget(rec.name);
     const result = { name: rec.name, file: shownPath(p, file), version: await maskVersion('edited', [file]) };
     this.emit({ type: 'mask.saved', payload: result });
@@ -269,7 +284,7 @@ export class Workspace implements Contract {
 
   async exportReport({ runId, format = 'html' }: { runId: string; format?: 'html' | 'json' | 'pdf' }): Promise<{ file: string }> {
     const dir = runDir(this.open(), runId);
-    const files = await runReportJob(dir, { pdf: format === 'pdf' });
+    const files = await runReportJob(dir, { pdf: format === 'pdf', ...(this.launcher ? { launcher: this.launcher } : {}) });
     if (format === 'pdf' && !files.pdf) {
       throw new ContractError('ReportError', `No PDF could be made (${files.pdfError ?? 'headless Chromium was not found'}). The HTML report was written to ${files.html}: open it in a browser and print it to PDF.`, { html: files.html });
     }
@@ -279,5 +294,6 @@ export class Workspace implements Contract {
   /** Ends the training processes; call when the host shuts down. */
   async close(): Promise<void> {
     await this.jobs.shutdown();
+    await this.project?.editLock?.release();
   }
 }

@@ -14,14 +14,16 @@ const storedValue = z.union([
   z.string().regex(HEX, 'a colour value must be written "#rrggbb"'),
 ]);
 
-export const ClassDefSchema = z.object({
+// Strict objects: a misspelt key ("valeus", "ignroe") is refused with its path, never ignored
+// (an ignored "ignroe" would silently count unlabelled pixels as a class).
+export const ClassDefSchema = z.strictObject({
   name: z.string().min(1).max(64),
   values: z.array(storedValue).min(1, 'each class needs at least one stored value'),
   color: z.string().regex(HEX, 'color must be "#rrggbb"'),
 });
 
 export const ClassTableSchema = z
-  .object({
+  .strictObject({
     classes: z.array(ClassDefSchema).min(2, 'a segmentation needs at least two classes (background and one more)').max(MAX_CLASSES),
     background: z.string().min(1),
     ignore: z.array(storedValue).default([]),

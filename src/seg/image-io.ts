@@ -25,7 +25,14 @@ export interface ReadOptions {
   maxPixels?: number;
 }
 
-export const DEFAULT_MAX_PIXELS = 16384 * 16384;
+/**
+ * Largest width x height read unless the user raises it (--max-pixels, "maxPixels" in seglens.json):
+ * 8192 x 8192. Checked from the header, before decoding, so a small file that decodes to a huge
+ * image (a PNG of 16000 x 16000 zeros is a few hundred kB) is refused at once instead of filling
+ * the memory: training keeps each image as 32-bit floats and prediction holds a 32-bit probability
+ * per class and pixel, about BYTES_PER_PIXEL (image-errors.ts) in all.
+ */
+export const DEFAULT_MAX_PIXELS = 8192 * 8192;
 
 /** What `inspect` shows about a file, from its header only (no pixel decoding). */
 export interface ImageInfo {

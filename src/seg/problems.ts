@@ -13,6 +13,7 @@ export type ProblemCode =
   | 'empty-file'
   | 'unsupported-format'
   | 'image-too-large'
+  | 'constant-image'
   | 'mask-overlap'
   | 'not-a-label-image'
   | 'class-missing-in-split'

@@ -16,6 +16,7 @@ const summary = {
   imageCount: 2,
   problemCount: 0,
   editedMasksDir: 'masks-edited',
+  readOnly: null,
   splitFile: null,
 };
 const problem = { code: 'size-mismatch', severity: 'error' as const, file: 'masks/a.png', message: 'a.png is 10x10, its image 12x12.', hint: 'Fix the mask.' };

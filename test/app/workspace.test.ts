@@ -141,7 +141,7 @@ describe('a project', () => {
       expect(back.version).toBe(r.version);
       expect(Array.from(back.data)).toEqual(Array.from(edited));
       const index = JSON.parse(readFileSync(join(proj, 'masks-edited', 'edits.json'), 'utf8'));
-      expect(index.masks.demo_03).toMatchObject({ file: 'demo_03.png', replaces: 'masks/demo_03.png', encoding: 'class-ids' });
+      expect(index.masks.demo_03).toMatchObject({ file: 'demo_03.png', replaces: 'demo_03.png', encoding: 'class-ids' });
       const entry = (await list()).images.find((i) => i.name === 'demo_03')!;
       expect(entry.annotation).toBe('edited');
       expect(entry.maskFile).toBe('masks-edited/demo_03.png');

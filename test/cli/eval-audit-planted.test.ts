@@ -12,6 +12,7 @@ import { readRawMask } from '../../src/seg/image-io.ts';
 import { writeLabelMask } from '../../src/seg/mask-write.ts';
 import { DAPI, DROSOPHILA, ISBI, TABLES, dilate, missing, readMasks, replaced, table } from '../seg/audit-fixtures.ts';
 import { json, seglens } from '../helpers/cli.ts';
+import { testGate } from '../helpers/gate.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -35,7 +36,7 @@ describe.skipIf(missing(DROSOPHILA, 'eval --audit on Drosophila copies'))('a cla
     for (const g of gt) {
       await copyFile(join(DROSOPHILA, 'masks', `${g.name}.png`), join(dirs.gt, `${g.name}.png`));
       await copyFile(join(DROSOPHILA, 'masks', `${g.name}.png`), join(dirs.clean, `${g.name}.png`));
-      await writeLabelMask(join(dirs.never, `${g.name}.png`), replaced(g.labels, mito, backgroundId(t)), t);
+      await writeLabelMask(await testGate(tmp), join(dirs.never, `${g.name}.png`), replaced(g.labels, mito, backgroundId(t)), t);
     }
     const classes = join(TABLES, 'drosophila-vnc.json');
     const r = await seglens(['eval', '--gt', dirs.gt, '--pred', dirs.never, '--classes', classes, '--audit', '--json']);
@@ -61,7 +62,7 @@ describe.skipIf(missing(ISBI, 'eval --audit on ISBI copies'))('predictions too w
     for (const d of Object.values(dirs)) await mkdir(d, { recursive: true });
     for (const g of gt) {
       await copyFile(join(ISBI, 'masks', `${g.name}.png`), join(dirs.gt, `${g.name}.png`));
-      await writeLabelMask(join(dirs.wide, `${g.name}.png`), dilate(g.labels, membrane, backgroundId(t), 2), t);
+      await writeLabelMask(await testGate(tmp), join(dirs.wide, `${g.name}.png`), dilate(g.labels, membrane, backgroundId(t), 2), t);
     }
     const classes = join(TABLES, 'isbi2012-membranes.json');
     const out = json<EvalJson>(await seglens(['eval', '--gt', dirs.gt, '--pred', dirs.wide, '--classes', classes, '--audit', '--json']));

@@ -12,6 +12,7 @@ import { fingerprintFile, makeSplit } from '../../src/seg/split/index.ts';
 import type { SplitItem } from '../../src/seg/split/index.ts';
 import { seglens } from '../helpers/cli.ts';
 import { ISBI, TABLES, missing, readMasks, table } from './audit-fixtures.ts';
+import { groupKeysOf } from '../../src/seg/split/group-keys.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -29,8 +30,9 @@ describe.skipIf(missing(ISBI, 'split shares on ISBI 2012'))('shares the groups c
     items = await Promise.all(names.map(async (n) => ({ name: animal(n), classPixels: classPixelCounts(masks.get(String(n))!, 2), fingerprint: await fingerprintFile(join(ISBI, 'images', `${n}.png`)) })));
   });
 
-  it('2 groups and --val 0.2: split-share-unmet says it got 50 % and that no grouping comes closer', () => {
-    const split = makeSplit(items, { val: 0.2, seed: 1, groupPattern: '^(mouse[AB])_', classNames: ['membrane', 'cell'], background: 1 });
+  it('2 groups and --val 0.2: split-share-unmet says it got 50 % and that no grouping comes closer', async () => {
+    const groups = await groupKeysOf(items.map((i) => i.name), '^(mouse[AB])_');
+    const split = makeSplit(items, { val: 0.2, seed: 1, groups, classNames: ['membrane', 'cell'], background: 1 });
     expect(split.val).toHaveLength(15);
     const w = split.report.warnings.filter((p) => p.code === 'split-share-unmet');
     expect(w).toHaveLength(1);
@@ -41,8 +43,9 @@ describe.skipIf(missing(ISBI, 'split shares on ISBI 2012'))('shares the groups c
     expect(f[0]).toMatchObject({ severity: 'warning', evidence: { split: 'val', requested: 0.2, got: 0.5 } });
   });
 
-  it('enough groups (10, by the last digit of the slice number): the share is met, nothing said', () => {
-    const split = makeSplit(items, { val: 0.2, seed: 1, groupPattern: '(\\d)$', classNames: ['membrane', 'cell'], background: 1 });
+  it('enough groups (10, by the last digit of the slice number): the share is met, nothing said', async () => {
+    const groups = await groupKeysOf(items.map((i) => i.name), '(\\d)$');
+    const split = makeSplit(items, { val: 0.2, seed: 1, groups, classNames: ['membrane', 'cell'], background: 1 });
     expect(split.groups).toHaveLength(10);
     expect(split.report.warnings.map((p) => p.code)).not.toContain('split-share-unmet');
     const noGroups = makeSplit(items, { val: 0.2, seed: 1, classNames: ['membrane', 'cell'], background: 1 });

@@ -30,6 +30,7 @@ import { RunInfoSchema } from '../../src/train/trainer/run-folder.ts';
 import { Trainer } from '../../src/train/trainer/trainer.ts';
 import type { TrainOptions } from '../../src/train/trainer/trainer.ts';
 import { startWasmBackend } from '../../src/train/backend/wasm.ts';
+import { testGate } from '../helpers/gate.ts';
 
 let tmp: string;
 let project: string;
@@ -374,13 +375,13 @@ describe('checkpoint directories', () => {
       activeWarnings: [], elapsedSeconds: 0,
     });
     try {
-      await writeCheckpoint(parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 7 } });
+      await writeCheckpoint(await testGate(tmp), parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 7 } });
       expect(readdirSync(parent)).toEqual(['best']);
       await rename(join(parent, 'best'), join(parent, 'best.old')); // the crash window
       await mkdir(join(parent, 'best.tmp')); // a half-written new one is never read
       expect(checkpointDir(parent, 'best')).toBe(join(parent, 'best.old'));
       expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(7);
-      await writeCheckpoint(parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 8 } });
+      await writeCheckpoint(await testGate(tmp), parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 8 } });
       expect(readdirSync(parent)).toEqual(['best']);
       expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(8);
       await expect(readCheckpoint(parent, 'last')).rejects.toThrow(/no "last" checkpoint/);

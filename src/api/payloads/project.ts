@@ -18,6 +18,11 @@ export const ProjectSummarySchema = z.object({
   editedMasksDir: z.string(),
   /** Split manifest in use, relative to dir, or null when the project has none yet. */
   splitFile: z.string().nullable(),
+  /**
+   * Why this window cannot save masks (another seglens is editing the project: who, since when),
+   * or null. Saves are tried again when asked: the lock is taken once the other one closes.
+   */
+  readOnly: z.string().nullable(),
 });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 

@@ -17,10 +17,12 @@ export function startComputeWorker(scope: object = globalThis): Worker | null {
   if (started) return started;
   const g = scope as { Worker?: typeof Worker; location?: Location; document?: Document };
   if (findBridge(scope) || typeof g.Worker !== 'function' || !g.location || !g.document) return null;
-  const token = pageToken(g.document, g.location);
+  // The page transport has read the token already (and taken it out of the address bar).
+  const token = pageToken();
   if (!token) return null;
   const q = `${ROUTES.tokenParam}=${encodeURIComponent(token)}`;
-  const worker = new g.Worker(`${ROUTES.computeWorker}?${q}`);
+  // The script is public like every asset of the page; the socket needs the token.
+  const worker = new g.Worker(ROUTES.computeWorker);
   const url = `${g.location.origin.replace(/^http/, 'ws')}${ROUTES.computeSocket}?${q}`;
   worker.addEventListener('error', (e) => console.error(`seglens compute worker: ${e.message}`));
   worker.postMessage({ type: 'connect', url });

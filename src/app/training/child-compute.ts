@@ -1,9 +1,10 @@
-// The training child's end of a GPU compute lent by the engine (compute-hub.ts): compute messages
-// travel over the child's IPC channel as {type: 'compute', message}, and the engine relays them
-// to the page's or the compute window's worker. The channel uses Node's advanced serialization,
-// so typed arrays cross it as they are.
+// The training job's end of a GPU compute lent by the engine (compute-hub.ts): compute messages
+// travel over the job's channel to the engine (job-channel.ts) as {type: 'compute', message}, and
+// the engine relays them to the page's or the compute window's worker. The channel carries
+// structured clones, so typed arrays cross it as they are.
 import type { ComputeMessage } from '../../train/compute/protocol.ts';
 import type { ComputePort } from '../../train/compute/rpc.ts';
+import { onEngineMessage, sendToEngine } from './job-channel.ts';
 
 export interface ComputeEnvelope {
   type: 'compute';
@@ -16,16 +17,11 @@ export function isComputeEnvelope(raw: unknown): raw is ComputeEnvelope {
 
 export function parentComputePort(): ComputePort {
   return {
-    post: (message) => {
-      process.send?.({ type: 'compute', message } satisfies ComputeEnvelope);
-    },
-    listen: (on) => {
-      const h = (raw: unknown) => {
+    post: (message) => sendToEngine({ type: 'compute', message } satisfies ComputeEnvelope),
+    listen: (on) =>
+      onEngineMessage((raw) => {
         if (isComputeEnvelope(raw)) on(raw.message);
-      };
-      process.on('message', h);
-      return () => process.off('message', h);
-    },
+      }),
     onClose: (h) => process.once('disconnect', () => h('the engine closed the channel')),
     close: () => undefined,
   };

@@ -1,41 +1,37 @@
-// Training jobs of the engine: each runs in a forked child process (worker.ts), its messages are
-// relayed as contract events, and its state is kept for trainingStatus. One job at a time: two
-// trainings on a 2-core machine would each run at half speed and fight for memory.
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+// Training jobs of the engine: each runs in a job process of its own (worker.ts, started by the
+// launcher: launcher.ts), its messages are relayed as contract events, and its state is kept for
+// trainingStatus. One job at a time: two trainings on a 2-core machine would each run at half speed
+// and fight for memory.
 import { randomUUID } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
 import { busy } from '../errors.ts';
+import { forkJobProcess } from './launcher.ts';
+import type { JobLauncher, JobProcess } from './launcher.ts';
 import type { ComputeHub } from '../compute-hub.ts';
+import type { ComputeEnvelope } from './child-compute.ts';
 import type { ControlMessage, JobMessage, JobRequest } from './protocol.ts';
 
 export interface JobManagerOptions {
   emit: EventSink;
-  /** The GPU compute a job may borrow (the page's or the compute window's worker). */
-  computeHub?: ComputeHub;
   /** Module the child runs (exports runJob); default the src/train adapter, train-job.ts. */
   jobModule?: string;
   /** How long a stopped job may take to save its checkpoint and exit before it is killed, ms. */
   stopGraceMs?: number;
+  /** How job processes start (default: a Node child process; the desktop app passes its own). */
+  launcher?: JobLauncher;
+  /** The GPU compute a job may borrow (the page's or the compute window's worker). */
+  computeHub?: ComputeHub;
 }
 
 interface Job {
   status: JobStatus;
-  child: ChildProcess;
+  child: JobProcess;
   ended: Promise<void>;
 }
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const DEFAULT_JOB = fileURLToPath(new URL('./train-job.ts', import.meta.url));
-
-/** Node flags that let the child load TypeScript sources (tsx, as bin/seglens.js does). */
-function tsxArgs(): string[] {
-  const loader = createRequire(import.meta.url).resolve('tsx');
-  return ['--import', pathToFileURL(loader).href];
-}
 
 const TERMINAL = new Set(['finished', 'stopped', 'diverged', 'time-limit', 'failed']);
 
@@ -54,11 +50,10 @@ export class JobManager {
       throw busy(`A training is already running (run ${running.status.runId || 'starting'}). Stop it first, or wait for it to finish.`, { jobId: running.status.jobId });
     }
     const jobId = randomUUID();
-    // Advanced serialization: the lent GPU compute's messages carry typed arrays.
-    const child = fork(WORKER, [], { execArgv: tsxArgs(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-    const lent = this.opts.computeHub?.borrow((message) => {
-      if (child.connected) child.send({ type: 'compute', message } satisfies ControlMessage);
-    });
+    const child = (this.opts.launcher ?? forkJobProcess)();
+    // The GPU compute worker, if one is connected, is lent to this job: its messages go through
+    // the job process's channel as {type: 'compute'} (child-compute.ts).
+    const lent = this.opts.computeHub?.borrow((message) => child.send({ type: 'compute', message } satisfies ControlMessage));
     const gpuCompute = lent ? (this.opts.computeHub?.source ?? undefined) : undefined;
     const status: JobStatus = {
       jobId,
@@ -77,15 +72,15 @@ export class JobManager {
     let resolveStart!: (v: { jobId: string; runId: string }) => void;
     let rejectStart!: (e: unknown) => void;
     const started = new Promise<{ jobId: string; runId: string }>((res, rej) => ((resolveStart = res), (rejectStart = rej)));
-    const ended = new Promise<void>((res) => child.once('exit', () => res()));
+    const ended = new Promise<void>((res) => child.onExit(() => res()));
     void ended.then(() => lent?.release());
     const job: Job = { status, child, ended };
     this.jobs.set(jobId, job);
 
-    child.on('message', (raw) => {
-      if ((raw as JobMessage).type === 'compute') return lent?.send((raw as JobMessage & { type: 'compute' }).message);
-      // The channel's advanced serialization keeps NaN and Infinity; job messages become contract
-      // events, where a number is finite or null: the JSON round trip the channel used to make.
+    child.onMessage((raw) => {
+      if ((raw as JobMessage).type === 'compute') return lent?.send((raw as ComputeEnvelope).message);
+      // The channel keeps NaN and Infinity (structured clone); job messages become contract
+      // events, where a number is finite or null: the JSON round trip a JSON channel would make.
       const msg = JSON.parse(JSON.stringify(raw)) as JobMessage;
       this.onMessage(job, msg);
       // The job is over once it says so: the next job may borrow the GPU before this process exits.
@@ -93,8 +88,8 @@ export class JobManager {
       if (msg.type === 'started') resolveStart({ jobId, runId: msg.runId });
       if (msg.type === 'failed') rejectStart(ContractError.fromWire(msg.error));
     });
-    child.once('error', (e) => this.fail(job, { name: 'Error', message: `The training process could not start: ${e.message}`, details: {} }));
-    child.once('exit', (code, signal) => {
+    child.onError((e) => this.fail(job, { name: 'Error', message: `The training process could not start: ${e.message}`, details: {} }));
+    child.onExit((code, signal) => {
       if (!TERMINAL.has(job.status.state)) {
         const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
         this.fail(job, { name: ERROR_NAMES.transport, message: `The training process ${why} before it finished. The run can be resumed from its last checkpoint.`, details: { code, signal } });
@@ -110,8 +105,8 @@ export class JobManager {
     if (!job) throw new ContractError(ERROR_NAMES.notFound, `There is no training job ${jobId}. trainingStatus lists the jobs.`, { what: 'job', value: jobId });
     if (TERMINAL.has(job.status.state)) return false;
     job.status.state = 'stopping';
-    if (job.child.connected) job.child.send({ type: 'stop' });
-    const timer = setTimeout(() => job.child.kill('SIGKILL'), this.opts.stopGraceMs ?? 60_000);
+    job.child.send({ type: 'stop' });
+    const timer = setTimeout(() => job.child.kill(), this.opts.stopGraceMs ?? 60_000);
     void job.ended.then(() => clearTimeout(timer));
     return true;
   }
@@ -127,7 +122,7 @@ export class JobManager {
 
   /** Stops every job and waits for the processes to end (killing them after the grace time). */
   async shutdown(): Promise<void> {
-    const live = [...this.jobs.values()].filter((j) => j.child.exitCode === null && j.child.signalCode === null);
+    const live = [...this.jobs.values()].filter((j) => !j.child.exited);
     for (const j of live) if (!TERMINAL.has(j.status.state)) this.stop(j.status.jobId);
     for (const j of live) if (TERMINAL.has(j.status.state)) j.child.kill();
     await Promise.all(live.map((j) => j.ended));

@@ -36,13 +36,17 @@ export type JobMessage =
   /** A message for the lent GPU compute (child-compute.ts); relayed, never shown. */
   | ComputeEnvelope;
 
-/** Engine -> child. */
-export type ControlMessage = { type: 'start'; module: string; request: JobRequest } | { type: 'stop' } | ComputeEnvelope;
+/** Engine -> child. `request` is the job module's own (a JobRequest for a training). */
+export type ControlMessage = { type: 'start'; module: string; request: unknown } | { type: 'stop' } | ComputeEnvelope;
 
-export interface JobContext {
+export interface JobContextOf<M> {
   signal: AbortSignal;
-  emit(msg: JobMessage): void;
+  emit(msg: M): void;
 }
+export type JobContext = JobContextOf<JobMessage>;
 
-/** What a job module (the real trainer adapter, or a test double) exports. */
-export type RunJob = (request: JobRequest, ctx: JobContext) => Promise<void>;
+/** What any job module exports: runJob(request, ctx); a training's is RunJob, a report's its own. */
+export type RunJobOf<R, M> = (request: R, ctx: JobContextOf<M>) => Promise<void>;
+
+/** What a training job module (the real trainer adapter, or a test double) exports. */
+export type RunJob = RunJobOf<JobRequest, JobMessage>;

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochRecord as WireEpoch, TrainingOptions } from '../../api/index.ts';
-import { writeJsonAtomic } from '../../seg/atomic.ts';
 import { readImage } from '../../seg/image-io.ts';
 import { writeLabelMask } from '../../seg/mask-write.ts';
 import { toJSONSafe } from '../../seg/metrics/index.ts';
@@ -77,12 +76,13 @@ async function predictAll(p: OpenProject, runDir: string, result: TrainResult, c
     const project = p.ds.project;
     const files = p.images.map((r) => r.image);
     await predictFiles(model, meta, files, {
+      gate: p.gate,
       outDir: join(runDir, PREDICTIONS_FOLDER),
       page: project.imagePage,
       ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}),
       onProgress: (done, total, file) => ctx.emit({ type: 'progress', task: 'predict', done, total, item: file }),
     });
-    await writeJsonAtomic(join(runDir, PREDICTIONS_FOLDER, PREDICTIONS_INDEX), { checkpoint: 'best', epoch: result.bestEpoch, created: new Date().toISOString() });
+    await p.gate.writeJson(join(runDir, PREDICTIONS_FOLDER, PREDICTIONS_INDEX), { checkpoint: 'best', epoch: result.bestEpoch, created: new Date().toISOString() });
   } finally {
     model.dispose();
   }
@@ -134,8 +134,8 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
     const labels = argmaxLabels(pred.probs, r.input.width, r.input.height, p.classes.length);
     writes.push(
       (async () => {
-        await writeLabelMask(join(runDir, PREVIEW_IMAGE), labels);
-        await writeJsonAtomic(join(runDir, PREVIEW_INFO), { epoch, name: r.name });
+        await writeLabelMask(p.gate, join(runDir, PREVIEW_IMAGE), labels);
+        await p.gate.writeJson(join(runDir, PREVIEW_INFO), { epoch, name: r.name });
         ctx.emit({ type: 'preview', epoch, name: r.name });
       })().catch(() => undefined),
     );

@@ -169,6 +169,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
             );
             for (const w of s.warnings) console.log(`  split warning: ${w}`);
             console.log(`run folder: ${e.runDir}${e.resumedFrom ? ` (resumed after epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ''}`);
+            if (e.lockTakenOver) console.log(`note: the run's lock was left by ${e.lockTakenOver}, which is no longer running; taken over.`);
             if (e.stepsPerEpoch === null) console.log('steps per epoch: timing the first steps to make an epoch about 30 s long');
             break;
           }

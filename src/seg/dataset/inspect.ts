@@ -90,6 +90,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     } catch (e) {
       own.push(withShownFile(problemFromError(e, pair.mask), shown));
     }
+    if (img && isConstant(img)) own.push(constantProblem(shown(pair.image), img.data[0]));
     if (img && lab && (img.width !== lab.labels.width || img.height !== lab.labels.height)) {
       own.push({
         code: 'size-mismatch',
@@ -155,6 +156,24 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     findings,
     ignored: ignoredResult,
     blocking: problems.some(isBlocking) || findings.some((f) => f.severity === 'critical') || pairs.length === 0,
+  };
+}
+
+/** Every sample the same (all channels): a blank or failed export, not an image. */
+function isConstant(img: { data: ArrayLike<number> }): boolean {
+  const d = img.data;
+  for (let i = 1; i < d.length; i++) if (d[i] !== d[0]) return false;
+  return true;
+}
+
+function constantProblem(file: string, value: number): Problem {
+  return {
+    code: 'constant-image',
+    severity: 'error',
+    file,
+    message: `${file} is constant: every pixel is ${value}. There is nothing in it to learn from or to segment (a blank frame or a failed export?).`,
+    hint: 'Export the image again from the microscope software, or move it and its mask out of the project.',
+    details: { value },
   };
 }
 

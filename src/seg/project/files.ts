@@ -26,6 +26,21 @@ export function stemOf(name: string): string {
 }
 
 /**
+ * The key under which names are compared: Unicode NFC. The same accented name can be stored as one
+ * code point (é, NFC: Windows, Linux) or two (e + combining accent, NFD: macOS), so an image and
+ * its mask copied from different machines would otherwise never pair, with messages that print
+ * the same name twice. The names themselves are kept as they are on disk.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFC');
+}
+
+/** A name with every character outside printable ASCII written as \uXXXX, to show names that only look alike. */
+export function escapedName(name: string): string {
+  return [...name].map((c) => (/^[\x20-\x7e]$/.test(c) ? c : [...c].map((u) => `\\u${u.codePointAt(0)!.toString(16).padStart(4, '0')}`).join(''))).join('');
+}
+
+/**
  * Natural order: runs of digits compare by value, so `2.png` comes before `10.png`. Ties (such as
  * `007` vs `7`) fall back to plain code-unit order so the result never depends on the locale.
  */

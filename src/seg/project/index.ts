@@ -17,5 +17,7 @@ export type { InitOptions, InitResult } from './init.ts';
 export { formatScan } from './format.ts';
 export type { FormatScanInput } from './format.ts';
 export { DISTINCT_COLORS, classColor } from './palette.ts';
-export { EditedMasks, EDITED_FOLDER, EDITS_INDEX, editedFileName, maskVersion } from './edits.ts';
+export { EditedMasks, EDITED_FOLDER, EDITS_INDEX, EDIT_LOCK, editedFileName, maskVersion } from './edits.ts';
+export { projectGate, foldersOf } from './gate.ts';
+export type { ProjectFolders, ProjectGateOptions } from './gate.ts';
 export type { EditEntry } from './edits.ts';

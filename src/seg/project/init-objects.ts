@@ -1,11 +1,13 @@
 // `seglens init` on masks stored as one binary file per object, a folder per image (the Kaggle Data
 // Science Bowl 2018 layout and many annotation exports): recognised by folder structure, read as
 // instance masks (every object becomes class "object"), overlaps and damaged object files reported.
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { problemFromError } from '../image-errors.ts';
 import { readObjectMasks } from '../object-masks.ts';
 import type { Problem } from '../problems.ts';
+import { projectGate } from './gate.ts';
 import { createProject } from './load.ts';
+import { PROJECT_FILE } from './schema.ts';
 import type { InitOptions, InitResult } from './init.ts';
 import { listImageFolderPairs, listMaskFolderPairs } from './object-folders.ts';
 import type { ObjectLayout } from './object-folders.ts';
@@ -70,7 +72,11 @@ export async function initObjectsProject(root: string, f: ObjectFolders, opts: I
     ],
     notes: [],
   };
+  const file = join(root, PROJECT_FILE);
+  const pairs = listed.pairs.map((p) => ({ name: p.name, image: p.image, mask: p.mask }));
+  const gate = await projectGate(root, { images: f.imagesAbs, ...(f.masksAbs ? { masks: f.masksAbs } : {}) }, { who: 'seglens init', owns: [file], pairs });
   const created = await createProject(
+    gate,
     root,
     {
       images: f.images,

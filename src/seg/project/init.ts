@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { listFolder } from './files.ts';
+import { projectGate } from './gate.ts';
 import { createProject, projectPath, toProjectPath } from './load.ts';
 import { initObjectsProject } from './init-objects.ts';
 import { detectImageFolders, detectMaskFolders } from './object-folders.ts';
@@ -116,7 +117,9 @@ export async function initProject(dir: string, opts: InitOptions = {}): Promise<
     { maxPixels: opts.maxPixels, show, onProgress: opts.onProgress },
   );
   const proposal = proposeClassTable(scan, { maxClasses: opts.maxClasses, acceptDamaged: opts.acceptDamaged });
+  const gate = await projectGate(root, { images: imagesAbs, masks: masksAbs }, { who: 'seglens init', owns: [file], pairs: result.pairs });
   const created = await createProject(
+    gate,
     root,
     {
       images,

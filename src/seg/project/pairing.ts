@@ -137,7 +137,8 @@ export async function listPairs(source: PairingSource): Promise<PairingResult> {
     const undecided = matches.some((m) => m.match.undecided === 'all' || m.match.undecided.has(stem));
     if (found.length === matches.length) {
       const path = (m: (typeof matches)[number]) => resolve(m.folder.dir, m.match.byImage.get(stem)!);
-      const pair: Pair = { name: stem, image: resolve(images.dir, file), mask: path(found[0]) };
+      // Matched by the NFC key; the image keeps its own name as written on disk.
+      const pair: Pair = { name: stemOf(file), image: resolve(images.dir, file), mask: path(found[0]) };
       if (found[0].name !== undefined) pair.classMasks = Object.fromEntries(found.map((m) => [m.name!, path(m)]));
       pairs.push(pair);
     } else if (!undecided) {

@@ -8,6 +8,7 @@ import { cmp, findDuplicates } from './duplicates.ts';
 import type { DuplicateOptions } from './duplicates.ts';
 import { buildGroups } from './groups.ts';
 import type { Group } from './groups.ts';
+import type { GroupKeys } from './group-keys.ts';
 import { imageLabels } from './labels.ts';
 import { splitReport } from './report.ts';
 import type { SplitReport, SplitSettings } from './report.ts';
@@ -22,8 +23,11 @@ export interface SplitOptions {
   /** Fraction of images for a held-out test set (default 0). */
   test?: number;
   seed: number | string;
-  /** Regex on the image name; images with the same key (first capture group, else the match) stay together. */
-  groupPattern?: string;
+  /**
+   * Keys of the user's group pattern (a regex on the image name: images with the same key, the
+   * first capture group or else the match, stay together), computed by groupKeysOf.
+   */
+  groups?: GroupKeys;
   /** Class names by id, for the report; default "class 0", "class 1"... */
   classNames?: string[];
   /** Class id of the background (default 0): foreground fraction = everything else. */
@@ -63,7 +67,7 @@ export function makeSplit(items: readonly SplitItem[], opts: SplitOptions): Spli
   }
 
   const duplicates = findDuplicates(items, opts.duplicates);
-  const groups = buildGroups(names, opts.groupPattern, duplicates);
+  const groups = buildGroups(names, opts.groups, duplicates);
   const ratios = [1 - opts.val - test, opts.val, test];
   const needed = ratios.filter((r) => r > 0).length;
   if (groups.length < needed) {
@@ -91,7 +95,7 @@ export function makeSplit(items: readonly SplitItem[], opts: SplitOptions): Spli
   const out: Record<SplitName, string[]> = { train: [], val: [], test: [] };
   groups.forEach((g, k) => out[SPLIT_NAMES[side[k]]].push(...g.names));
   for (const s of SPLIT_NAMES) out[s].sort(cmp);
-  const settings: SplitSettings = { seed: opts.seed, val: opts.val, test, groupPattern: opts.groupPattern ?? null };
+  const settings: SplitSettings = { seed: opts.seed, val: opts.val, test, groupPattern: opts.groups?.pattern ?? null };
   const report = splitReport(
     out.train.concat(out.val, out.test).map((n) => byName.get(n)!),
     out,
@@ -128,7 +132,7 @@ function shareProblems(groups: readonly Group[], out: Record<SplitName, string[]
     let closest = -1;
     for (let k = 1; k <= n; k++) if (can[k] && (closest < 0 || Math.abs(k / n - share) < Math.abs(closest / n - share))) closest = k;
     const sizes = groups.map((g) => g.names.length).sort((a, b) => b - a);
-    const byPattern = opts.groupPattern ? ` --group ${JSON.stringify(opts.groupPattern)}` : '';
+    const byPattern = opts.groups ? ` --group ${JSON.stringify(opts.groups.pattern)}` : '';
     const why = groups.length < n ? `the ${n} images form ${groups.length} groups that each stay on one side (sizes ${sizes.slice(0, 8).join(', ')}${sizes.length > 8 ? ', ...' : ''}: images of one${byPattern ? ' --group key' : ' group'} and duplicates stay together)` : `there are only ${n} images`;
     const impossible = Math.abs(closest / n - share) > Math.abs(got - share) - 1e-9 || shareUnmet(share, closest / n, n);
     problems.push({

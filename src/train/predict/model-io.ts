@@ -3,11 +3,12 @@
 //   weights.bin  packWeights(serializeWeights(model)) (model/weights.ts)
 // Both are written atomically; weights first, so a model.json is never beside weights of another
 // save that never finished. A training run `runs/<id>/` holds its models in checkpoint folders
-// `best/` and `last/`; loading a run folder loads `best/` (the weights early stopping kept).
+// `best/` and `last/`; loading a run folder loads `best/` (the weights early stopping kept), or
+// `best.old/` when a crash between the two renames of a checkpoint swap left only that.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
 import { FileError } from '../../seg/errors.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import type { tfl } from '../tf.ts';
 import { parseModelMeta } from '../model/config.ts';
 import type { ModelMeta } from '../model/config.ts';
@@ -22,15 +23,15 @@ export const BEST_CHECKPOINT = 'best';
 
 
 /** Writes `dir/model.json` and `dir/weights.bin` (the folder must exist). */
-export async function saveModel(dir: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
-  await saveModelWeights(dir, serializeWeights(model), meta);
+export async function saveModel(gate: WriteGate, dir: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
+  await saveModelWeights(gate, dir, serializeWeights(model), meta);
 }
 
 /** The same from weights already read out of a model (wherever it runs: see compute/). */
-export async function saveModelWeights(dir: string, weights: SerializedWeights, meta: ModelMeta): Promise<void> {
+export async function saveModelWeights(gate: WriteGate, dir: string, weights: SerializedWeights, meta: ModelMeta): Promise<void> {
   const checked = parseModelMeta(meta, `metadata of the model saved to ${dir}`);
-  await writeFileAtomic(join(dir, WEIGHTS_FILE), packWeights(weights));
-  await writeJsonAtomic(join(dir, MODEL_FILE), checked);
+  await gate.writeFile(join(dir, WEIGHTS_FILE), packWeights(weights));
+  await gate.writeJson(join(dir, MODEL_FILE), checked);
 }
 
 async function kind(path: string): Promise<'file' | 'dir' | 'none'> {
@@ -55,6 +56,10 @@ export async function resolveModelDir(path: string): Promise<{ dir: string; from
   if ((await kind(join(path, MODEL_FILE))) === 'file') return { dir: path, from: 'model' };
   const best = join(path, BEST_CHECKPOINT);
   if ((await kind(join(best, MODEL_FILE))) === 'file') return { dir: best, from: 'run' };
+  // A kill between the swap's two renames (trainer/checkpoint.ts) leaves the complete previous
+  // checkpoint as best.old/ only: it is the best model there is.
+  const old = join(path, `${BEST_CHECKPOINT}.old`);
+  if ((await kind(join(old, MODEL_FILE))) === 'file' && (await kind(join(old, WEIGHTS_FILE))) === 'file') return { dir: old, from: 'run' };
   const hasLast = (await kind(join(path, 'last', MODEL_FILE))) === 'file';
   throw new FileError(
     path,

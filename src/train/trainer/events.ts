@@ -25,6 +25,8 @@ export interface StartedEvent {
   split: SplitSummary;
   /** Set when this run continues an earlier one. */
   resumedFrom?: { epoch: number; step: number };
+  /** Set when the run's lock was left by a seglens that is gone (killed, crashed) and was taken over: who it was. */
+  lockTakenOver?: string;
   /** Epochs planned (the config's maximum; early stopping may end sooner). */
   epochs: number;
   /** Null while an automatic epoch size is timed over the first steps (config stepsPerEpoch 'auto'). */

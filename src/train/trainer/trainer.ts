@@ -15,12 +15,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backgroundId } from '../../seg/classes.ts';
 import { openDataset } from '../../seg/dataset/index.ts';
-import type { DatasetOverrides } from '../../seg/dataset/index.ts';
+import type { Dataset, DatasetOverrides } from '../../seg/dataset/index.ts';
 import { ConfigError, SeglensError } from '../../seg/errors.ts';
 import type { SerializedWeights } from '../model/weights.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import type { SplitManifest } from '../../seg/split/index.ts';
 import { formatProblem, isBlocking } from '../../seg/problems.ts';
+import { FileLock, holderName } from '../../seg/lock.ts';
+import { foldersOf, projectGate } from '../../seg/project/gate.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import { tf, tfl } from '../tf.ts';
 import { selectBackend } from '../backend/select.ts';
 import type { SelectBackendOptions } from '../backend/select.ts';
@@ -106,9 +109,14 @@ async function seglensVersion(): Promise<string> {
   }
 }
 
+/** The lock file of a run being trained (src/seg/lock.ts): one trainer per run. */
+export const RUN_LOCK = '.seglens-train.lock';
+
 /** Everything one session of training works with. */
 interface Session {
   run: RunFolder;
+  /** Held from before the `last` checkpoint is read (resume) or right after the folder is made, until the session ends. */
+  lock: FileLock;
   info: RunInfo;
   cfg: TrainConfig;
   backend: BackendReport;
@@ -170,6 +178,14 @@ export class Trainer {
   private async run(fit: FitOptions): Promise<TrainResult> {
     const emit = (e: TrainEvent) => fit.onEvent?.(e);
     const s = await this.prepare();
+    try {
+      return await this.runSession(s, fit, emit);
+    } finally {
+      await s.lock.release();
+    }
+  }
+
+  private async runSession(s: Session, fit: FitOptions, emit: (e: TrainEvent) => void): Promise<TrainResult> {
     const warnings: TrainingWarning[] = [];
     const raise = (w: TrainingWarning) => {
       warnings.push(w);
@@ -194,6 +210,7 @@ export class Trainer {
         backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
         split: s.split,
         ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
+        ...(s.lock.tookOver ? { lockTakenOver: holderName(s.lock.tookOver) } : {}),
         epochs: cfg.epochs,
         stepsPerEpoch: spe,
       });
@@ -422,7 +439,7 @@ export class Trainer {
     s.state.rng = { sampling: s.samplingRng.state(), augmentation: s.augRng.state() };
     const snap = await s.compute.snapshot();
     s.state.iterations = snap.optimizer.iterations;
-    return writeCheckpoint(s.run.dir, which, { weights: snap.weights, meta: s.meta, optimizer: snap.optimizer.moments, state: { ...s.state } });
+    return writeCheckpoint(s.run.writer(), s.run.dir, which, { weights: snap.weights, meta: s.meta, optimizer: snap.optimizer.moments, state: { ...s.state } });
   }
 
   private async endSession(s: Session, status: RunInfo['status'], reason: string): Promise<void> {
@@ -442,11 +459,30 @@ export class Trainer {
       throw new ConfigError(`The project cannot be trained on as it is:\n${blocking.map((p) => '  ' + formatProblem(p)).join('\n')}`, { problems: blocking });
     }
     const runsDir = o.out ?? join(ds.dir, 'runs');
+    const resumedRun = o.resume ? RunFolder.open(o.resume, runsDir) : null;
+    // Runs are written inside the project, in the --out folder the user named, or in the run
+    // folder the user named to resume; never through a link out of them, never among the inputs.
+    const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), {
+      who: 'seglens train',
+      roots: [...(o.out ? [{ dir: o.out, what: 'the --out folder' }] : []), ...(resumedRun ? [{ dir: resumedRun.dir, what: 'the run folder' }] : [])],
+      pairs: ds.pairs,
+    });
+    // A resumed run is locked before its checkpoint is read: a second trainer stops here.
+    const lock = resumedRun ? await lockRun(gate, resumedRun) : null;
+    try {
+      return await this.prepareLocked(o, ds, gate, runsDir, resumedRun, lock);
+    } catch (e) {
+      await lock?.release();
+      throw e;
+    }
+  }
+
+  private async prepareLocked(o: TrainOptions, ds: Dataset, gate: WriteGate, runsDir: string, resumedRun: RunFolder | null, lock: FileLock | null): Promise<Session> {
     let resumed: { run: RunFolder; ck: SavedCheckpoint; info: RunInfo } | null = null;
     let cfg: TrainConfig;
     let split: { manifest: SplitManifest; summary: SplitSummary };
-    if (o.resume) {
-      const run = RunFolder.open(o.resume, runsDir);
+    if (resumedRun) {
+      const run = resumedRun.withGate(gate);
       cfg = await run.readConfig();
       if (o.epochs !== undefined) cfg = parseTrainConfig({ ...cfg, epochs: o.epochs });
       const ck = await readCheckpoint(run.dir, RUN_FILES.last);
@@ -520,14 +556,38 @@ export class Trainer {
       // A remote compute chooses its own backend, with these preferences.
       backend: { ...(o.backend?.prefer ? { prefer: o.backend.prefer } : {}), ...(o.backend?.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) },
     });
-    return this.openRun(o, ds.dir, runsDir, resumed, cfg, backend, split, { data, meta, compute, chanceLoss, sampler, state });
+    return this.openRun(o, ds.dir, gate, runsDir, resumed, lock, cfg, backend, split, { data, meta, compute, chanceLoss, sampler, state });
   }
 
   /** Creates (or reopens) the run folder and writes what a run starts with. */
   private async openRun(
     o: TrainOptions,
     projectDir: string,
+    gate: WriteGate,
     runsDir: string,
+    resumed: { run: RunFolder; info: RunInfo } | null,
+    resumedLock: FileLock | null,
+    cfg: TrainConfig,
+    backend: BackendReport,
+    split: { manifest: SplitManifest; summary: SplitSummary },
+    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state'>,
+  ): Promise<Session> {
+    const run = resumed ? resumed.run : await RunFolder.create(gate, runsDir);
+    // A new run is locked as soon as its folder exists, so that resuming it meanwhile is refused.
+    const lock = resumedLock ?? (await lockRun(gate, run));
+    try {
+      return await this.startRun(o, projectDir, run, lock, resumed, cfg, backend, split, parts);
+    } catch (e) {
+      if (!resumedLock) await lock.release();
+      throw e;
+    }
+  }
+
+  private async startRun(
+    o: TrainOptions,
+    projectDir: string,
+    run: RunFolder,
+    lock: FileLock,
     resumed: { run: RunFolder; info: RunInfo } | null,
     cfg: TrainConfig,
     backend: BackendReport,
@@ -535,7 +595,6 @@ export class Trainer {
     parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state'>,
   ): Promise<Session> {
     const { state } = parts;
-    const run = resumed ? resumed.run : await RunFolder.create(runsDir);
     const session: RunSession = {
       started: new Date().toISOString(),
       ended: null,
@@ -578,6 +637,7 @@ export class Trainer {
     return {
       ...parts,
       run,
+      lock,
       info,
       cfg,
       backend,
@@ -588,6 +648,14 @@ export class Trainer {
       ...(resumed ? { resumedFrom: { epoch: state.epoch, step: state.step } } : {}),
     };
   }
+}
+
+/** Takes the run's lock, or says who is training it and what to do. */
+function lockRun(gate: WriteGate, run: RunFolder): Promise<FileLock> {
+  return FileLock.acquire(gate, join(run.dir, RUN_LOCK), {
+    what: `training the run ${run.dir}`,
+    advice: 'Two trainings of one run would overwrite each other: wait for that one to finish, or stop it (Ctrl-C, or Stop in the app), then resume again.',
+  });
 }
 
 function fmtValue(v: number | null): string {
