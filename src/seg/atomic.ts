@@ -8,7 +8,13 @@
 import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { GatedPath } from './write-gate.ts';
+
+declare const gated: unique symbol;
+/**
+ * A real path the write gate (write-gate.ts) allowed; the only kind of path this file writes.
+ * Declared here, where it is required, so that the gate depends on atomic writes and not back.
+ */
+export type GatedPath = string & { readonly [gated]: true };
 
 export async function writeFileAtomic(file: GatedPath, data: Uint8Array | string): Promise<void> {
   const dir = dirname(file);

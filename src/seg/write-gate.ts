@@ -18,12 +18,11 @@
 import { lstat, mkdir, readlink, realpath, rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { appendFileSynced, writeFileAtomic } from './atomic.ts';
+import type { GatedPath } from './atomic.ts';
 import { SeglensError } from './errors.ts';
-import { isSupportedName } from './project/files.ts';
+import { isSupportedName } from './file-types.ts';
 
-declare const gated: unique symbol;
-/** A real path the gate allowed; the only kind of path atomic.ts writes. */
-export type GatedPath = string & { readonly [gated]: true };
+export type { GatedPath };
 
 /** A write the gate refused; the message names the path and what to do. */
 export class WriteRefusedError extends SeglensError {

@@ -3,8 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ConfigError } from '../errors.ts';
 
-/** File types seglens reads (compared case-insensitively). */
-export const SUPPORTED_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'] as const;
+import { isSupportedName } from '../file-types.ts';
+export { SUPPORTED_EXTENSIONS, isSupportedName } from '../file-types.ts';
 
 // Files that are never data and never worth a warning: operating-system clutter and our own files.
 const CLUTTER = new Set(['thumbs.db', 'desktop.ini']);
@@ -13,10 +13,6 @@ const CLUTTER = new Set(['thumbs.db', 'desktop.ini']);
 export function isIgnoredName(name: string): boolean {
   const lower = name.toLowerCase();
   return name.startsWith('.') || CLUTTER.has(lower) || lower.endsWith('.tmp') || /^seglens(\.v\d+)?\.json$/.test(lower);
-}
-
-export function isSupportedName(name: string): boolean {
-  return (SUPPORTED_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase());
 }
 
 /** The name without its last extension: the image's name everywhere (metrics, split, runs). */
