@@ -27,10 +27,45 @@ const noNode = {
   message: 'The renderer is browser code: it reaches files only through the contract.',
 };
 
-const layerRule = (files, layer, allowed, extra) => ({
+// One write gate (src/seg/write-gate.ts): node:fs's writing functions are imported there and in
+// the atomic primitives it calls, nowhere else in src/, so every write the app makes is checked.
+const FS_WRITES = ['writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'rename', 'renameSync', 'mkdir', 'mkdirSync', 'rm', 'rmSync', 'unlink', 'unlinkSync', 'rmdir', 'rmdirSync', 'copyFile', 'copyFileSync', 'cp', 'cpSync', 'createWriteStream', 'link', 'linkSync', 'symlink', 'symlinkSync', 'truncate', 'truncateSync'];
+const GATE_FILES = ['src/seg/write-gate.ts', 'src/seg/atomic.ts'];
+const noDirectWrites = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({
+  name,
+  importNames: FS_WRITES,
+  message: 'Write files through the write gate (src/seg/write-gate.ts: gate.writeFile, gate.mkdir, ...), never with node:fs directly.',
+}));
+
+const layerRule = (files, layer, allowed, extra, paths = files.some((f) => f.startsWith('src/')) ? noDirectWrites : []) => ({
   files,
-  rules: { 'no-restricted-imports': ['error', forbidden(layer, allowed, extra)] },
+  ignores: paths.length ? GATE_FILES : [],
+  rules: { 'no-restricted-imports': ['error', { ...forbidden(layer, allowed, extra), paths }] },
 });
+
+// The step code of src/train (model, losses, optimizer, batches, tiled prediction, the compute
+// protocol and the GPU kernels) runs in Node and in a browser worker alike (issue 10): no Node
+// module. The compute worker's browser bundle (npm run build:compute, part of npm test) checks the
+// same for everything these files reach.
+const PORTABLE_TRAIN = [
+  'src/train/tf.ts',
+  'src/train/model/**',
+  'src/train/losses/**',
+  'src/train/data/**',
+  'src/train/compute/**',
+  'src/train/predict/tiled.ts',
+  'src/train/predict/blend.ts',
+  'src/train/trainer/step.ts',
+  'src/train/trainer/optimizer.ts',
+  'src/train/trainer/config.ts',
+  'src/train/backend/gpu-kernels/**',
+  'src/train/backend/gpu-adapter.ts',
+];
+const NODE_ONLY_IN_PORTABLE = ['src/train/compute/node-ports.ts', 'src/train/compute/bundle.mjs'];
+const noNodeInStep = {
+  group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'module', 'url', 'crypto', 'sharp', 'ws'],
+  message: 'Step code of src/train runs in a browser worker too (issue 10): no Node module here; put Node-only code beside it (e.g. compute/node-ports.ts).',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-output/**', 'bench-output/**', '.scratch*/**', '**/*.svelte'] },
@@ -46,7 +81,9 @@ export default tseslint.config(
   },
   layerRule(['src/api/**'], 'api', [], [noTf, noElectron]),
   layerRule(['src/seg/**'], 'seg', [], [noTf, noElectron]),
+  layerRule(GATE_FILES, 'seg', [], [noTf, noElectron], []),
   layerRule(['src/train/**'], 'train', ['seg'], [noElectron]),
+  { ...layerRule(PORTABLE_TRAIN, 'train', ['seg'], [noElectron, noNodeInStep]), ignores: NODE_ONLY_IN_PORTABLE },
   layerRule(['src/app/**'], 'app', ['train', 'seg', 'api'], [noElectron]),
   layerRule(['src/cli/**'], 'cli', ['app', 'train', 'seg'], [noElectron]),
   layerRule(['src/web/**'], 'web', ['api', 'app'], [noElectron, noTf]),

@@ -24,12 +24,12 @@ function image(side: number): PredictInput {
 }
 
 /** Median wall seconds per call after one warm-up call (kernel set-up, heap growth). */
-function seconds(fn: () => void, reps: number): number {
-  fn();
+async function seconds(fn: () => unknown, reps: number): Promise<number> {
+  await fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     times.push((performance.now() - t0) / 1000);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
@@ -49,10 +49,10 @@ export async function benchPredict(): Promise<object> {
     for (const threads of threadCounts()) {
       const backend = await selectBackend({ threads, allowCpu: true });
       console.error(`predict, ${threads} thread(s): ${formatBackendChoice(backend)}`);
-      const s512 = seconds(() => predictImage(model, small, opts), 5);
-      const bare = seconds(() => tf.tidy(() => (model.predict(tf.tensor4d(small.data, [1, 512, 512, 1])) as tf.Tensor).dataSync()), 5);
+      const s512 = await seconds(() => predictImage(model, small, opts), 5);
+      const bare = await seconds(() => tf.tidy(() => (model.predict(tf.tensor4d(small.data, [1, 512, 512, 1])) as tf.Tensor).dataSync()), 5);
       let tiles = 0;
-      const s2048 = seconds(() => (tiles = predictImage(model, big, opts).tiles), 2);
+      const s2048 = await seconds(async () => (tiles = (await predictImage(model, big, opts)).tiles), 2);
       console.error(`  512x512: ${(1 / s512).toFixed(2)} img/s; 2048x2048: ${s2048.toFixed(2)} s`);
       const torch = runPytorch(threads, TORCH_TRAIN, TORCH_INFER);
       const t512 = torchInfer(torch, 512);

@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readClassTable } from '../src/seg/classes.ts';
+import { readClassTable } from '../src/seg/class-table-file.ts';
 import { evaluateFolders, inspectDataset, openDataset } from '../src/seg/dataset/index.ts';
 import type { Benchmark } from './main.ts';
 

@@ -6,7 +6,7 @@
 // - step: forward, loss, backward and Adam on fixed tensors, the same work torch_unet.py times
 //   (cross-entropy, no data loading). This is the figure compared with PyTorch.
 // - endToEnd: the trainer's own step (trainer/step.ts) with patch sampling, augmentation and the
-//   default Dice + CE loss, as a user's training runs.
+//   default Dice + CE loss, through the trainer's LocalCompute, as a user's training runs.
 import { availableParallelism, loadavg } from 'node:os';
 import { formatBackendChoice, selectBackend } from '../src/train/backend/select.ts';
 import type { BackendChoice } from '../src/train/backend/select.ts';
@@ -19,6 +19,8 @@ import { buildUNet, logitsModel, modelSummary } from '../src/train/model/unet.ts
 import { makeAdam } from '../src/train/trainer/optimizer.ts';
 import { parseTrainConfig } from '../src/train/trainer/config.ts';
 import { trainStep } from '../src/train/trainer/step.ts';
+import { LocalCompute } from '../src/train/compute/local.ts';
+import { parseUNetConfig } from '../src/train/model/config.ts';
 import { tf } from '../src/train/tf.ts';
 import { ratio, runPytorch } from './pytorch.ts';
 import type { TorchRun } from './pytorch.ts';
@@ -77,7 +79,7 @@ async function timeSteps(step: () => Promise<unknown>, warmup: number, steps: nu
   return median(times);
 }
 
-async function measure(patch: number, warmup: number, steps: number) {
+async function measure(backend: BackendChoice, patch: number, warmup: number, steps: number) {
   const cfg = parseTrainConfig({ patch, batch: BATCH });
   const model = buildUNet({ ...MODEL, seed: 0 });
   const logits = logitsModel(model);
@@ -98,8 +100,10 @@ async function measure(patch: number, warmup: number, steps: number) {
     tf.dispose([x, y]);
     // End to end: the trainer's step with sampling, augmentation and its default loss.
     const sampler = new PatchSampler(syntheticImages(4, 512, rng), { patchSize: patch, numClasses: CLASSES, backgroundId: 0 });
-    const parts = { sampler, samplingRng: rng, augRng: Rng.fromSeed('bench-aug'), augment: DEFAULT_AUGMENT, batch: BATCH, logits, vars, opt, loss: makeLoss({ kind: cfg.loss, numClasses: CLASSES, backgroundId: 0 }) };
-    const e2eSeconds = await timeSteps(() => trainStep(parts), 1, steps);
+    const compute = new LocalCompute(async () => backend);
+    await compute.init({ model: parseUNetConfig({ ...MODEL, seed: 0 }), optimizer: { ...cfg.optimizer }, loss: { kind: cfg.loss, numClasses: CLASSES, backgroundId: 0 } });
+    const parts = { sampler, samplingRng: rng, augRng: Rng.fromSeed('bench-aug'), augment: DEFAULT_AUGMENT, batch: BATCH, compute };
+    const e2eSeconds = await timeSteps(() => trainStep(parts), 1, steps).finally(() => compute.dispose());
     return {
       patch,
       batch: BATCH,
@@ -126,7 +130,7 @@ export async function benchTrain(): Promise<object> {
     console.error(`train, ${threads} thread(s): ${formatBackendChoice(backend)}`);
     const results = [];
     for (const [patch, warmup, steps] of CASES) {
-      const r = await measure(patch, warmup, steps);
+      const r = await measure(backend, patch, warmup, steps);
       console.error(`  patch ${patch}: ${r.imagesPerSecond} img/s (end to end ${r.endToEnd.imagesPerSecond})`);
       results.push(r);
     }

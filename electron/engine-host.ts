@@ -7,6 +7,7 @@ import type { ContractEvent } from '../src/api/contract.ts';
 import { parseEvent } from '../src/api/wire.ts';
 import { FromEngineSchema } from './engine-wire.ts';
 import type { EngineRequest, EngineResponse, ToEngine } from './engine-wire.ts';
+import { JobRelay } from './job-relay.ts';
 
 /** The part of Electron's UtilityProcess the host uses. */
 export interface UtilityProcessLike {
@@ -18,6 +19,10 @@ export interface UtilityProcessLike {
 
 export interface EngineHostOptions {
   fork: () => UtilityProcessLike;
+  /** Starts a job process (a training, a report) for the engine: job-relay.ts. */
+  forkJob?: () => UtilityProcessLike;
+  /** Grace time of a job when the engine went away, ms (job-relay.ts). */
+  jobStopGraceMs?: number;
   onEvent: (event: ContractEvent) => void;
   /**
    * Called after the engine was restarted, e.g. to reopen the project that was open, with a `send`
@@ -47,10 +52,25 @@ export class EngineHost {
   private exited: Promise<void> = Promise.resolve();
   /** Set while onRestart runs after a restart. */
   private gate: Promise<void> | null = null;
-  private readonly o: Required<Omit<EngineHostOptions, 'onRestart'>> & Pick<EngineHostOptions, 'onRestart'>;
+  private readonly o: Required<Omit<EngineHostOptions, 'onRestart' | 'forkJob' | 'jobStopGraceMs'>> & Pick<EngineHostOptions, 'onRestart' | 'forkJob' | 'jobStopGraceMs'>;
+  private readonly jobs: JobRelay | null;
 
   constructor(opts: EngineHostOptions) {
     this.o = { maxRestarts: 3, restartWindowMs: 60_000, log: (m) => console.error(m), ...opts };
+    const forkJob = opts.forkJob;
+    this.jobs = forkJob
+      ? new JobRelay({
+          forkJob,
+          toEngine: (m) => this.child?.postMessage(m satisfies ToEngine),
+          ...(opts.jobStopGraceMs !== undefined ? { stopGraceMs: opts.jobStopGraceMs } : {}),
+          log: this.o.log,
+        })
+      : null;
+  }
+
+  /** Job processes the engine has running (trainings, reports). */
+  get jobCount(): number {
+    return this.jobs?.count ?? 0;
   }
 
   start(): void {
@@ -121,6 +141,11 @@ export class EngineHost {
     }
     const m = parsed.data;
     if (m.kind === 'ready') return;
+    if (m.kind === 'job-start' || m.kind === 'job-send' || m.kind === 'job-kill') {
+      if (this.jobs) this.jobs.handle(m);
+      else this.o.log('seglens: the engine asked for a job process, but this host starts none.');
+      return;
+    }
     if (m.kind === 'event') {
       let ev: ContractEvent;
       try {
@@ -145,6 +170,7 @@ export class EngineHost {
   private onExit(child: UtilityProcessLike, code: number): void {
     if (this.child !== child) return;
     this.child = null;
+    this.jobs?.engineGone();
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.resolve(failure(ERROR_NAMES.transport, `The seglens engine stopped (exit code ${code}) while answering ${p.method}.${this.stopping ? '' : ' It is being restarted; try again.'}`, { code }));

@@ -3,6 +3,7 @@
 // training child, which saves its `last` checkpoint, and exits.
 import { Workspace } from '../src/app/workspace.ts';
 import { eventSender, parentPortOf, serveEngine } from './engine.ts';
+import { EngineJobs } from './engine-jobs.ts';
 
 const port = parentPortOf(process);
 if (!port) {
@@ -10,12 +11,15 @@ if (!port) {
   process.exit(2);
 }
 
-const workspace = new Workspace({ emit: eventSender(port) });
+// Trainings and reports start through main (engine-jobs.ts): no child_process.fork, which would
+// need the RunAsNode fuse.
+const jobs = new EngineJobs(port);
+const workspace = new Workspace({ emit: eventSender(port), launcher: jobs.launcher });
 let closing = false;
 const shutdown = () => {
   if (closing) return;
   closing = true;
   workspace.close().finally(() => process.exit(0));
 };
-serveEngine(port, workspace, shutdown);
+serveEngine(port, workspace, shutdown, (m) => jobs.deliver(m));
 process.on('SIGTERM', shutdown);

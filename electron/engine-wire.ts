@@ -4,8 +4,13 @@
 // main forwards what a renderer sent).
 //   main -> engine   {id, kind: 'call' | 'download', method, params}   {id, kind: 'upload', method, frame}
 //                    {kind: 'shutdown'}
+//                    {kind: 'job-message', job, message}   {kind: 'job-exit', job, code, signal}
 //   engine -> main   {kind: 'reply', id, response}   response = wire.ts Response (download: result is the frame)
 //                    {kind: 'event', event: {type, payload}}   {kind: 'ready'}
+//                    {kind: 'job-start', job}   {kind: 'job-send', job, message}   {kind: 'job-kill', job}
+// The job messages start and drive job processes (trainings, reports): the engine cannot start
+// processes itself without the RunAsNode fuse, so main starts each as a utility process and relays
+// (job-relay.ts, engine-jobs.ts). What a job says is checked by the engine (jobs.ts), not here.
 import { z } from 'zod';
 import { WireErrorSchema } from '../src/api/errors.ts';
 
@@ -19,9 +24,12 @@ export const ToEngineSchema = z.discriminatedUnion('kind', [
   z.object({ id, kind: z.literal('upload'), method, frame: bytes }),
   /** Stop training (checkpoints are saved) and exit; main kills the process if it takes too long. */
   z.object({ kind: z.literal('shutdown') }),
+  z.object({ kind: z.literal('job-message'), job: id, message: z.unknown() }),
+  z.object({ kind: z.literal('job-exit'), job: id, code: z.number().int().nullable(), signal: z.string().nullable() }),
 ]);
 export type ToEngine = z.infer<typeof ToEngineSchema>;
-export type EngineRequest = Exclude<ToEngine, { kind: 'shutdown' }>;
+export type EngineRequest = Extract<ToEngine, { kind: 'call' | 'download' | 'upload' }>;
+export type JobFromMain = Extract<ToEngine, { kind: 'job-message' | 'job-exit' }>;
 
 export const EngineResponseSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), result: z.unknown() }),
@@ -33,5 +41,9 @@ export const FromEngineSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('reply'), id, response: EngineResponseSchema }),
   z.object({ kind: z.literal('event'), event: z.object({ type: z.string(), payload: z.unknown() }) }),
   z.object({ kind: z.literal('ready') }),
+  z.object({ kind: z.literal('job-start'), job: id }),
+  z.object({ kind: z.literal('job-send'), job: id, message: z.unknown() }),
+  z.object({ kind: z.literal('job-kill'), job: id }),
 ]);
 export type FromEngine = z.infer<typeof FromEngineSchema>;
+export type JobToMain = Extract<FromEngine, { kind: 'job-start' | 'job-send' | 'job-kill' }>;

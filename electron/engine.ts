@@ -7,7 +7,7 @@ import { dispatchDownload, dispatchJson, dispatchUpload, errorToWire, isMethodNa
 import type { Contract, ContractEvent, DownloadMethod, JsonMethod, UploadMethod } from '../src/api/index.ts';
 import { ContractError, ERROR_NAMES } from '../src/api/errors.ts';
 import { ToEngineSchema } from './engine-wire.ts';
-import type { EngineRequest, EngineResponse, FromEngine } from './engine-wire.ts';
+import type { EngineRequest, EngineResponse, FromEngine, JobFromMain } from './engine-wire.ts';
 
 /** Electron's process.parentPort, or a stand-in in tests. */
 export interface ParentPortLike {
@@ -50,7 +50,7 @@ function idOf(data: unknown): number | null {
  * request is answered with a ValidationError, or logged and dropped when it has no id to answer;
  * the engine keeps running.
  */
-export function serveEngine(port: ParentPortLike, impl: Contract, onShutdown: () => void = () => {}): void {
+export function serveEngine(port: ParentPortLike, impl: Contract, onShutdown: () => void = () => {}, onJob: (m: JobFromMain) => void = () => {}): void {
   const post = (m: FromEngine) => port.postMessage(m);
   port.on('message', (e) => {
     const parsed = ToEngineSchema.safeParse(e?.data);
@@ -63,6 +63,7 @@ export function serveEngine(port: ParentPortLike, impl: Contract, onShutdown: ()
     }
     const req = parsed.data;
     if (req.kind === 'shutdown') return onShutdown();
+    if (req.kind === 'job-message' || req.kind === 'job-exit') return onJob(req);
     run(impl, req).then(
       (result): void => post({ kind: 'reply', id: req.id, response: { ok: true, result } }),
       (err: unknown): void => post({ kind: 'reply', id: req.id, response: { ok: false, error: errorToWire(err) } satisfies EngineResponse }),

@@ -24,6 +24,7 @@ const PATHS = {
   renderer: join(ROOT, 'dist', 'renderer'),
   preload: join(HERE, 'preload.cjs'),
   engine: join(ROOT, 'electron', 'engine-entry.mjs'),
+  job: join(ROOT, 'electron', 'job-entry.mjs'),
 };
 const log = (m: string) => console.error(m);
 
@@ -38,6 +39,9 @@ const appContents = new Set<number>();
 
 const engine = new EngineHost({
   fork: () => utilityProcess.fork(PATHS.engine, [], { serviceName: 'seglens engine', stdio: 'inherit' }),
+  // Trainings and reports: utility processes of their own, started here for the engine (the
+  // RunAsNode fuse is off, so the engine cannot fork Node children itself).
+  forkJob: () => utilityProcess.fork(PATHS.job, [], { serviceName: 'seglens job', stdio: 'inherit' }),
   onEvent: (event: ContractEvent) => {
     if (event.type === 'project.opened') projectDir = event.payload.dir;
     deliverEvent(event, BrowserWindow.getAllWindows().map((w) => w.webContents), APP_ORIGIN);

@@ -11,7 +11,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInside } from '../src/app/confine.ts';
-import { HTML_TYPE, contentType } from '../src/app/content-types.ts';
+import { HTML_TYPE, contentType, isServedAsset } from '../src/app/content-types.ts';
 
 export const SCHEME = 'seglens';
 export const APP_HOST = 'app';
@@ -148,6 +148,7 @@ export async function handleAppRequest(request: Request, ctx: AppProtocolContext
   } else {
     root = ctx.rendererDir;
     path = url.pathname === '/' ? '/index.html' : url.pathname;
+    if (!isServedAsset(path)) return text(404, 'Not found.');
     const index = await resolveConfined(root, '/index.html');
     if (!index.ok) return notBuiltPage(root);
   }

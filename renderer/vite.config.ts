@@ -13,7 +13,8 @@ export default defineConfig({
     outDir: '../dist/renderer',
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // No source maps: neither browser mode nor the Electron protocol serves them (content-types.ts).
+    sourcemap: false,
     // Konva and the contract's zod schemas are the bulk; one chunk loads fastest from localhost.
     chunkSizeWarningLimit: 1500,
   },

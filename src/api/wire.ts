@@ -15,6 +15,9 @@ export const ROUTES = {
   api: '/api/',
   data: '/data/',
   events: '/events',
+  /** The GPU compute worker script (dist/compute/worker.js) and its WebSocket to the engine. */
+  computeWorker: '/compute/worker.js',
+  computeSocket: '/compute/socket',
   /** Query parameter carrying the token where a header cannot be set (page URL, WebSocket). */
   tokenParam: 'token',
 } as const;

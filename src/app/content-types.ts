@@ -8,7 +8,6 @@ const TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
@@ -25,6 +24,14 @@ const TYPES: Record<string, string> = {
 };
 
 export const HTML_TYPE = TYPES['.html'];
+
+/**
+ * Whether a file of the built renderer may be served at all. Source maps are not: they would hand
+ * any page the app's sources with the build machine's paths, and the app needs none to run.
+ */
+export function isServedAsset(file: string): boolean {
+  return extname(file).toLowerCase() !== '.map';
+}
 
 /** The Content-Type for a file name; unknown endings are served as opaque bytes. */
 export function contentType(file: string): string {

@@ -27,7 +27,7 @@ export function currentMaskOf(p: OpenProject, rec: ImageRecord): Omit<CurrentMas
   const edited = p.edits.fileOf(rec.name);
   if (edited) return { source: 'edited', files: [edited], shown: shownPath(p, edited) };
   if (rec.pair) {
-    const files = rec.pair.classMasks ? Object.values(rec.pair.classMasks) : [rec.pair.mask];
+    const files = rec.pair.classMasks ? Object.values(rec.pair.classMasks) : (rec.pair.objectMasks ?? [rec.pair.mask]);
     return { source: 'imported', files, shown: shownPath(p, files[0]) };
   }
   return { source: 'none', files: [], shown: null };

@@ -1,17 +1,20 @@
 // The per-image x per-class table of a run: each stored prediction against the image's current
 // mask, through src/seg/metrics (the same counts and NaN policy as `seglens eval` and training),
-// each row with the audit's verdict on it (deceptive or not, the class at fault). Sides come from
-// the split the run trained on (its split.json), else from the project's manifest, so that the
-// validation headline here is the figure training recorded for the best epoch.
+// each row with the audit's verdict on it (deceptive or not, the class at fault), and the audit's
+// findings on the same predictions (src/seg/audit, as `seglens eval --audit` and the report): the
+// app displays them and judges nothing itself. Sides come from the split the run trained on (its
+// split.json), else from the project's manifest, so that the validation headline here is the
+// figure training recorded for the best epoch.
 import { existsSync } from 'node:fs';
 import type { ImageMetricsResult, MetricRow, MetricsScope, MetricsTableResult, SplitName } from '../api/index.ts';
-import { LOOKS_GOOD, POOR_FOREGROUND_DICE, imageVerdict } from '../seg/audit/index.ts';
+import { LOOKS_GOOD, POOR_FOREGROUND_DICE, PredictionChecks, imageVerdict, runAudit } from '../seg/audit/index.ts';
 import type { ClassTable } from '../seg/classes.ts';
 import { readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
 import { Accumulator, POLICY_NAMES, toJSONSafe } from '../seg/metrics/index.ts';
 import type { ImageResult } from '../seg/metrics/index.ts';
 import { predictedStems, predictionFile, predictionStem } from '../train/trainer/run-outputs.ts';
+import { toWireFinding } from './findings.ts';
 import { confined } from './confine.ts';
 import { readCurrentLabels, shownPath } from './mask-source.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
@@ -53,14 +56,22 @@ function row(name: string, split: SplitName | null, r: ImageResult, table: Class
   };
 }
 
-/** Scores one image into `acc`; null (with why) when it has no mask or no current prediction. */
-async function scoreImage(p: OpenProject, dir: string, rec: ImageRecord, stems: ReadonlySet<string>, acc: Accumulator): Promise<{ result: ImageResult } | { skip: 'unpredicted' | 'unannotated' }> {
+/** Scores one image into `acc` (and the audit's prediction checks); null (with why) when it has no mask or no current prediction. */
+async function scoreImage(
+  p: OpenProject,
+  dir: string,
+  rec: ImageRecord,
+  stems: ReadonlySet<string>,
+  acc: Accumulator,
+  checks?: PredictionChecks,
+): Promise<{ result: ImageResult } | { skip: 'unpredicted' | 'unannotated' }> {
   const file = predictionFile(dir, rec.image);
   if (!stems.has(predictionStem(rec.image)) || !existsSync(file)) return { skip: 'unpredicted' };
   const { mask, labels: gt } = await readCurrentLabels(p, rec);
   if (mask.source === 'none') return { skip: 'unannotated' };
   const shown = shownPath(p, file);
   const pred = labelsFromRaw(await readRawMask(await confined(file, p.roots, shown)), p.ds.project.classes, shown).labels;
+  checks?.add(rec.name, gt, pred);
   return { result: acc.add(rec.name, gt, pred) };
 }
 
@@ -70,6 +81,7 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
   const { sides, source } = await runSides(p, dir);
   const stems = await predictedStems(dir);
   const acc = new Accumulator(table);
+  const checks = new PredictionChecks(table);
   const rows: MetricRow[] = [];
   const scope: MetricsScope = { split: split ?? null, splitSource: source, scored: 0, unpredicted: [], unannotated: 0, excluded: 0 };
   for (const rec of p.images) {
@@ -79,7 +91,7 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
       scope.excluded++;
       continue;
     }
-    const scored = await scoreImage(p, dir, rec, stems, acc);
+    const scored = await scoreImage(p, dir, rec, stems, acc, checks);
     if ('skip' in scored) {
       if (scored.skip === 'unannotated') scope.unannotated++;
       // Without a split, an image never predicted is simply not part of "every image with a prediction".
@@ -90,6 +102,7 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
   }
   scope.scored = rows.length;
   const res = acc.result();
+  const findings = rows.length ? runAudit({ eval: res, predictions: checks.result() }) : [];
   return {
     runId,
     classes: p.classes,
@@ -119,7 +132,8 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
       .filter(([k]) => k !== 'version')
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n'),
-    corner: { looksGood: LOOKS_GOOD, poorForegroundDice: POOR_FOREGROUND_DICE },
+    findings: findings.map(toWireFinding),
+    deceptiveCorner: { looksGood: LOOKS_GOOD, poorForegroundDice: POOR_FOREGROUND_DICE },
   };
 }
 

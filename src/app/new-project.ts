@@ -1,14 +1,14 @@
 // A project made from the app (the contract's browseFolders, proposeProject, createProject): the
 // folder browser of browser mode, confined to the user's home folder; init's proposal as data for
 // the editable class table; seglens.json written by src/seg's createProject (which validates the
-// table and refuses to replace an existing project file).
+// table and refuses to replace an existing project file) through the project's write gate.
 import { existsSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { BrowseFoldersResult, CreateProjectParams, ProposeProjectParams, ProposeProjectResult } from '../api/index.ts';
 import { ContractError, ERROR_NAMES } from '../api/index.ts';
-import { PROJECT_FILE, createProject, naturalCompare, proposeProject } from '../seg/project/index.ts';
+import { PROJECT_FILE, createProject, naturalCompare, projectGate, projectPath, proposeProject } from '../seg/project/index.ts';
 import type { NewProject } from '../seg/project/index.ts';
 
 /** Folder names init recognises (src/seg/project/init.ts), to mark folders that look like data. */
@@ -78,23 +78,26 @@ export async function proposeNewProject(p: ProposeProjectParams, onProgress?: (d
     ...(onProgress ? { onProgress } : {}),
   });
   const project = r.project;
-  const kind = project.maskFormat?.kind ?? 'label';
+  const format = project.maskFormat;
+  const kind = format?.kind ?? 'label';
+  const objectClass = format?.kind === 'instance' || format?.kind === 'objects' ? format.className : null;
   const rgb = r.scan.kind === 'rgb';
   const classOf = new Map(r.proposal.assignments.map((a) => [a.value, a.className]));
   const rel = (f: string) => relative(r.dir, resolve(r.dir, f)) || f;
   return {
     dir: r.dir,
     images: rel(project.images ?? 'images'),
-    masks: rel(project.masks ?? 'masks'),
+    masks: project.masks !== undefined ? rel(project.masks) : format?.kind === 'objects' ? null : 'masks',
     pairing: r.pairing,
     maskKind: kind,
+    objectLayout: format?.kind === 'objects' ? (format.layout ?? 'mask-folders') : null,
     masksRead: r.scan.files,
     values: r.scan.values.map((v) => ({
       value: rgb ? v.color! : v.value,
       pixels: v.pixels,
       fraction: v.fraction,
       images: v.images,
-      proposedClass: kind === 'instance' ? (v.value === 0 ? 'background' : project.maskFormat?.kind === 'instance' ? project.maskFormat.className : null) : (classOf.get(v.value) ?? null),
+      proposedClass: objectClass !== null ? (v.value === 0 ? 'background' : objectClass) : (classOf.get(v.value) ?? null),
     })),
     proposal: {
       classes: project.classes.classes.map((c) => ({ name: c.name, values: c.values, ...(c.color ? { color: c.color } : {}) })),
@@ -106,14 +109,26 @@ export async function proposeNewProject(p: ProposeProjectParams, onProgress?: (d
   };
 }
 
-/** Writes seglens.json for the folder (never over an existing one); returns its folder. */
+/**
+ * Writes seglens.json for the folder (never over an existing one), through a write gate that
+ * protects the image and mask folders and owns only the project file; returns its folder.
+ */
 export async function createNewProject(p: CreateProjectParams): Promise<string> {
   const colours = p.classes.classes.some((c) => c.values.some((v) => typeof v === 'string'));
-  const maskFormat: NewProject['maskFormat'] = p.instance
-    ? { kind: 'instance', className: p.instance.className, ...(p.instance.boundaryClass ? { boundaryClass: p.instance.boundaryClass } : {}) }
-    : colours
-      ? { kind: 'palette' }
-      : { kind: 'label' };
-  const created = await createProject(p.dir, { images: p.images, masks: p.masks, pairing: { rule: p.pairing }, maskFormat, classes: p.classes });
+  const boundary = (b: string | undefined) => (b ? { boundaryClass: b } : {});
+  const maskFormat: NewProject['maskFormat'] = p.objects
+    ? { kind: 'objects', className: p.objects.className, ...boundary(p.objects.boundaryClass), layout: p.objects.layout }
+    : p.instance
+      ? { kind: 'instance', className: p.instance.className, ...boundary(p.instance.boundaryClass) }
+      : colours
+        ? { kind: 'palette' }
+        : { kind: 'label' };
+  const dir = resolve(p.dir);
+  const gate = await projectGate(
+    dir,
+    { images: projectPath(dir, p.images), ...(p.masks ? { masks: projectPath(dir, p.masks) } : {}) },
+    { who: 'seglens (new project)', owns: [join(dir, PROJECT_FILE)] },
+  );
+  const created = await createProject(gate, dir, { images: p.images, ...(p.masks ? { masks: p.masks } : {}), pairing: { rule: p.pairing }, maskFormat, classes: p.classes });
   return created.dir;
 }

@@ -1,6 +1,7 @@
 // The open project as the workspace holds it: the dataset (project file + pairs), every image by
 // name (paired or not: an image without a mask can be annotated from scratch), the folders files
-// may be served from, the split membership and the edited masks.
+// may be served from, the split membership, the edited masks, the write gate every save goes
+// through, and the edit lock: one window at a time saves masks; another opens read-only.
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
@@ -16,7 +17,10 @@ import { backgroundId } from '../seg/classes.ts';
 import type { ClassInfo, ProjectSummary } from '../api/index.ts';
 import type { Problem } from '../seg/problems.ts';
 import { realRoots } from './confine.ts';
-import { EditedMasks } from '../seg/project/edits.ts';
+import { EDIT_LOCK, EDITED_FOLDER, EditedMasks } from '../seg/project/edits.ts';
+import { foldersOf, projectGate } from '../seg/project/gate.ts';
+import { FileLock, holderName, LockedError } from '../seg/lock.ts';
+import type { WriteGate } from '../seg/write-gate.ts';
 
 export interface ImageRecord {
   name: string;
@@ -41,6 +45,12 @@ export interface OpenProject {
   classes: ClassInfo[];
   /** The last inspection's problems and findings (inspectProject), for the image list's counts. */
   inspected: { problems: Problem[]; findings: { images: string[] }[] } | null;
+  /** The gate of every write the app makes in the project (the editing window's owns masks-edited/). */
+  gate: WriteGate;
+  /** The lock on the edited masks while this window may save them; null when read-only. */
+  editLock: FileLock | null;
+  /** Why this window is read-only (another seglens holds the edit lock), or null. */
+  readOnly: string | null;
 }
 
 /** The project's split manifest: seglens.json "split", else DIR/split.json (as the trainer reads it). */
@@ -50,7 +60,8 @@ function manifestFile(ds: Dataset): string | undefined {
   return existsSync(guess) ? guess : undefined;
 }
 
-export async function openProjectFolder(dirArg: string): Promise<OpenProject> {
+/** `edit`: the window that shows the project to the user, which saves masks and so takes the edit lock. */
+export async function openProjectFolder(dirArg: string, o: { edit?: boolean } = {}): Promise<OpenProject> {
   const dir = await realpath(dirArg).catch(() => dirArg);
   const ds = await openDataset(dir);
   const paths = resolveProjectPaths({ dir: ds.dir, project: ds.project });
@@ -77,7 +88,8 @@ export async function openProjectFolder(dirArg: string): Promise<OpenProject> {
   const table = ds.project.classes;
   const bg = backgroundId(table);
   const classes = table.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: id === bg }));
-  return {
+  const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), { who: 'seglens', owns: o.edit ? [join(ds.dir, EDITED_FOLDER)] : [], pairs: ds.pairs });
+  const p: OpenProject = {
     dir: ds.dir,
     ds,
     images,
@@ -89,7 +101,36 @@ export async function openProjectFolder(dirArg: string): Promise<OpenProject> {
     splitOf,
     classes,
     inspected: null,
+    gate,
+    editLock: null,
+    readOnly: null,
   };
+  if (o.edit) await takeEditLock(p);
+  else p.readOnly = 'opened without the edit lock (a training or report process)';
+  return p;
+}
+
+/**
+ * Takes the project's edit lock if it is free (or its holder is gone); otherwise the project stays
+ * read-only with the reason. True when this window may save.
+ */
+export async function takeEditLock(p: OpenProject): Promise<boolean> {
+  if (p.editLock && (await p.editLock.held())) return true;
+  try {
+    p.editLock = await FileLock.acquire(p.gate, join(p.dir, EDIT_LOCK), {
+      what: `editing the masks of ${p.dir}`,
+      advice: 'This window is read-only: close the project there (or quit that seglens) to edit here; saving then works again.',
+    });
+    p.readOnly = null;
+    // Said in the server's (or the app's) log: the previous holder died without releasing it.
+    if (p.editLock.tookOver) console.warn(`seglens: took over the edit lock of ${p.dir}, left by ${holderName(p.editLock.tookOver)}, which is no longer running.`);
+    return true;
+  } catch (e) {
+    if (!(e instanceof LockedError)) throw e;
+    p.editLock = null;
+    p.readOnly = e.message;
+    return false;
+  }
 }
 
 export function summarize(p: OpenProject): ProjectSummary {
@@ -103,5 +144,6 @@ export function summarize(p: OpenProject): ProjectSummary {
     problemCount: p.ds.problems.length,
     editedMasksDir: relative(p.dir, p.edits.folder),
     splitFile: p.manifest ? relative(p.dir, p.manifest.file) || p.manifest.file : null,
+    readOnly: p.readOnly,
   };
 }

@@ -1,13 +1,13 @@
 // Report export for the app. The report predicts with TensorFlow.js, which would hold the engine's
-// event loop for seconds to minutes, so it runs as `seglens report` in a child process (the same
-// code path as the command line) and the engine stays responsive.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// event loop for seconds to minutes, so it runs in a job process (report-runner.ts, started by the
+// same launcher as trainings: training/launcher.ts) and the engine stays responsive.
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SeglensError } from '../seg/errors.ts';
-import { RUN_FILES } from '../train/trainer/run-folder.ts';
+import { forkJobProcess } from './training/launcher.ts';
+import type { JobLauncher } from './training/launcher.ts';
+import type { ReportMessage, ReportRequest } from './report-runner.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/seglens.js', import.meta.url));
+const RUNNER = pathToFileURL(fileURLToPath(new URL('./report-runner.ts', import.meta.url))).href;
 
 export interface ReportFiles {
   html: string;
@@ -17,20 +17,24 @@ export interface ReportFiles {
   pdfError?: string;
 }
 
-export function runReportJob(runDir: string, opts: { pdf?: boolean } = {}): Promise<ReportFiles> {
-  const args = [BIN, 'report', runDir, '--out', join(runDir, RUN_FILES.report), '--json', ...(opts.pdf ? ['--pdf'] : [])];
+export function runReportJob(runDir: string, opts: { pdf?: boolean; launcher?: JobLauncher } = {}): Promise<ReportFiles> {
+  const child = (opts.launcher ?? forkJobProcess)();
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      let summary: { files?: ReportFiles; pdfError?: string } | undefined;
-      try {
-        summary = JSON.parse(stdout);
-      } catch {
-        summary = undefined;
-      }
-      // Exit 1 still writes the report (some images unreadable, or no PDF): return what was written.
-      if (summary?.files) return resolve({ ...summary.files, ...(summary.pdfError ? { pdfError: summary.pdfError } : {}) });
-      const why = stderr.trim().split('\n').filter(Boolean).pop() ?? (err ? err.message : 'no output');
-      reject(new SeglensError(`The report of ${runDir} could not be written: ${why.replace(/^seglens: /, '')}`, { run: runDir }));
+    let settled = false;
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      reject(new SeglensError(`The report of ${runDir} could not be written: ${why}`, { run: runDir }));
+    };
+    child.onMessage((raw) => {
+      const m = raw as ReportMessage;
+      if (m?.type === 'report' && !settled) {
+        settled = true;
+        resolve(m.files);
+      } else if (m?.type === 'failed') fail(m.error.message);
     });
+    child.onError((e) => fail(`its process could not start (${e.message})`));
+    child.onExit((code, signal) => fail(`its process ended (${signal ?? `exit code ${code}`}) before writing it`));
+    child.send({ type: 'start', module: RUNNER, request: { runDir, pdf: Boolean(opts.pdf) } satisfies ReportRequest });
   });
 }

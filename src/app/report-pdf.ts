@@ -3,7 +3,7 @@
 // the HTML, which prints the same from any browser, is still there.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic } from '../seg/atomic.ts';
+import type { WriteGate } from '../seg/write-gate.ts';
 import { PRINT_SCALE } from '../seg/report/style.ts';
 
 /** Where Chromium is looked for, after $SEGLENS_CHROMIUM. */
@@ -31,7 +31,7 @@ async function launch(executablePath: string): Promise<Browser> {
 }
 
 /** Prints `htmlFile` to `pdfFile` (A4, backgrounds kept). Never throws for a missing Chromium. */
-export async function htmlToPdf(htmlFile: string, pdfFile: string, opts: { executablePath?: string } = {}): Promise<PdfOutcome> {
+export async function htmlToPdf(gate: WriteGate, htmlFile: string, pdfFile: string, opts: { executablePath?: string } = {}): Promise<PdfOutcome> {
   const exe = opts.executablePath ?? findChromium();
   if (!exe) {
     const where = process.env.SEGLENS_CHROMIUM ? `$SEGLENS_CHROMIUM (${process.env.SEGLENS_CHROMIUM}) does not exist` : `none of ${CHROMIUM_PATHS.join(', ')} exists`;
@@ -57,7 +57,7 @@ export async function htmlToPdf(htmlFile: string, pdfFile: string, opts: { execu
     const page = await browser.newPage();
     await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
     await page.emulateMedia({ media: 'print' });
-    await writeFileAtomic(pdfFile, await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, scale: PRINT_SCALE }));
+    await gate.writeFile(pdfFile, await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, scale: PRINT_SCALE }));
     return { ok: true, file: pdfFile };
   } finally {
     await browser.close();

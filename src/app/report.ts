@@ -8,15 +8,16 @@
 //   predictions/<split>/<stem>.png   the predicted masks in the class table's stored values, so
 //                            `seglens eval --gt ... --pred predictions/val` reproduces report.json
 //   report.pdf               with { pdf: true } where Chromium is installed
-// The data checks (masks, pairing) cover every pair of the project, as `seglens inspect` runs
-// them, so a finding inspect shows is a finding the report lists; the prediction checks cover the
-// evaluated split(s).
-import { mkdir } from 'node:fs/promises';
+// The data checks (masks, pairing, unlabelled share) cover every pair of the project, as `seglens
+// inspect` runs them, so a finding inspect shows is a finding the report lists; the prediction
+// checks cover the evaluated split(s).
+// Everything is written through one write gate: inside the project or the run folder (never through
+// a run folder that is a link out of the project), or in the --out folder the user named; never
+// among the project's images or masks. It is checked before the first prediction.
 import { basename, join, relative, resolve } from 'node:path';
 import { runAudit } from '../seg/audit/index.ts';
-import type { Finding, FindingId, ObjectRecallResult } from '../seg/audit/index.ts';
-import { ObjectRecall } from '../seg/audit/index.ts';
-import { writeFileAtomic } from '../seg/atomic.ts';
+import type { Finding, FindingId, PredictionChecksResult } from '../seg/audit/index.ts';
+import { PredictionChecks } from '../seg/audit/index.ts';
 import type { ClassTable } from '../seg/classes.ts';
 import { inspectDataset, openDataset, readPairLabels } from '../seg/dataset/index.ts';
 import type { Dataset } from '../seg/dataset/index.ts';
@@ -28,15 +29,17 @@ import { Accumulator } from '../seg/metrics/index.ts';
 import type { EvalResult } from '../seg/metrics/index.ts';
 import { normalize } from '../seg/normalize.ts';
 import type { Problem } from '../seg/problems.ts';
-import { naturalCompare } from '../seg/project/index.ts';
+import { foldersOf, naturalCompare, projectGate } from '../seg/project/index.ts';
 import type { Pair } from '../seg/project/index.ts';
 import { buildReportData, imageThumbnails, perImageClassCsv, renderReportHtml, reportJson, SPLIT_LABELS } from '../seg/report/index.ts';
 import type { EvalSplit, FindingScope, ReportData, ReportInput, RunInfo, ScopedFinding, ThumbnailSet } from '../seg/report/index.ts';
 import type { SplitManifest } from '../seg/split/index.ts';
 import type { LabelMap, RawImage } from '../seg/types.ts';
+import type { WriteGate } from '../seg/write-gate.ts';
 import { formatBackendChoice, selectBackend } from '../train/backend/select.ts';
 import type { BackendCandidate } from '../train/backend/select.ts';
-import { loadModel } from '../train/predict/model-io.ts';
+import { chanceLossOf } from '../train/losses/cross-entropy.ts';
+import { inspectModel, loadModel } from '../train/predict/model-io.ts';
 import type { LoadedModel } from '../train/predict/model-io.ts';
 import { predictImage } from '../train/predict/tiled.ts';
 import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
@@ -49,13 +52,18 @@ export const REPORT_FILES = { html: 'report.html', json: 'report.json', csv: 'pe
 const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'> = {
   'background-dominated': 'predictions',
   'below-baseline': 'predictions',
+  'class-never-predicted': 'predictions',
   'deceptive-images': 'predictions',
   'small-objects-missed': 'predictions',
+  'segmentation-bias': 'predictions',
   'class-missing-in-split': 'split',
   'split-imbalance': 'split',
   'split-leakage': 'split',
+  'split-share-unmet': 'split',
   'mask-unknown-values': 'data',
   'mask-interpolated': 'data',
+  'lossy-mask': 'data',
+  'ignored-share': 'data',
   'pairing-suspect': 'data',
   'metric-mismatch': 'training',
   'not-learning': 'training',
@@ -67,7 +75,8 @@ const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'>
 /** Findings of one audit call with their scope; prediction findings take the split's. */
 export function scopeFindings(findings: readonly Finding[], split: EvalSplit): ScopedFinding[] {
   return findings.map((f) => {
-    const s = SCOPE_OF[f.id] ?? 'data';
+    // A history check says which mode judged it (class-never-predicted comes from both sides).
+    const s = f.evidence.mode !== undefined ? 'training' : (SCOPE_OF[f.id] ?? 'data');
     const scope: FindingScope = s === 'predictions' ? split : s;
     return { ...f, scope };
   });
@@ -77,6 +86,8 @@ export function scopeFindings(findings: readonly Finding[], split: EvalSplit): S
 export type GallerySource = (split: EvalSplit, image: string) => Promise<{ image: RawImage; gt: LabelMap; pred: LabelMap } | undefined>;
 
 export interface WriteReportOptions {
+  /** Where the report may be written (see exportReport). */
+  gate: WriteGate;
   /** Pixels of the gallery images; without it the HTML shows no thumbnails. */
   images?: GallerySource;
   thumbnailSize?: number;
@@ -94,9 +105,9 @@ export interface WrittenReport {
 }
 
 /** Renders `input` into outDir: report.json, per_image_class.csv, report.html (and report.pdf). */
-export async function writeReport(input: ReportInput, outDir: string, o: WriteReportOptions = {}): Promise<WrittenReport> {
+export async function writeReport(input: ReportInput, outDir: string, o: WriteReportOptions): Promise<WrittenReport> {
   const dir = resolve(outDir);
-  await mkdir(dir, { recursive: true });
+  await o.gate.mkdir(dir);
   const data = buildReportData(input);
   const thumbs: ThumbnailSet = {};
   if (o.images) {
@@ -110,10 +121,10 @@ export async function writeReport(input: ReportInput, outDir: string, o: WriteRe
     }
   }
   const files = { html: join(dir, REPORT_FILES.html), json: join(dir, REPORT_FILES.json), csv: join(dir, REPORT_FILES.csv) };
-  await writeFileAtomic(files.json, reportJson(data));
-  await writeFileAtomic(files.csv, perImageClassCsv(input.evaluations));
-  await writeFileAtomic(files.html, renderReportHtml(data, thumbs));
-  const pdf = o.pdf ? await htmlToPdf(files.html, join(dir, REPORT_FILES.pdf)) : undefined;
+  await o.gate.writeFile(files.json, reportJson(data));
+  await o.gate.writeFile(files.csv, perImageClassCsv(input.evaluations));
+  await o.gate.writeFile(files.html, renderReportHtml(data, thumbs));
+  const pdf = o.pdf ? await htmlToPdf(o.gate, files.html, join(dir, REPORT_FILES.pdf)) : undefined;
   return { outDir: dir, ...files, ...(pdf ? { pdf } : {}), data };
 }
 
@@ -148,7 +159,7 @@ export interface ExportedReport extends WrittenReport {
 interface SplitEvaluation {
   split: EvalSplit;
   result: EvalResult;
-  objects: ObjectRecallResult;
+  checks: PredictionChecksResult;
   preds: Map<string, LabelMap>;
   pairs: Map<string, Pair>;
 }
@@ -164,7 +175,7 @@ async function evaluateSplit(
   names: readonly string[],
   ds: Dataset,
   p: Predictor,
-  sinks: { problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
+  sinks: { gate: WriteGate; problems: Problem[]; predDir?: string; onProgress?: ExportReportOptions['onProgress'] },
 ): Promise<SplitEvaluation> {
   const table = p.loaded.meta.classTable;
   const byName = new Map(ds.pairs.map((x) => [x.name, x]));
@@ -174,12 +185,12 @@ async function evaluateSplit(
   }
   const pairs = names.map((n) => byName.get(n)!).sort((a, b) => naturalCompare(a.name, b.name));
   const acc = new Accumulator(table);
-  const objects = new ObjectRecall(table);
+  const checks = new PredictionChecks(table);
   const preds = new Map<string, LabelMap>();
   const { meta } = p.loaded;
   const v = p.cfg.validation;
   const project = ds.project;
-  if (sinks.predDir) await mkdir(sinks.predDir, { recursive: true });
+  if (sinks.predDir) await sinks.gate.mkdir(sinks.predDir);
   for (const [i, pair] of pairs.entries()) {
     sinks.onProgress?.(`predict ${split}`, i, pairs.length);
     const raw = await readImage(pair.image, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
@@ -195,15 +206,15 @@ async function evaluateSplit(
       continue;
     }
     const n = normalize(raw, meta.normalization, meta.datasetRange);
-    const pred = predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length }).labels;
+    const pred = (await predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length })).labels;
     acc.add(pair.name, gt.labels, pred);
-    objects.add(pair.name, gt.labels, pred);
+    checks.add(pair.name, gt.labels, pred);
     preds.set(pair.name, pred);
-    if (sinks.predDir) await writeLabelMask(join(sinks.predDir, `${pair.name}.png`), pred, table);
+    if (sinks.predDir) await writeLabelMask(sinks.gate, join(sinks.predDir, `${pair.name}.png`), pred, table);
     await new Promise<void>((r) => setImmediate(r));
   }
   sinks.onProgress?.(`predict ${split}`, pairs.length, pairs.length);
-  return { split, result: acc.result(), objects: objects.result(), preds, pairs: new Map(pairs.map((x) => [x.name, x])) };
+  return { split, result: acc.result(), checks: checks.result(), preds, pairs: new Map(pairs.map((x) => [x.name, x])) };
 }
 
 function splitSummary(m: SplitManifest): ReportInput['split'] {
@@ -221,20 +232,37 @@ function bestRecord(history: readonly EpochRecord[], bestEpoch: number | null): 
   return (bestEpoch !== null ? history.find((e) => e.epoch === bestEpoch) : undefined) ?? marked;
 }
 
+/**
+ * The report's write gate, with every file it will write checked before any prediction is made:
+ * the project and the run folder (confined to the project when it lies in it), or the --out folder.
+ */
+async function reportGate(ds: Dataset, runDir: string, outDir: string, named: boolean, splits: readonly EvalSplit[], predictions: boolean): Promise<WriteGate> {
+  const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), {
+    who: 'seglens report',
+    roots: [{ dir: runDir, what: 'the run folder' }, ...(named ? [{ dir: outDir, what: 'the --out folder' }] : [])],
+    pairs: ds.pairs,
+  });
+  await gate.folder(outDir);
+  for (const f of Object.values(REPORT_FILES)) if (f !== REPORT_FILES.predictions) await gate.target(join(outDir, f));
+  if (predictions) for (const s of splits) await gate.folder(join(outDir, REPORT_FILES.predictions, s));
+  return gate;
+}
+
 /** The report of a training run folder; see the file comment for what is written. */
 export async function exportReport(runDir: string, opts: ExportReportOptions = {}): Promise<ExportedReport> {
   const run = RunFolder.open(runDir);
   const [cfg, info, manifest, history] = await Promise.all([run.readConfig(), run.readInfo(), run.readSplit(), run.readHistory()]);
   const outDir = resolve(opts.outDir ?? join(run.dir, RUN_FILES.report));
+  // The model's class table is the one the run was trained with, whatever the project says now.
+  const table: ClassTable = (await inspectModel(run.dir)).meta.classTable;
+  const ds = await openDataset(info.project, { classes: table });
+  const splits = opts.splits ?? (manifest.test.length > 0 ? (['val', 'test'] as EvalSplit[]) : (['val'] as EvalSplit[]));
+  const gate = await reportGate(ds, run.dir, outDir, opts.outDir !== undefined, splits, opts.writePredictions !== false);
   const backend = await selectBackend({ ...(opts.backend ? { prefer: opts.backend } : {}), allowCpu: true });
   opts.onInfo?.(formatBackendChoice(backend));
   const loaded = await loadModel(run.dir);
-  const table: ClassTable = loaded.meta.classTable;
   opts.onInfo?.(`model ${loaded.dir} (${table.classes.map((c) => c.name).join(', ')})`);
   try {
-    // The model's class table is the one the run was trained with, whatever the project says now.
-    const ds = await openDataset(info.project, { classes: table });
-    const splits = opts.splits ?? (manifest.test.length > 0 ? (['val', 'test'] as EvalSplit[]) : (['val'] as EvalSplit[]));
     // The data checks of `seglens inspect`, over every pair of the project (excluded ones too: the
     // report says why they were left out).
     const data = await inspectDataset(ds, { onProgress: (d, t) => opts.onProgress?.('check the data', d, t) });
@@ -246,7 +274,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       if (names.length === 0) continue;
       const predDir = opts.writePredictions === false ? undefined : join(outDir, REPORT_FILES.predictions, split);
       if (predDir) predictions[split] = predDir;
-      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { problems, predDir, onProgress: opts.onProgress }));
+      evals.push(await evaluateSplit(split, names, ds, { loaded, cfg }, { gate, problems, predDir, onProgress: opts.onProgress }));
     }
     if (evals.length === 0) throw new ConfigError(`The run's split has no ${splits.join(' or ')} images: nothing to report on.`, { run: run.dir });
 
@@ -258,16 +286,16 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       ...scopeFindings(
         runAudit({
           eval: first.result,
-          objects: first.objects,
+          predictions: first.checks,
           split: manifest.warnings as Problem[],
           inspect: data,
-          ...(history.length ? { history } : {}),
+          ...(history.length ? { history, historyOptions: { chanceLoss: chanceLossOf(cfg.loss, table.classes.length, cfg.model.head) } } : {}),
           ...(recorded && val ? { recorded, recomputed: val.result } : {}),
         }),
         first.split,
       ),
       ...scopeFindings(data.findings, first.split),
-      ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, objects: e.objects }), e.split)),
+      ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, predictions: e.checks }), e.split)),
     ];
     opts.onProgress?.('audit', 1, 1);
 
@@ -296,7 +324,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       split: splitSummary(manifest),
       history,
       run: runInfo,
-      evaluations: evals.map((e) => ({ split: e.split, result: e.result, objects: e.objects })),
+      evaluations: evals.map((e) => ({ split: e.split, result: e.result, objects: e.checks.objects })),
       findings,
       audited: [
         `the masks of all ${ds.pairs.length} images`,
@@ -317,7 +345,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       return { image, gt: gt.labels, pred };
     };
     opts.onProgress?.('render', 0, 1);
-    const written = await writeReport(input, outDir, { images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });
+    const written = await writeReport(input, outDir, { gate, images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });
     opts.onProgress?.('render', 1, 1);
     // In the report's order (most serious first), as report.json lists them.
     return { ...written, runId: run.id, findings: written.data.findings, predictions, problems };

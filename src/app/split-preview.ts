@@ -3,7 +3,7 @@
 import type { SplitPreviewParams, SplitPreviewResult } from '../api/index.ts';
 import { backgroundId } from '../seg/classes.ts';
 import { splitItems } from '../seg/dataset/index.ts';
-import { makeSplit } from '../seg/split/index.ts';
+import { groupKeysOf, makeSplit } from '../seg/split/index.ts';
 import type { OpenProject } from './open-project.ts';
 
 export const DEFAULT_VAL = 0.2;
@@ -11,13 +11,15 @@ export const DEFAULT_SEED = 0;
 
 export async function previewSplit(p: OpenProject, o: SplitPreviewParams, onProgress?: (done: number, total: number) => void): Promise<SplitPreviewResult> {
   const table = p.ds.project.classes;
+  // The user's pattern first: bounded and off the event loop (groupKeysOf), before the masks are read.
+  const groups = o.groupPattern ? await groupKeysOf(p.ds.pairs.map((x) => x.name), o.groupPattern) : undefined;
   const { items, problems } = await splitItems(p.ds, onProgress);
   const seed = o.seed ?? DEFAULT_SEED;
   const r = makeSplit(items, {
     val: o.valFraction ?? DEFAULT_VAL,
     test: o.testFraction ?? 0,
     seed,
-    ...(o.groupPattern ? { groupPattern: o.groupPattern } : {}),
+    ...(groups ? { groups } : {}),
     classNames: table.classes.map((c) => c.name),
     background: backgroundId(table),
     source: p.manifest?.file ?? 'split preview',

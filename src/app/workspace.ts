@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type {
   BrowseFoldersResult,
   CreateProjectParams,
@@ -35,8 +35,12 @@ import type {
   TrainingOptions,
 } from '../api/index.ts';
 import { ContractError, IGNORE_ID } from '../api/index.ts';
+import { describeIgnored } from '../seg/audit/index.ts';
+import { LockedError } from '../seg/lock.ts';
+import { WriteGate } from '../seg/write-gate.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
 import { updateExclusions } from '../seg/project/index.ts';
+import { toWireFinding } from './findings.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
 import { imageInfo } from '../seg/image-io.ts';
 import { writeLabelMask } from '../seg/mask-write.ts';
@@ -49,7 +53,7 @@ import { currentMask, shownPath } from './mask-source.ts';
 import { imageMetrics, metricsTable, runSides } from './metrics-table.ts';
 import { browseFolders, createNewProject, proposeNewProject } from './new-project.ts';
 import { PredictRunner } from './predict/predict-runner.ts';
-import { openProjectFolder, summarize } from './open-project.ts';
+import { openProjectFolder, summarize, takeEditLock } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
 import { runReportJob } from './report-job.ts';
@@ -58,6 +62,11 @@ import { listRuns, runDetail, runSplit } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { refuseBlocked, wireBlocker } from './training-gate.ts';
 import { JobManager } from './training/jobs.ts';
+import { ComputeHub } from './compute-hub.ts';
+import type { ComputePort } from '../train/compute/rpc.ts';
+import { fromWebSocket } from '../train/compute/node-ports.ts';
+import type { WebSocket } from 'ws';
+import type { JobLauncher } from './training/launcher.ts';
 import { maskVersion } from '../seg/project/edits.ts';
 import { parseTrainConfig } from '../train/trainer/config.ts';
 import { RUN_FILES } from '../train/trainer/run-folder.ts';
@@ -72,6 +81,8 @@ export interface WorkspaceOptions {
   jobModule?: string;
   /** Grace time of a stopped training before its process is killed, ms. */
   stopGraceMs?: number;
+  /** How job processes (trainings, reports) start; the desktop app passes its own (training/launcher.ts). */
+  launcher?: JobLauncher;
 }
 
 function packageVersion(): string {
@@ -88,19 +99,28 @@ export class Workspace implements Contract {
   private saving: Promise<unknown> = Promise.resolve();
   private demoOpening: Promise<OpenDemoResult> | null = null;
   private readonly emitTo: EventSink;
+  private readonly launcher: JobLauncher | undefined;
   readonly demoDir: string;
   readonly jobs: JobManager;
   readonly predictions: PredictRunner;
+  /** The GPU compute worker (page or compute window) that training jobs may borrow. */
+  readonly computeHub = new ComputeHub();
 
   constructor(opts: WorkspaceOptions = {}) {
     this.emitTo = opts.emit ?? (() => {});
     this.demoDir = opts.demoDir ?? demoDir();
+    this.launcher = opts.launcher;
     this.jobs = new JobManager({
+      ...(opts.launcher ? { launcher: opts.launcher } : {}),
       emit: (e) => this.emit(e),
+      computeHub: this.computeHub,
       ...(opts.jobModule ? { jobModule: opts.jobModule } : {}),
       ...(opts.stopGraceMs !== undefined ? { stopGraceMs: opts.stopGraceMs } : {}),
     });
-    this.predictions = new PredictRunner({ onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'predict', done, total, item } }) });
+    this.predictions = new PredictRunner({
+      ...(opts.launcher ? { launcher: opts.launcher } : {}),
+      onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'predict', done, total, item } }),
+    });
   }
 
   private emit(e: ContractEvent): void {
@@ -130,7 +150,10 @@ export class Workspace implements Contract {
   }
 
   async openProject({ dir }: { dir: string }): Promise<ProjectSummary> {
-    const p = await openProjectFolder(dir);
+    // The open project's lock goes first: reopening it must not find this window's own lock. (Should
+    // the new one fail to open, the old project takes its lock again at its next save.)
+    await this.project?.editLock?.release();
+    const p = await openProjectFolder(dir, { edit: true });
     this.project = p;
     const s = summarize(p);
     this.emit({ type: 'project.opened', payload: s });
@@ -180,7 +203,8 @@ export class Workspace implements Contract {
     return {
       classes: r.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: c.isBackground, pixels: c.pixels, fraction: Number.isFinite(c.fraction) ? c.fraction : 0, images: c.images })),
       problems: r.problems,
-      findings: r.findings.map(({ id, severity, title, message, action, images }) => ({ id, severity, title, message, action, images })),
+      findings: r.findings.map(toWireFinding),
+      ignored: { pixels: r.ignored.ignored, share: r.ignored.share, text: describeIgnored(r.ignored) },
       unreadable: r.unreadable,
       blockers: r.blockers.map(wireBlocker),
       blocking: r.blocking,
@@ -190,7 +214,10 @@ export class Workspace implements Contract {
 
   async setExclusions({ exclude = [], include = [] }: { exclude?: { name: string; reason?: string }[]; include?: string[] }) {
     const p = this.open();
-    await updateExclusions(p.dir, { exclude: exclude.map((e) => ({ image: e.name, ...(e.reason ? { reason: e.reason } : {}) })), include }, new Set(p.byName.keys()));
+    // The project file is edited: only the window holding the project's edit lock writes it.
+    if (!(await takeEditLock(p))) throw new LockedError(`Not changed: ${p.readOnly}`, {});
+    const gate = await WriteGate.extend(p.gate, { owns: [join(p.dir, PROJECT_FILE)] });
+    await updateExclusions(gate, p.dir, { exclude: exclude.map((e) => ({ image: e.name, ...(e.reason ? { reason: e.reason } : {}) })), include }, new Set(p.byName.keys()));
     // Reopened so that every view (split, training, scores) sees the new list.
     const again = await this.openProject({ dir: p.dir });
     void again;
@@ -249,6 +276,8 @@ export class Workspace implements Contract {
   private async saveMaskNow(params: SaveMaskParams): Promise<SaveMaskResult> {
     const p = this.open();
     const rec = this.image(p, params.name);
+    // One window saves at a time (the edit lock); a read-only one tries again, in case the other closed.
+    if (!(await takeEditLock(p))) throw new LockedError(`Not saved: ${p.readOnly}`, { name: rec.name });
     const where = 'params of saveMask';
     const info = await imageInfo(await confined(rec.image, p.roots, shownPath(p, rec.image)), { page: p.ds.project.imagePage });
     if (params.width !== info.width) throw invalid(where, 'width', `${params.width} but the image ${rec.name} is ${info.width} pixels wide`);
@@ -258,14 +287,17 @@ export class Workspace implements Contract {
     for (let i = 0; i < d.length; i++) {
       if (d[i] >= K && d[i] !== IGNORE_ID) throw invalid(where, `data[${i}]`, `class id ${d[i]} at pixel (${i % params.width}, ${Math.floor(i / params.width)}); the project has ${K} classes (0-${K - 1}) and ${IGNORE_ID} = unlabelled`);
     }
+    // The version on disk, not a cached one: the index is read again (another process may have
+    // saved this image since), then the current mask's bytes are hashed.
+    await p.edits.reload();
     const cur = await currentMask(p, rec);
     if (!params.overwrite && cur.version !== params.baseVersion) {
       throw conflict({ name: rec.name, file: cur.shown, expectedVersion: params.baseVersion, actualVersion: cur.version });
     }
-    const file = await p.edits.pathFor(rec.name);
-    await writeLabelMask(file, { width: params.width, height: params.height, data: d });
-    const replaces = cur.source === 'imported' && cur.files[0] ? relative(p.dir, cur.files[0]) : null;
-    await p.edits.record(rec.name, file, replaces);
+    const file = await p.edits.pathFor(p.gate, rec.name);
+    await writeLabelMask(p.gate, file, { width: params.width, height: params.height, data: d });
+    const replaces = cur.source === 'imported' && cur.files[0] ? basename(cur.files[0]) : null;
+    await p.edits.record(p.gate, rec.name, file, replaces);
     this.listCache.forget(rec.name);
     const result = { name: rec.name, file: shownPath(p, file), version: await maskVersion('edited', [file]) };
     this.emit({ type: 'mask.saved', payload: result });
@@ -334,23 +366,36 @@ export class Workspace implements Contract {
     return { stopping: this.jobs.stop(jobId) };
   }
 
-  async resumeTraining({ runId, epochs }: { runId: string; epochs?: number }): Promise<StartTrainingResult> {
+  /**
+   * A GPU compute worker connected (browser mode: the page's worker on /compute/socket; Electron:
+   * the compute window's port). Not part of the contract: the hosts call it.
+   */
+  attachCompute(port: ComputePort, source: string): void {
+    this.computeHub.attach(port, source);
+  }
+
+  /** Browser mode: the page's compute worker on its WebSocket. */
+  attachComputeSocket(ws: WebSocket): void {
+    this.attachCompute(fromWebSocket(ws), 'browser page');
+  }
+
+  async resumeTraining({ runId, epochs, backend }: { runId: string; epochs?: number; backend?: TrainingOptions['backend'] }): Promise<StartTrainingResult> {
     const p = this.open();
     const dir = runDir(p, runId);
     if (this.jobs.liveRunIds().has(runId)) throw invalid('params of resumeTraining', 'runId', `run ${runId} is still training`);
     if (this.predictions.busyWith === dir) throw invalid('params of resumeTraining', 'runId', `run ${runId} is being predicted; resume it when the predictions are done`);
     await this.refuseBlocked(p);
     if (!existsSync(join(dir, 'last'))) throw notFound('resumable checkpoint of run', runId, 'Only a run with a `last` checkpoint can be resumed.');
-    return this.jobs.start({ projectDir: p.dir, options: {}, resume: { runId, ...(epochs !== undefined ? { epochs } : {}) } });
+    return this.jobs.start({ projectDir: p.dir, options: backend ? { backend } : {}, resume: { runId, ...(epochs !== undefined ? { epochs } : {}) } });
   }
 
   async trainingStatus() {
-    return { jobs: this.jobs.status() };
+    return { jobs: this.jobs.status(), gpu: this.computeHub.status() };
   }
 
   async exportReport({ runId, format = 'html' }: { runId: string; format?: 'html' | 'json' | 'pdf' }): Promise<{ file: string }> {
     const dir = runDir(this.open(), runId);
-    const files = await runReportJob(dir, { pdf: format === 'pdf' });
+    const files = await runReportJob(dir, { pdf: format === 'pdf', ...(this.launcher ? { launcher: this.launcher } : {}) });
     if (format === 'pdf' && !files.pdf) {
       throw new ContractError('ReportError', `No PDF could be made (${files.pdfError ?? 'headless Chromium was not found'}). The HTML report was written to ${files.html}: open it in a browser and print it to PDF.`, { html: files.html });
     }
@@ -368,5 +413,6 @@ export class Workspace implements Contract {
   /** Ends the training processes; call when the host shuts down. */
   async close(): Promise<void> {
     await Promise.all([this.jobs.shutdown(), this.predictions.shutdown()]);
+    await this.project?.editLock?.release();
   }
 }

@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Semantic segmentation of microscopy images with honest per-class metrics')
     .exitOverride()
     .showHelpAfterError('(add --help for the options)');
-  registerInit(program);
+  registerInit(program, setExit);
   registerInspect(program, setExit);
   registerSplit(program);
   registerExclude(program);

@@ -4,10 +4,8 @@
 //    "background": "intracellular", "ignore": [254]}
 // Several stored values may map to one class; RGB palette masks list colours ("#rrggbb") as values.
 // A value that is in no class and not ignored is never mapped silently: readers report it.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from './errors.ts';
-import { BACKGROUND_COLOR, classColor } from './project/palette.ts';
+import { BACKGROUND_COLOR, classColor } from './class-colors.ts';
 import { IGNORE, MAX_CLASSES } from './types.ts';
 import { parseOrThrow } from './validate.ts';
 
@@ -17,7 +15,9 @@ const storedValue = z.union([
   z.string().regex(HEX, 'a colour value must be written "#rrggbb"'),
 ]);
 
-export const ClassDefSchema = z.object({
+// Strict objects: a misspelt key ("valeus", "ignroe") is refused with its path, never ignored
+// (an ignored "ignroe" would silently count unlabelled pixels as a class).
+export const ClassDefSchema = z.strictObject({
   name: z.string().min(1).max(64),
   values: z.array(storedValue).min(1, 'each class needs at least one stored value'),
   /** Display colour; left out, the background gets black and the others the default palette in order. */
@@ -25,7 +25,7 @@ export const ClassDefSchema = z.object({
 });
 
 export const ClassTableSchema = z
-  .object({
+  .strictObject({
     classes: z.array(ClassDefSchema).min(2, 'a segmentation needs at least two classes (background and one more)').max(MAX_CLASSES),
     background: z.string().min(1),
     ignore: z.array(storedValue).default([]),
@@ -69,22 +69,6 @@ export type ClassTable = z.infer<typeof ClassTableSchema>;
 
 export function parseClassTable(data: unknown, source = 'class table'): ClassTable {
   return parseOrThrow(ClassTableSchema, data, source);
-}
-
-export async function readClassTable(file: string): Promise<ClassTable> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`Cannot read the class table ${file}: ${(e as Error).message}. Check the path given to --classes.`, { file });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${file} is not JSON (${(e as Error).message}). The format is documented in the README under "Class table".`, { file });
-  }
-  return parseClassTable(json, file);
 }
 
 export function backgroundId(t: ClassTable): number {

@@ -57,13 +57,19 @@ export function corruptError(file: string, format: ImageFormat | undefined, deco
   );
 }
 
+/** Rough memory of training or predicting one image, per pixel (float input, probabilities, labels, tiles). */
+export const BYTES_PER_PIXEL = 40;
+
 export function tooLargeError(file: string, width: number, height: number, maxPixels: number): FileError {
   const px = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} megapixels` : `${n} pixels`);
+  const n = width * height;
+  const gb = (n * BYTES_PER_PIXEL) / 2 ** 30;
   return fileError(
     file,
     'image-too-large',
-    `${file} is ${width} x ${height} = ${px(width * height)}, over the limit of ${px(maxPixels)}.`,
-    'Crop or tile it into smaller images, or raise the pixel limit (option maxPixels) if the machine has the memory.',
+    `${file} is ${width} x ${height} = ${px(n)} when decoded, over the limit of ${px(maxPixels)}.`,
+    `Crop or tile it into smaller images, or raise the limit if this machine has the memory (training or predicting it needs about ${gb < 1 ? gb.toFixed(2) : gb.toFixed(0)} GB): ` +
+      `--max-pixels ${n} on the command line, or "maxPixels": ${n} in seglens.json.`,
     { width, height, maxPixels },
   );
 }

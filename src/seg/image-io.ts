@@ -25,7 +25,14 @@ export interface ReadOptions {
   maxPixels?: number;
 }
 
-export const DEFAULT_MAX_PIXELS = 16384 * 16384;
+/**
+ * Largest width x height read unless the user raises it (--max-pixels, "maxPixels" in seglens.json):
+ * 8192 x 8192. Checked from the header, before decoding, so a small file that decodes to a huge
+ * image (a PNG of 16000 x 16000 zeros is a few hundred kB) is refused at once instead of filling
+ * the memory: training keeps each image as 32-bit floats and prediction holds a 32-bit probability
+ * per class and pixel, about BYTES_PER_PIXEL (image-errors.ts) in all.
+ */
+export const DEFAULT_MAX_PIXELS = 8192 * 8192;
 
 /** What `inspect` shows about a file, from its header only (no pixel decoding). */
 export interface ImageInfo {
@@ -147,6 +154,7 @@ export async function imageInfo(file: string, opts: ReadOptions = {}): Promise<I
 }
 
 interface Decoded {
+  format: ImageFormat;
   width: number;
   height: number;
   channels: 1 | 3;
@@ -174,7 +182,7 @@ async function decode(file: string, opts: ReadOptions): Promise<Decoded> {
   const { data, info } = out;
   const channels = c.grey ? 1 : 3;
   if (info.channels !== channels) throw corruptError(file, format, `decoded ${info.channels} channels, expected ${channels}`);
-  return { width: info.width, height: info.height, channels, bitDepth: c.bitDepth, data: is16 ? asUint16(data) : asUint8(data) };
+  return { format, width: info.width, height: info.height, channels, bitDepth: c.bitDepth, data: is16 ? asUint16(data) : asUint8(data) };
 }
 
 function asUint8(b: Buffer): Uint8Array {
@@ -188,7 +196,8 @@ function asUint16(b: Buffer): Uint16Array {
 }
 
 export async function readImage(file: string, opts: ReadOptions = {}): Promise<RawImage> {
-  return decode(file, opts);
+  const { format: _format, ...image } = await decode(file, opts);
+  return image;
 }
 
 /**
@@ -198,9 +207,9 @@ export async function readImage(file: string, opts: ReadOptions = {}): Promise<R
  */
 export async function readRawMask(file: string, opts: ReadOptions = {}): Promise<RawMask> {
   const d = await decode(file, opts);
-  const { width, height } = d;
+  const { width, height, format } = d;
   const n = width * height;
-  if (d.channels === 1) return { width, height, channels: 1, bitDepth: d.bitDepth, data: d.data };
+  if (d.channels === 1) return { width, height, channels: 1, bitDepth: d.bitDepth, data: d.data, format };
   const s = d.data;
   let grey = true;
   for (let i = 0, j = 0; i < n; i++, j += 3) {
@@ -213,7 +222,7 @@ export async function readRawMask(file: string, opts: ReadOptions = {}): Promise
     // Same sample type as a grey file of that depth: consumers size frames by bitDepth.
     const g = d.bitDepth === 16 ? new Uint16Array(n) : new Uint8Array(n);
     for (let i = 0, j = 0; i < n; i++, j += 3) g[i] = s[j];
-    return { width, height, channels: 1, bitDepth: d.bitDepth, data: g };
+    return { width, height, channels: 1, bitDepth: d.bitDepth, data: g, format };
   }
   // A 16-bit colour mask can only be a palette if it is an 8-bit one scaled by 257.
   const scale = d.bitDepth === 16 ? 257 : 1;
@@ -225,5 +234,5 @@ export async function readRawMask(file: string, opts: ReadOptions = {}): Promise
     }
     rgb[i] = ((r / scale) << 16) | ((g / scale) << 8) | (b / scale);
   }
-  return { width, height, channels: 3, bitDepth: 8, data: rgb };
+  return { width, height, channels: 3, bitDepth: 8, data: rgb, format };
 }

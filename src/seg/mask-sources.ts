@@ -8,6 +8,7 @@
 // - A pixel claimed by no file is background, unless the background class has files of its own:
 //   then nobody labelled it and it is IGNORE as well.
 // - Several files for one class are united (no overlap between a class and itself).
+import { lossyMaskProblem } from './audit/mask-damage.ts';
 import { backgroundId, type ClassTable } from './classes.ts';
 import { ConfigError } from './errors.ts';
 import { fileError } from './image-errors.ts';
@@ -87,7 +88,8 @@ export async function readPerClassMasks(files: ClassMaskFile[], table: ClassTabl
         pairCounts.set(key, (pairCounts.get(key) ?? 0) + 1);
       }
     }
-    if (extraValues > 0) {
+    if (raw.format === 'jpeg') problems.push(lossyMaskProblem(file, { damaged: extraValues, total: d.length }));
+    else if (extraValues > 0) {
       problems.push({
         code: 'not-a-label-image',
         severity: 'warning',

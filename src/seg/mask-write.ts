@@ -1,13 +1,13 @@
-// Writing a LabelMap as a lossless PNG, atomically (atomic.ts). Without a class table the file
+// Writing a LabelMap as a lossless PNG, atomically, through the caller's write gate (write-gate.ts). Without a class table the file
 // holds class ids and IGNORE = 255, seglens' own encoding. With a table the user's encoding is
 // kept: each class is written as its first stored value and IGNORE as the first ignore value, so a
 // mask edited in seglens still reads the same in the user's other tools. Grey values up to 255
 // give an 8-bit grey PNG, larger ones a 16-bit grey PNG, colour tables an 8-bit RGB PNG.
 import sharp from 'sharp';
-import { writeFileAtomic } from './atomic.ts';
 import { colorToInt, isColorTable, type ClassTable } from './classes.ts';
 import { ConfigError, ShapeError } from './errors.ts';
 import { IGNORE, type LabelMap } from './types.ts';
+import type { WriteGate } from './write-gate.ts';
 
 /** Stored value of each class id, IGNORE's value at index IGNORE; -1 for ids the table lacks. */
 function storedValues(labels: LabelMap, table: ClassTable, file: string): Int32Array {
@@ -32,7 +32,9 @@ function storedValues(labels: LabelMap, table: ClassTable, file: string): Int32A
   return map;
 }
 
-export async function writeLabelMask(file: string, labels: LabelMap, table?: ClassTable): Promise<void> {
+export async function writeLabelMask(gate: WriteGate, file: string, labels: LabelMap, table?: ClassTable): Promise<void> {
+  // Checked before encoding: a refused path costs nothing and writes nothing.
+  await gate.target(file);
   const { width, height, data } = labels;
   if (data.length !== width * height) throw new ShapeError(`LabelMap has ${data.length} values for ${width} x ${height} pixels.`, { file });
   let png: Buffer;
@@ -60,5 +62,5 @@ export async function writeLabelMask(file: string, labels: LabelMap, table?: Cla
       png = await sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('grey16').png().toBuffer();
     }
   }
-  await writeFileAtomic(file, png);
+  await gate.writeFile(file, png);
 }

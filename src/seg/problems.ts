@@ -8,16 +8,19 @@ export type ProblemCode =
   | 'size-mismatch'
   | 'mask-unknown-values'
   | 'mask-interpolated'
+  | 'lossy-mask'
   | 'corrupt-file'
   | 'empty-file'
   | 'unsupported-format'
   | 'image-too-large'
+  | 'constant-image'
   | 'mask-overlap'
   | 'not-a-label-image'
   | 'class-missing-in-split'
   | 'split-leakage'
   | 'split-imbalance'
-  | 'split-manifest-mismatch';
+  | 'split-manifest-mismatch'
+  | 'split-share-unmet';
 
 export interface Problem {
   code: ProblemCode;

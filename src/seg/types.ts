@@ -36,6 +36,8 @@ export interface RawMask {
   bitDepth: 8 | 16;
   /** One value per pixel: the grey value, or 0xRRGGBB for RGB masks. */
   data: Uint8Array | Uint16Array | Uint32Array;
+  /** The file format judged from its bytes, when read from a file ('jpeg' is lossy: see audit/mask-damage.ts). */
+  format?: 'png' | 'jpeg' | 'tiff';
 }
 
 /** Percentile intensity normalisation, recorded with every run so a prediction repeats it. */

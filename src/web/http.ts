@@ -23,6 +23,10 @@ const STATUS: Record<string, number> = {
   PayloadTooLarge: 413,
   ConfigError: 422,
   FileError: 422,
+  /** Another seglens holds the project's edit lock (or the run's): the request conflicts with it. */
+  LockedError: 409,
+  /** The write gate refused a path (outside the project, through a link out, among the inputs). */
+  WriteRefusedError: 403,
   [ERROR_NAMES.notImplemented]: 501,
 };
 

@@ -47,6 +47,7 @@ export async function serve(a: ServeArgs): Promise<void> {
     );
   }
   console.log(info.project ? `Serving ${info.project.dir}` : 'Serving seglens (no project open yet: open one or the demo in the page).');
+  if (info.project?.readOnly) console.log(`Read-only: ${info.project.readOnly}`);
   console.log(`Open in a browser:\n  ${running.url}\n(The address carries this launch's access token. Ctrl-C stops the server.)`);
   let stopping = false;
   const stop = async () => {

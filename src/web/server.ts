@@ -3,10 +3,16 @@
 //   GET  /data/<method>?k=v     pixel frame (src/api/frame.ts)
 //   POST /data/<method>         upload frame (saveMask) -> JSON envelope
 //   GET  /events                WebSocket of contract events
+//   GET  /compute/socket        WebSocket of the page's GPU compute worker (compute-socket.ts)
+//   GET  /compute/worker.js     that worker's script (dist/compute, npm run build:compute)
 //   GET  anything else          the renderer (dist/renderer)
-// A random per-launch token is required on every request and on the socket: `Authorization:
-// Bearer`, or `?token=` where a header cannot be set (the page URL, the socket), or for the
-// page's own assets the cookie set when the page was opened with the token.
+// A random per-launch token is required on every API call (`Authorization: Bearer`) and on the
+// socket (`?token=`: a browser cannot set headers there). The page and its assets are the app's
+// public code and carry no token: the page reads it from its URL once, keeps it in the tab
+// (sessionStorage, which no other origin, so no other local port, can read) and takes it out of
+// the address bar. There is no cookie (cookies ignore ports: every server on 127.0.0.1 would get
+// it). Requests must name this server in Host (no DNS rebinding), and a request a browser marks
+// with another Origin (a page of another site or port) is refused, on the API and on the socket.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,14 +22,18 @@ import type { Contract, DownloadMethod, EventSink, JsonMethod, UploadMethod } fr
 import { Workspace } from '../app/workspace.ts';
 import { EventHub } from './events.ts';
 import { HttpError, readBody, sendBinary, sendError, sendJson } from './http.ts';
-import { serveStatic } from './static.ts';
-import { cookieName, newToken, presentedToken, sameToken } from './token.ts';
+import { serveComputeWorker, serveStatic } from './static.ts';
+import { ComputeSockets } from './compute-socket.ts';
+import type { WebSocket } from 'ws';
+import { newToken, presentedToken, sameToken } from './token.ts';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export interface Engine extends Contract {
   close?(): Promise<void>;
+  /** A GPU compute worker connected (a Workspace lends it to training jobs). */
+  attachComputeSocket?(ws: WebSocket): void;
 }
 
 export interface ServeOptions {
@@ -65,6 +75,7 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
   const token = o.token ?? newToken();
   const hub = new EventHub();
   const engine = (o.engine ?? ((emit) => new Workspace({ emit })))((e) => hub.broadcast(e));
+  const computeSockets = new ComputeSockets((ws) => (engine.attachComputeSocket ? engine.attachComputeSocket(ws) : ws.close(1011, 'this engine takes no GPU compute')));
   const rendererDir = o.rendererDir ?? DEFAULT_RENDERER_DIR;
   const exposed = !LOOPBACK.has(host);
   let port = 0;
@@ -75,23 +86,28 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
     const h = (req.headers.host ?? '').toLowerCase();
     return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(h);
   };
+  /** A browser names the page a request comes from in Origin: it must be this server's own page. */
+  const originOk = (req: IncomingMessage) => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true; // not from a page (a command-line client, a test)
+    return origin.toLowerCase() === `http://${(req.headers.host ?? '').toLowerCase()}`;
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (!hostOk(req)) throw new HttpError('AuthError', `Requests must be addressed to 127.0.0.1:${port}.`);
-    const t = presentedToken(req, url, port);
     const isApi = path.startsWith(ROUTES.api) || path.startsWith(ROUTES.data) || path === ROUTES.events;
-    const given = isApi ? [t.bearer, t.query] : [t.bearer, t.query, t.cookie];
-    if (!given.some((g) => sameToken(g, token))) throw unauthorised();
-
+    if (isApi) {
+      if (!originOk(req)) throw new HttpError(ERROR_NAMES.accessDenied, `Requests from the page ${req.headers.origin} are refused: only seglens's own page may call it.`);
+      if (!sameToken(presentedToken(req, url).bearer, token)) throw unauthorised();
+    }
     if (path === ROUTES.events) throw new HttpError(ERROR_NAMES.validation, 'The event stream is a WebSocket: connect with ws://.../events?token=...');
     if (path.startsWith(ROUTES.api)) return handleApi(req, res, path.slice(ROUTES.api.length));
     if (path.startsWith(ROUTES.data)) return handleData(req, res, path.slice(ROUTES.data.length), url);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError('MethodNotAllowed', `${req.method} is not allowed on ${path}.`);
-    // Opened with ?token=: remember it for the page's own scripts and styles.
-    const extra: Record<string, string> = t.query && sameToken(t.query, token) ? { 'Set-Cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
-    await serveStatic(res, path, { dir: rendererDir, token, host: `${req.headers.host}`, extraHeaders: extra }, req.method === 'HEAD');
+    if (path === ROUTES.computeWorker) return serveComputeWorker(res, req.method === 'HEAD');
+    await serveStatic(res, path, { dir: rendererDir, host: `${req.headers.host}` }, req.method === 'HEAD');
   }
 
   function method(name: string, kinds: string[]): string {
@@ -148,12 +164,19 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
   server.requestTimeout = 600_000;
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== ROUTES.events || !hostOk(req)) {
+    if ((url.pathname !== ROUTES.events && url.pathname !== ROUTES.computeSocket) || !hostOk(req)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const t = presentedToken(req, url, port);
-    hub.upgrade(req, socket, head, sameToken(t.bearer, token) || sameToken(t.query, token));
+    // WebSockets are not bound by the same-origin policy: any page may open one, so its Origin is checked.
+    if (!originOk(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const t = presentedToken(req, url);
+    const authorised = sameToken(t.bearer, token) || sameToken(t.query, token);
+    if (url.pathname === ROUTES.computeSocket) computeSockets.upgrade(req, socket, head, authorised);
+    else hub.upgrade(req, socket, head, authorised);
   });
   // Unparseable HTTP: answer 400 when the socket still can, and close it.
   server.on('clientError', (_e, socket) => {
@@ -181,6 +204,7 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
     exposed,
     async close() {
       await hub.close();
+      await computeSockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.close?.();

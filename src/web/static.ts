@@ -1,12 +1,15 @@
-// The built renderer (dist/renderer, made by vite) served as files, confined to that folder. The
-// page gets the token in a <meta> tag so its script can call the API; unknown paths without an
-// extension fall back to index.html (client-side routes).
+// The built renderer (dist/renderer, made by vite) served as files, confined to that folder;
+// unknown paths without an extension fall back to index.html (client-side routes). These files are
+// the app's public code and hold no secret: the token is not in them (the page takes it from its
+// URL once, see src/api/transports/web.ts), so they are served without it. Source maps are not
+// served (content-types.ts).
 import { existsSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, relative, isAbsolute, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BASE_HEADERS } from './http.ts';
-import { HTML_TYPE, contentType } from '../app/content-types.ts';
+import { HTML_TYPE, contentType, isServedAsset } from '../app/content-types.ts';
 
 
 /** The page's content security policy: own scripts only, wasm allowed (tfjs-wasm, if the UI uses it). */
@@ -43,16 +46,14 @@ function inside(root: string, file: string): boolean {
 
 export interface StaticOptions {
   dir: string;
-  token: string;
   /** host:port as the browser reaches it (for the CSP's WebSocket source). */
   host: string;
-  extraHeaders?: Record<string, string>;
 }
 
 export async function serveStatic(res: ServerResponse, pathname: string, o: StaticOptions, headOnly: boolean): Promise<void> {
   const send = (status: number, type: string, body: Buffer | string, extra: Record<string, string> = {}) => {
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
-    res.writeHead(status, { ...BASE_HEADERS, ...o.extraHeaders, ...extra, 'Content-Type': type, 'Content-Length': buf.length });
+    res.writeHead(status, { ...BASE_HEADERS, ...extra, 'Content-Type': type, 'Content-Length': buf.length });
     res.end(headOnly ? undefined : buf);
   };
   const index = join(o.dir, 'index.html');
@@ -64,6 +65,7 @@ export async function serveStatic(res: ServerResponse, pathname: string, o: Stat
     return send(400, 'text/plain', 'Bad path.');
   }
   if (decoded.includes('\0')) return send(400, 'text/plain', 'Bad path.');
+  if (!isServedAsset(decoded)) return send(404, 'text/plain', 'Not found.');
   const root = await realpath(o.dir);
   let file = join(root, normalize(decoded));
   let real = await realpath(file).catch(() => null);
@@ -75,9 +77,23 @@ export async function serveStatic(res: ServerResponse, pathname: string, o: Stat
   }
   if (!inside(root, real)) return send(404, 'text/plain', 'Not found.');
   const type = contentType(real);
-  if (real === join(root, 'index.html')) {
-    const html = (await readFile(real, 'utf8')).replace(/<head(\s[^>]*)?>/i, (m) => `${m}<meta name="seglens-token" content="${escapeAttr(o.token)}">`);
-    return send(200, type, html, { 'Content-Security-Policy': pageCsp(o.host) });
-  }
+  if (real === join(root, 'index.html')) return send(200, type, await readFile(real), { 'Content-Security-Policy': pageCsp(o.host) });
   return send(200, type, await readFile(real));
+}
+
+export const DEFAULT_COMPUTE_WORKER = fileURLToPath(new URL('../../dist/compute/worker.js', import.meta.url));
+
+/** The GPU compute worker's script; a clear 404 when it was not built. */
+export async function serveComputeWorker(res: ServerResponse, headOnly: boolean, file = DEFAULT_COMPUTE_WORKER): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    const msg = `// The GPU compute worker is not built: run npm run build:compute (it writes ${file}).`;
+    res.writeHead(404, { ...BASE_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': Buffer.byteLength(msg) });
+    res.end(headOnly ? undefined : msg);
+    return;
+  }
+  res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': body.length });
+  res.end(headOnly ? undefined : body);
 }

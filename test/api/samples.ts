@@ -16,6 +16,7 @@ const summary = {
   imageCount: 2,
   problemCount: 0,
   editedMasksDir: 'masks-edited',
+  readOnly: null,
   splitFile: null,
 };
 const problem = { code: 'size-mismatch', severity: 'error' as const, file: 'masks/a.png', message: 'a.png is 10x10, its image 12x12.', hint: 'Fix the mask.' };
@@ -113,6 +114,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
       classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }],
       problems: [problem],
       findings: [{ id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }],
+      ignored: { pixels: 12, share: 0.01, text: 'Unlabelled / ignored pixels: 1.0 % of all pixels (12 px) in 1 of 2 images; worst demo_01 (2.0 %).' },
       unreadable: [],
       blockers: [{ kind: 'finding', code: 'pairing-suspect', file: null, message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }],
       blocking: true,
@@ -133,6 +135,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
       masks: 'masks',
       pairing: { rule: 'stem', chosen: 'auto', pairs: 2 },
       maskKind: 'label',
+      objectLayout: null,
       masksRead: 2,
       values: [
         { value: 0, pixels: 90, fraction: 0.9, images: 2, proposedClass: 'value_0' },
@@ -180,7 +183,19 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
         baseline: { meanForegroundDice: 0, meanDiceWithBackground: 0.45, pixelAccuracy: 0.8 },
       },
       policy: 'headline: ...',
-      corner: { looksGood: 0.8, poorForegroundDice: 0.5 },
+      findings: [
+        {
+          id: 'class-never-predicted',
+          severity: 'critical',
+          title: 'Class "nucleus" is never predicted',
+          message: '"nucleus" covers 12.0 % of the labelled pixels ...',
+          action: 'Train with a loss that weights rare classes.',
+          images: ['a'],
+          evidence: { class: 'nucleus', gtPixels: 120, predPixels: 0, dice: 0, recall: null, mode: 'after', flagged: true },
+          perImage: [{ image: 'a', evidence: { gtPixels: 120, predPixels: 0 } }],
+        },
+      ],
+      deceptiveCorner: { looksGood: 0.8, poorForegroundDice: 0.5 },
     },
   },
   imageMetrics: { params: { runId: 'r1', name: 'a' }, result: { runId: 'r1', name: 'a', row: metricRow, note: null } },
@@ -191,7 +206,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   },
   stopTraining: { params: { jobId: 'j1' }, result: { stopping: true } },
   resumeTraining: { params: { runId: 'r1', epochs: 20 }, result: { jobId: 'j2', runId: 'r1' } },
-  trainingStatus: { params: {}, result: { jobs: [jobStatus] } },
+  trainingStatus: { params: {}, result: { jobs: [jobStatus], gpu: { source: 'browser page', offers: [{ backend: 'webgpu', name: 'NVIDIA', software: false }] } } },
   exportReport: { params: { runId: 'r1', format: 'html' }, result: { file: '/data/p/runs/r1/report.html' } },
   getReport: { params: { runId: 'r1' }, result: { file: '/data/p/runs/r1/report/report.html', html: '<!doctype html><title>r</title>' } },
 };

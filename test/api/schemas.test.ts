@@ -7,8 +7,11 @@ import type { MethodName, ValidationIssue } from '../../src/api/index.ts';
 import { EVENT_SAMPLES, METHOD_SAMPLES } from './samples.ts';
 
 type Path = (string | number)[];
-/** Fields typed `unknown` on purpose (free-form details and the trainer's config.json). */
-const FREE_FORM = new Set(['details', 'config']);
+/**
+ * Fields typed `unknown` on purpose (free-form details and the trainer's config.json), and a
+ * finding's evidence: named scalars of any kind (number, string, boolean, null), checked below.
+ */
+const FREE_FORM = new Set(['details', 'config', 'evidence']);
 
 function leaves(v: unknown, path: Path = []): { path: Path; value: unknown }[] {
   if (v !== null && typeof v === 'object') {
@@ -59,6 +62,14 @@ function expectRefusedAt(fn: () => unknown, path: Path, shown: string): void {
 function cases(sample: unknown): { path: Path; bad: unknown; label: string }[] {
   return leaves(sample).flatMap(({ path, value }) => wrongValues(value).map((bad) => ({ path, bad, label: `${formatPath(path)} = ${String(bad)}` })));
 }
+
+describe("a finding's evidence", () => {
+  const result = METHOD_SAMPLES.metricsTable.result;
+  it.each([NaN, Infinity, -Infinity, { nested: 1 }, [1, 2]])('refuses %s as an evidence value, naming the path', (bad) => {
+    expectRefusedAt(() => parseResult('metricsTable', setAt(result, ['findings', 0, 'evidence', 'gtPixels'], bad)), ['findings', 0, 'evidence', 'gtPixels'], String(bad));
+    expectRefusedAt(() => parseResult('metricsTable', setAt(result, ['findings', 0, 'perImage', 0, 'evidence', 'gtPixels'], bad)), ['findings', 0, 'perImage', 0, 'evidence', 'gtPixels'], String(bad));
+  });
+});
 
 describe('method schemas', () => {
   it('has a sample for every method', () => {

@@ -1,11 +1,13 @@
 // A project made from the app (issue 11): the folder browser confined to the home folder, init's
 // proposal as data (every stored value with its pixel and image counts), the class table edited
-// and written, an existing project file never replaced; class tables without colours get the
+// and written (through the write gate), an existing project file never replaced; folders of one
+// binary mask per object proposed and written as init does; class tables without colours get the
 // palette's.
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchJson } from '../../src/api/index.ts';
 import type { BrowseFoldersResult, ProposeProjectResult, ProjectSummary } from '../../src/api/index.ts';
@@ -86,6 +88,40 @@ describe('proposal, edit, create', () => {
     const classes = { classes: [{ name: 'a', values: [0] }, { name: 'b', values: [0, 1] }], background: 'a', ignore: [] };
     await expect(dispatchJson(ws, 'createProject', { dir: other, images: 'images', masks: 'masks', pairing: 'stem', classes })).rejects.toMatchObject({ message: /value 0 is given to both/ });
     expect(existsSync(join(other, 'seglens.json'))).toBe(false);
+  });
+});
+
+describe('object folders', () => {
+  it('proposes one binary mask per object (a folder per image) as init does, and writes that project', async () => {
+    // Two images, each with a folder of objects as annotation exports write them.
+    const dir = join(home, 'data', 'objects');
+    for (const [n, name] of ['a', 'b'].entries()) {
+      await mkdir(join(dir, 'masks', name), { recursive: true });
+      await mkdir(join(dir, 'images'), { recursive: true });
+      const img = Uint8Array.from({ length: 32 * 32 }, (_, i) => (i * 7 + n * 13) % 251);
+      await sharp(img, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(join(dir, 'images', `${name}.png`));
+      for (const k of [0, 1]) {
+        const obj = Uint8Array.from({ length: 32 * 32 }, (_, i) => (Math.floor(i / 32) >= 4 + 14 * k && Math.floor(i / 32) < 12 + 14 * k && i % 32 >= 4 && i % 32 < 12 + n ? 255 : 0));
+        await sharp(obj, { raw: { width: 32, height: 32, channels: 1 } }).png().toFile(join(dir, 'masks', name, `obj${k}.png`));
+      }
+    }
+    const p = (await dispatchJson(ws, 'proposeProject', { dir })) as ProposeProjectResult;
+    expect(p).toMatchObject({ images: 'images', masks: 'masks', maskKind: 'objects', objectLayout: 'mask-folders', pairing: { pairs: 2 } });
+    expect(existsSync(join(dir, 'seglens.json'))).toBe(false);
+    const className = p.proposal.classes.find((c) => c.name !== p.proposal.background)!.name;
+    const s = (await dispatchJson(ws, 'createProject', {
+      dir,
+      images: p.images,
+      masks: p.masks,
+      pairing: 'stem',
+      classes: p.proposal,
+      objects: { className, layout: p.objectLayout },
+    })) as ProjectSummary;
+    expect(s.imageCount).toBe(2);
+    const written = JSON.parse(readFileSync(join(dir, 'seglens.json'), 'utf8')) as { maskFormat: unknown };
+    expect(written.maskFormat).toEqual({ kind: 'objects', className, layout: 'mask-folders' });
+    const inspect = await ws.inspectProject();
+    expect(inspect.classes.find((c) => c.name === className)!.pixels).toBeGreaterThan(0);
   });
 });
 

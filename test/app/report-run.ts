@@ -8,15 +8,17 @@ import { generateDemoProject } from '../../src/seg/demo/index.ts';
 import { makeSplit, toManifest, writeManifest } from '../../src/seg/split/index.ts';
 import { train } from '../../src/train/trainer/trainer.ts';
 import type { TrainResult } from '../../src/train/trainer/events.ts';
+import { testGate } from '../helpers/gate.ts';
 
-export async function tinyRun(dir: string): Promise<{ project: string; run: TrainResult }> {
+/** `plantErrors: false` for a project `seglens train` accepts (the planted pairing error blocks it). */
+export async function tinyRun(dir: string, o: { plantErrors?: boolean } = {}): Promise<{ project: string; run: TrainResult }> {
   const project = join(dir, 'demo');
-  await generateDemoProject(project, { seed: 2, count: 12, size: 64 });
+  await generateDemoProject(project, { seed: 2, count: 12, size: 64, plantErrors: o.plantErrors ?? true });
   const ds = await openDataset(project);
   const table = ds.project.classes;
   const { items } = await splitItems(ds);
   const split = makeSplit(items, { val: 0.25, test: 0.25, seed: 1, classNames: table.classes.map((c) => c.name), background: backgroundId(table), source: 'split' });
-  await writeManifest(join(project, 'split.json'), toManifest(split));
+  await writeManifest(await testGate(project), join(project, 'split.json'), toManifest(split));
   const run = await train({
     project,
     config: {

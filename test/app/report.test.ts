@@ -17,6 +17,7 @@ import { readManifest } from '../../src/seg/split/index.ts';
 import { tf } from '../../src/train/tf.ts';
 import { json, seglens } from '../helpers/cli.ts';
 import { tinyRun } from './report-run.ts';
+import { testGate } from '../helpers/gate.ts';
 
 let dir: string;
 let project: string;
@@ -114,7 +115,7 @@ describe('exportReport', () => {
       const head = (await readFile(join(dir, 'report', REPORT_FILES.pdf))).subarray(0, 5).toString('latin1');
       expect(head).toBe('%PDF-');
     }
-    const none = await htmlToPdf(rep.html, join(dir, 'x.pdf'), { executablePath: join(dir, 'no-chromium') });
+    const none = await htmlToPdf(await testGate(dir), rep.html, join(dir, 'x.pdf'), { executablePath: join(dir, 'no-chromium') });
     expect(none.ok).toBe(false);
     expect(!none.ok && none.reason).toMatch(/No PDF: Chromium at .* could not be started/);
   });

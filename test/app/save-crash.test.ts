@@ -38,6 +38,8 @@ describe('saves survive a killed engine', () => {
     const m = await ws.getMaskPixels({ name });
     original = Uint8Array.from(m.data);
     width = m.width;
+    // Closed, so that the save loop's engine takes the edit lock (one window saves at a time).
+    await ws.close();
   });
 
   it(`the shown mask is always old or new, over ${KILLS} kills at random moments`, { timeout: 600_000 }, async () => {
@@ -53,6 +55,7 @@ describe('saves survive a killed engine', () => {
       const ws = new Workspace();
       await ws.openProject({ dir });
       const m = await ws.getMaskPixels({ name });
+      await ws.close();
       expect(m.width).toBe(width);
       const d = Buffer.from(m.data);
       const which = d.equals(Buffer.from(original)) ? 'original' : d.equals(Buffer.from(a)) ? 'a' : d.equals(Buffer.from(b)) ? 'b' : null;

@@ -2,10 +2,11 @@
 // events. The plumbing (start, relay, one job at a time, stop, failure) is checked with a job
 // double; one short real run checks the src/train adapter end to end (run folder, per-epoch
 // preview, predictions of every image, metrics table). The data gate (issue 11): a critical
-// finding refuses training as `seglens train` does, until the images are excluded; a run trained
-// outside the app is predicted on demand and scored like an app run.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+// finding refuses training as `seglens train` does, until the images are excluded (an edit of the
+// project: only the window holding its edit lock makes it); a run trained outside the app is
+// predicted on demand, through the run's write gate, and scored like an app run.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,6 +168,22 @@ describe('the data gate and exclusions', () => {
     await expect(ws.setExclusions({ exclude: [{ name: 'no-such-image' }] })).rejects.toMatchObject({ name: 'ConfigError', message: /no-such-image/ });
     await ws.close();
   });
+
+  it('are an edit of the project: a window without the edit lock refuses them and writes nothing', { timeout: 60_000 }, async () => {
+    const first = collecting(FAKE).ws;
+    const second = collecting(FAKE).ws;
+    await first.openProject({ dir: planted });
+    const summary = await second.openProject({ dir: planted });
+    expect(summary.readOnly).toMatch(/editing the masks/);
+    const before = readFileSync(join(planted, 'seglens.json'), 'utf8');
+    await expect(second.setExclusions({ exclude: [{ name: 'demo_01', reason: 'test' }] })).rejects.toMatchObject({ name: 'LockedError', message: /^Not changed/ });
+    expect(readFileSync(join(planted, 'seglens.json'), 'utf8')).toBe(before);
+    // Once the first window closes, the second takes the lock and may change the list.
+    await first.close();
+    expect((await second.setExclusions({ exclude: [{ name: 'demo_01', reason: 'test' }] })).excluded.map((e) => e.name)).toContain('demo_01');
+    await second.setExclusions({ include: ['demo_01'] });
+    await second.close();
+  });
 });
 
 describe('a run trained outside the app', () => {
@@ -209,6 +226,18 @@ describe('a run trained outside the app', () => {
     const single = await ws.predictRun({ runId, name: train });
     expect(single.predicted).toBe(1);
     expect((await ws.imageMetrics({ runId, name: train })).row?.split).toBe('train');
+
+    // Stored predictions are written through the run's write gate: a predictions folder replaced by
+    // a link that leads out of the run and the project is refused, and nothing is written there.
+    const preds = join(result.runDir, 'predictions');
+    const outside = await mkdtemp(join(tmpdir(), 'seglens-outside-'));
+    await rename(preds, `${preds}.kept`);
+    await symlink(outside, preds);
+    await expect(ws.predictRun({ runId, images: 'all' })).rejects.toMatchObject({ name: 'WriteRefusedError' });
+    expect(readdirSync(outside)).toEqual([]);
+    await rm(preds);
+    await rename(`${preds}.kept`, preds);
+    await rm(outside, { recursive: true, force: true });
     await ws.close();
   });
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDownload, dispatchDownload, dispatchJson, dispatchUpload, encodeSaveMask } from '../../src/api/index.ts';
 import type { ContractEvent, ImagePixels, ListImagesResult, MaskPixels, MetricsTableResult, SaveMaskParams } from '../../src/api/index.ts';
 import { Workspace } from '../../src/app/workspace.ts';
+import { LOOKS_GOOD, POOR_FOREGROUND_DICE } from '../../src/seg/audit/index.ts';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
 
 let tmp: string;
@@ -140,7 +141,7 @@ describe('a project', () => {
       expect(back.version).toBe(r.version);
       expect(Array.from(back.data)).toEqual(Array.from(edited));
       const index = JSON.parse(readFileSync(join(proj, 'masks-edited', 'edits.json'), 'utf8'));
-      expect(index.masks.demo_03).toMatchObject({ file: 'demo_03.png', replaces: 'masks/demo_03.png', encoding: 'class-ids' });
+      expect(index.masks.demo_03).toMatchObject({ file: 'demo_03.png', replaces: 'demo_03.png', encoding: 'class-ids' });
       const entry = (await list()).images.find((i) => i.name === 'demo_03')!;
       expect(entry.annotation).toBe('edited');
       expect(entry.maskFile).toBe('masks-edited/demo_03.png');
@@ -246,6 +247,41 @@ describe('a project', () => {
       expect(bg.pixelAccuracy).toBeCloseTo(gt2.filter((v) => v === 0).length / gt2.length, 12);
       expect(bg.allBackgroundAccuracy).toBe(bg.pixelAccuracy);
       expect(t.policy).toMatch(/NaN/);
+    });
+  });
+
+  describe('the audit in the metrics table (issue 12)', () => {
+    const runId = '20260101-000000-never';
+    beforeAll(async () => {
+      const run = join(proj, 'runs', runId);
+      await mkdir(join(run, 'predictions'), { recursive: true });
+      await writeFile(join(run, 'config.json'), JSON.stringify({ epochs: 1 }));
+      await writeFile(join(run, 'run.json'), JSON.stringify({ created: '2026-01-01T00:00:00Z', status: 'finished', bestEpoch: 1, sessions: [] }));
+      // Every boundary pixel predicted as nucleus: the model never predicts the boundary class.
+      for (const n of ['demo_01', 'demo_02', 'demo_03', 'demo_04']) {
+        const g = await sharpGrey(join(proj, 'masks', `${n}.png`));
+        await writeGrey8(join(run, 'predictions', `${n}.png`), Uint8Array.from(g.data, (v) => (v === 2 ? 1 : v === 255 ? 0 : v)), g.width, g.height);
+      }
+    });
+
+    it("carries the audit's findings, with their numbers and images, and the deceptive corner; the renderer only shows them", async () => {
+      const t = (await dispatchJson(ws, 'metricsTable', { runId })) as MetricsTableResult;
+      const never = t.findings.filter((f) => f.id === 'class-never-predicted');
+      expect(never).toHaveLength(1);
+      expect(never[0]).toMatchObject({ severity: 'critical', evidence: { class: 'boundary', predPixels: 0 } });
+      expect(never[0].images.length).toBeGreaterThan(0);
+      expect(never[0].perImage!.map((p) => p.image)).toEqual(never[0].images);
+      expect(t.deceptiveCorner).toEqual({ looksGood: LOOKS_GOOD, poorForegroundDice: POOR_FOREGROUND_DICE });
+      for (const r of t.rows) expect(r.inclusiveScore).toBe(Math.max(r.pixelAccuracy!, r.meanDiceWithBackground!));
+      // The perfect run of the block above raises nothing.
+      const perfect = (await dispatchJson(ws, 'metricsTable', { runId: '20260101-000000-abcd', split: undefined })) as MetricsTableResult;
+      expect(perfect.findings.map((f) => f.id)).not.toContain('class-never-predicted');
+    });
+
+    it("inspect always reports the unlabelled share, with the audit's sentence", async () => {
+      const r = (await dispatchJson(ws, 'inspectProject', {})) as { ignored: { share: number; text: string } };
+      expect(r.ignored.text).toMatch(/^Unlabelled \/ ignored pixels: /);
+      expect(r.ignored.share).toBeGreaterThanOrEqual(0);
     });
   });
 

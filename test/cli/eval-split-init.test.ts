@@ -123,7 +123,7 @@ describe('seglens init', () => {
     await mkdir(join(dir, 'images'));
     await mkdir(join(dir, 'masks'));
     for (let i = 0; i < 3; i++) {
-      const img = Buffer.alloc(16 * 16, 40 + i);
+      const img = Buffer.from(Array.from({ length: 16 * 16 }, (_, p) => 40 + i + (p % 7))); // not constant: a blank image is a problem
       const mask = Buffer.alloc(16 * 16, 0);
       mask.fill(255, 0, 64); // 64 px of 255 in every mask
       if (i === 2) mask.fill(128, 64, 74); // 10 px of 128 in one mask only

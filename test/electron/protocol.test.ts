@@ -23,6 +23,7 @@ beforeAll(async () => {
   await mkdir(join(project, 'images', 'sub dir'), { recursive: true });
   await writeFile(join(renderer, 'index.html'), '<!doctype html><title>app</title>');
   await writeFile(join(renderer, 'assets', 'app.js'), 'console.log(1)');
+  await writeFile(join(renderer, 'assets', 'app.js.map'), '{"version":3,"sources":["../src/x.ts"]}');
   await writeFile(join(project, 'images', 'a.png'), 'PNGDATA');
   await writeFile(join(project, 'images', 'sub dir', 'b c.png'), 'SPACED');
   await writeFile(join(base, 'secret.txt'), SECRET);
@@ -97,6 +98,12 @@ describe('handleAppRequest', () => {
     const js = await get(`${APP_ORIGIN}/assets/app.js`);
     expect(js.status).toBe(200);
     expect(js.res.headers.get('content-type')).toMatch(/^text\/javascript/);
+  });
+
+  it('serves no source maps, even one left in the build', async () => {
+    const map = await get(`${APP_ORIGIN}/assets/app.js.map`);
+    expect(map.status).toBe(404);
+    expect(map.body).not.toContain('sources');
   });
 
   it('serves project files under the prefix, names with spaces included', async () => {

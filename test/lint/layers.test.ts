@@ -21,6 +21,12 @@ describe('layer rule', () => {
     ['src/train/x.ts', "import '../seg/types.ts';", false],
     ['src/train/x.ts', "import '../app/workspace.ts';", true],
     ['src/train/x.ts', "import 'electron';", true],
+    ['src/train/x.ts', "import 'node:fs';", false],
+    ['src/train/model/x.ts', "import 'node:fs';", true],
+    ['src/train/compute/x.ts', "import { spawn } from 'node:child_process';", true],
+    ['src/train/trainer/step.ts', "import 'sharp';", true],
+    ['src/train/compute/node-ports.ts', "import 'ws';", false],
+    ['src/train/model/x.ts', "import '../../seg/types.ts';", false],
     ['src/app/x.ts', "import '../train/tf.ts';", false],
     ['src/app/x.ts', "import '../cli/main.ts';", true],
     ['src/api/x.ts', "import '../seg/types.ts';", true],
@@ -33,6 +39,13 @@ describe('layer rule', () => {
     ['renderer/src/x.ts', "import 'node:fs';", true],
     ['electron/main.ts', "import '../src/app/workspace.ts';", false],
     ['electron/main.ts', "import '../src/train/tf.ts';", true],
+    // The write gate: node:fs's writing functions only in src/seg/write-gate.ts and atomic.ts.
+    ['src/app/x.ts', "import { writeFile } from 'node:fs/promises';", true],
+    ['src/train/x.ts', "import { mkdir, readFile } from 'node:fs/promises';", true],
+    ['src/seg/x.ts', "import { renameSync } from 'node:fs';", true],
+    ['src/seg/x.ts', "import { readFile, stat } from 'node:fs/promises';", false],
+    ['src/seg/write-gate.ts', "import { mkdir, rename, rm } from 'node:fs/promises';", false],
+    ['src/seg/atomic.ts', "import { open, rename, unlink } from 'node:fs/promises';", false],
   ])('%s: %s -> refused %s', async (file, code, refused) => {
     const errors = await layerErrors(file, code);
     expect(errors.length > 0, errors.join('; ')).toBe(refused);

@@ -1,9 +1,14 @@
-// The metrics view's pure parts: the scatter's points on either y axis (the audit's verdicts shown,
-// never judged again), sorting with undefined values, and the findings drawn from the table.
-// (issue 5, section 3; issue 11: y axis per class, class at fault)
+// The metrics view's pure parts: the scatter's points on either y axis, sorting with undefined
+// values, and the findings, all displayed as the audit returned them in the table (each row's
+// verdict: deceptive, class at fault, inclusiveScore; MetricsTableResult.findings, deceptiveCorner):
+// the renderer judges nothing. (issue 5 section 3; issue 11: y axis per class, class at fault;
+// issue 12: one home for every judgement)
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClassInfo, MetricCell, MetricRow, MetricsTableResult } from '../../src/api/index.ts';
-import { deceptiveRows, faultText, scatterPoints, sortRows, tableFindings, yLabel } from '../../renderer/src/lib/metrics.ts';
+import type { ClassInfo, Finding, MetricCell, MetricRow, MetricsTableResult } from '../../src/api/index.ts';
+import { deceptiveRows, faultText, inclusiveScore, isDeceptive, scatterPoints, sortRows, tableFindings, yLabel } from '../../renderer/src/lib/metrics.ts';
+import { REPO } from '../helpers/paths.ts';
 
 const classes: ClassInfo[] = [
   { id: 0, name: 'background', color: '#000000', isBackground: true },
@@ -20,7 +25,11 @@ function row(name: string, fg: number | null, withBg: number | null, acc: number
   return { name, split: 'val', cells, meanForegroundDice: fg, meanDiceWithBackground: withBg, pixelAccuracy: acc, allBackgroundAccuracy: 0.88, inclusiveScore: inclusive, deceptive, fault: { classId: 2, dice: 0, kind: 'missed' } };
 }
 
-function table(rows: MetricRow[]): MetricsTableResult {
+function finding(id: string, images: string[]): Finding {
+  return { id, severity: 'warning', title: id, message: `${id} message`, action: `${id} action`, images };
+}
+
+function table(rows: MetricRow[], findings: Finding[] = []): MetricsTableResult {
   return {
     runId: 'r1',
     classes,
@@ -28,11 +37,19 @@ function table(rows: MetricRow[]): MetricsTableResult {
     rows,
     summary: { classes: [], meanForegroundDice: null, meanDiceWithBackground: null, channelSummedDice: null, pixelAccuracy: null, baseline: { meanForegroundDice: 0, meanDiceWithBackground: 0.3, pixelAccuracy: 0.88 } },
     policy: '',
-    corner: { looksGood: 0.8, poorForegroundDice: 0.5 },
+    findings,
+    deceptiveCorner: { looksGood: 0.8, poorForegroundDice: 0.5 },
   };
 }
 
-describe('scatter points', () => {
+describe('deceptive corner and scatter: what the audit said', () => {
+  it("a row is deceptive exactly when the audit's verdict on it says so", () => {
+    // 'a' would look deceptive by any copy of the rule, 'b' would not: the view follows the verdicts.
+    const rows = [row('a', 0.3, 0.55, 0.95, false), row('b', 0.9, 0.93, 0.97, true)];
+    expect(rows.map((r) => isDeceptive(r))).toEqual([false, true]);
+    expect(inclusiveScore(row('g', 0.3, null, 0.7))).toBe(0.7);
+  });
+
   it('gives one point per image with both figures, counting the others, and shows the row verdict as it is', () => {
     // 'b' is marked deceptive although its numbers would not be: the view displays, it does not judge.
     const t = table([row('a', 0.3, 0.55, 0.95, true), row('b', 0.9, 0.93, 0.97, true), row('c', null, 0.9, 0.99)]);
@@ -58,6 +75,16 @@ describe('scatter points', () => {
     expect(deceptiveRows(t).map((r) => r.name)).toEqual(['y', 'x']);
     expect(faultText(t.rows[0], classes)).toBe('boundary missed (Dice 0.000: in the ground truth, never predicted)');
   });
+
+  it('the renderer holds no threshold and no finding rule of its own', () => {
+    const dir = join(REPO, 'renderer', 'src', 'lib');
+    const files = [join(dir, 'metrics.ts'), ...readdirSync(join(dir, 'views')).map((f) => join(dir, 'views', f))];
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/LOOKS_GOOD\s*=|POOR_FOREGROUND_DICE\s*=|0\.8\b.*0\.5\b/);
+      expect(text, f).not.toMatch(/id: ['`](below-baseline|never-predicted|deceptive-images|class-never-predicted)/);
+    }
+  });
 });
 
 describe('table sorting and findings', () => {
@@ -71,13 +98,10 @@ describe('table sorting and findings', () => {
     expect(sortRows(rows, 'dice:1', 'asc')[0].name).toBe('c');
   });
 
-  it('names deceptive images worst first, never-predicted classes and below-baseline images', () => {
-    const f = tableFindings(table([row('x', 0.45, 0.6, 0.9, true), row('y', 0.1, 0.5, 0.97, true), row('z', 0.9, 0.9, 0.87)]));
-    const byId = Object.fromEntries(f.map((x) => [x.id, x]));
-    expect(byId['deceptive-images'].images).toEqual(['y', 'x']);
-    expect(byId['deceptive-images'].message).toContain('>= 0.8');
-    expect(byId['never-predicted:2'].images).toEqual(['x', 'y', 'z']); // boundary in gt, never predicted
-    expect(byId['never-predicted:1']).toBeUndefined();
-    expect(byId['below-baseline'].images).toEqual(['z']); // 0.87 <= 0.88
+  it("shows the audit's findings as returned, in its order, with nothing added or dropped", () => {
+    const audit = [finding('class-never-predicted', ['x', 'y', 'z']), finding('deceptive-images', ['y', 'x']), finding('segmentation-bias', ['z'])];
+    const t = table([row('x', 0.45, 0.6, 0.9, true), row('y', 0.1, 0.5, 0.97, true), row('z', 0.9, 0.9, 0.87)], audit);
+    expect(tableFindings(t)).toEqual(audit);
+    expect(tableFindings(table(t.rows))).toEqual([]);
   });
 });

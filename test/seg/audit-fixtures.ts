@@ -2,7 +2,7 @@
 // deterministic corruptions the tests plant in them (erosion, small objects removed, shifts).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readClassTable } from '../../src/seg/classes.ts';
+import { readClassTable } from '../../src/seg/class-table-file.ts';
 import type { ClassTable } from '../../src/seg/classes.ts';
 import { readRawMask } from '../../src/seg/image-io.ts';
 import { labelsFromRaw } from '../../src/seg/masks.ts';
@@ -130,4 +130,53 @@ export function history(specs: EpochSpec[]): EpochRecord[] {
 /** The validation figures of an EpochRecord for an evaluation. */
 export function valOf(r: EvalResult): EpochRecord['val'] {
   return valFiguresOf(r);
+}
+
+/** Class `cls` grown by `r` pixels (8-neighbours) into pixels of class `into`: a prediction too wide. */
+export function dilate(m: LabelMap, cls: number, into: number, r = 1): LabelMap {
+  let d = m.data;
+  const { width: w, height: h } = m;
+  for (let k = 0; k < r; k++) {
+    const out = d.slice();
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        if (d[i] !== into) continue;
+        let hit = false;
+        for (let dy = -1; dy <= 1 && !hit; dy++) for (let dx = -1; dx <= 1 && !hit; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx >= 0 && yy >= 0 && xx < w && yy < h && d[yy * w + xx] === cls) hit = true;
+        }
+        if (hit) out[i] = cls;
+      }
+    }
+    d = out;
+  }
+  return { ...m, data: d };
+}
+
+/** Pixels of class `from` become `to` (a class the model never predicts), except every `keepEvery`-th pixel when given. */
+export function replaced(m: LabelMap, from: number, to: number, keepEvery = 0): LabelMap {
+  const data = m.data.map((v, i) => (v === from && !(keepEvery > 0 && i % keepEvery === 0) ? to : v));
+  return { ...m, data };
+}
+
+/**
+ * An honest model's edge noise: every pixel on a class edge takes its neighbour's class with
+ * probability p (seeded), on both sides alike, so errors fall on both sides of every edge.
+ */
+export function edgeNoise(m: LabelMap, p: number, seed = 1): LabelMap {
+  const { width: w, height: h, data: g } = m;
+  const out = g.slice();
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const n = [x > 0 ? g[i - 1] : g[i], x < w - 1 ? g[i + 1] : g[i], y > 0 ? g[i - w] : g[i], y < h - 1 ? g[i + w] : g[i]].filter((v) => v !== g[i] && v !== 255);
+      if (n.length > 0 && rand() < p) out[i] = n[Math.floor(rand() * n.length)];
+    }
+  }
+  return { ...m, data: out };
 }

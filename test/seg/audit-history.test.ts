@@ -120,8 +120,8 @@ describe.skipIf(missing(DAPI, 'history checks on DAPI figures'))('history checks
   });
 });
 
-describe.skipIf(missing(DROSOPHILA, 'collapsed (class never predicted) on Drosophila figures'))('a rare class never predicted (Drosophila VNC)', () => {
-  it('synapse predicted as intracellular in every epoch: collapsed names synapse', async () => {
+describe.skipIf(missing(DROSOPHILA, 'class-never-predicted on Drosophila figures'))('a rare class never predicted (Drosophila VNC)', () => {
+  it('synapse predicted as intracellular in every epoch: class-never-predicted names synapse', async () => {
     const t = await table('drosophila-vnc');
     const bg = backgroundId(t);
     const synapse = t.classes.findIndex((c) => c.name === 'synapse');
@@ -139,7 +139,7 @@ describe.skipIf(missing(DROSOPHILA, 'collapsed (class never predicted) on Drosop
       );
     const h = history([3, 2, 1, 1].map((r, i) => ({ trainLoss: 0.9 - 0.1 * i, valLoss: 0.9 - 0.08 * i, val: dropped(r) })));
     const f = runAudit({ history: h });
-    expect(f.map((x) => x.id)).toEqual(['collapsed']);
-    expect(f[0]).toMatchObject({ title: 'Class never predicted', evidence: { classes: 'synapse', neverPredicted: 1 } });
+    expect(f.map((x) => x.id)).toEqual(['class-never-predicted']);
+    expect(f[0]).toMatchObject({ title: 'Class never predicted', evidence: { classes: 'synapse', neverPredicted: 1, mode: 'after' } });
   });
 });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../../src/seg/dataset/index.ts';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
-import { checkDatasetPairing, checkPairing, pairingFindings, runAudit, PAIRING_MIN_GAIN } from '../../src/seg/audit/index.ts';
+import { checkPairing, pairingFindings, runAudit, PAIRING_MIN_GAIN } from '../../src/seg/audit/index.ts';
+import { checkDatasetPairing } from '../../src/seg/dataset/index.ts';
 import type { LabelMap, RawImage } from '../../src/seg/types.ts';
 import { DROSOPHILA, ISBI, missing, table } from './audit-fixtures.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backgroundId } from '../../src/seg/classes.ts';
-import { inspectDataset, openDataset, readPairLabels } from '../../src/seg/dataset/index.ts';
+import { checkDatasetPairing, inspectDataset, openDataset, readPairLabels } from '../../src/seg/dataset/index.ts';
 import { DEMO_CLASSES, generateDemoProject } from '../../src/seg/demo/index.ts';
 import type { EvalPair } from '../../src/seg/metrics/index.ts';
 import { evaluate } from '../../src/seg/metrics/index.ts';
@@ -14,7 +14,6 @@ import {
   ALL_FINDING_IDS,
   FINDING_IDS,
   SEVERITY_ORDER,
-  checkDatasetPairing,
   formatFindings,
   runAudit,
   sortFindings,
@@ -36,13 +35,18 @@ describe('finding ids', () => {
     const required = [
       'background-dominated',
       'below-baseline',
+      'class-never-predicted',
       'deceptive-images',
       'small-objects-missed',
+      'segmentation-bias',
       'class-missing-in-split',
       'split-imbalance',
       'split-leakage',
+      'split-share-unmet',
       'mask-unknown-values',
       'mask-interpolated',
+      'lossy-mask',
+      'ignored-share',
       'pairing-suspect',
       'metric-mismatch',
       'not-learning',

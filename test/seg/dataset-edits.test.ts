@@ -9,6 +9,7 @@ import { inspectDataset, openDataset, readPairLabels } from '../../src/seg/datas
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
 import { writeLabelMask } from '../../src/seg/mask-write.ts';
 import { EditedMasks } from '../../src/seg/project/index.ts';
+import { testGate } from '../helpers/gate.ts';
 
 describe('edited masks in the dataset', () => {
   it('replace imported masks and add images annotated from scratch', async () => {
@@ -24,9 +25,10 @@ describe('edited masks in the dataset', () => {
     a.fill(255, 0, 64); // first row unlabelled
     const b = new Uint8Array(64 * 64).fill(2);
     for (const [name, data, replaces] of [['demo_01', a, 'masks/demo_01.png'], ['demo_03', b, null]] as const) {
-      const file = await edits.pathFor(name);
-      await writeLabelMask(file, { width: 64, height: 64, data });
-      await edits.record(name, file, replaces);
+      const gate = await testGate(dir);
+      const file = await edits.pathFor(gate, name);
+      await writeLabelMask(gate, file, { width: 64, height: 64, data });
+      await edits.record(gate, name, file, replaces);
     }
 
     const ds = await openDataset(dir);

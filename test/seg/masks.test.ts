@@ -11,11 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClassTable, type ClassTable } from '../../src/seg/classes.ts';
 import { ConfigError, FileError } from '../../src/seg/errors.ts';
 import { imageInfo, readRawMask } from '../../src/seg/image-io.ts';
-import { detectInterpolation, interpolationProblem } from '../../src/seg/interpolation.ts';
+import { detectInterpolation, interpolationProblem } from '../../src/seg/audit/mask-damage.ts';
 import { readPerClassMasks } from '../../src/seg/mask-sources.ts';
 import { writeLabelMask } from '../../src/seg/mask-write.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../../src/seg/masks.ts';
 import { IGNORE, type LabelMap, type RawMask } from '../../src/seg/types.ts';
+import { testGate } from '../helpers/gate.ts';
 
 const DATA = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 
@@ -313,7 +314,7 @@ describe('writeLabelMask', () => {
 
   it('without a table: class ids and IGNORE as an 8-bit grey PNG, read back identically', async () => {
     const l = labels([0, 1, 2, 3, 4, IGNORE, 1]);
-    await writeLabelMask(p('ids.png'), l);
+    await writeLabelMask(await testGate(dir), p('ids.png'), l);
     expect(await imageInfo(p('ids.png'))).toMatchObject({ format: 'png', channels: 1, bitDepth: 8, width: W, height: H });
     const back = await readRawMask(p('ids.png'));
     expect(Array.from(back.data)).toEqual(Array.from(l.data));
@@ -322,22 +323,22 @@ describe('writeLabelMask', () => {
 
   it("with a table: the user's stored values are written and map back to the same classes", async () => {
     const l = labels([0, 1, 2, 3, 4, 1]);
-    await writeLabelMask(p('dros.png'), l, DROSOPHILA);
+    await writeLabelMask(await testGate(dir), p('dros.png'), l, DROSOPHILA);
     const raw = await readRawMask(p('dros.png'));
     expect(new Set(raw.data)).toEqual(new Set([255, 0, 191, 223, 159]));
     const back = labelsFromRaw(raw, DROSOPHILA, p('dros.png'));
     expect(back.unknown).toEqual([]);
     expect(Array.from(back.labels.data)).toEqual(Array.from(l.data));
     // Unlabelled pixels have nowhere to go: 255 is intracellular and the table has no ignore value.
-    await expect(writeLabelMask(p('dros-ignore.png'), labels([0, IGNORE]), DROSOPHILA)).rejects.toThrow(/ignore/);
+    await expect(writeLabelMask(await testGate(dir), p('dros-ignore.png'), labels([0, IGNORE]), DROSOPHILA)).rejects.toThrow(/ignore/);
     const withIgnore = parseClassTable({ ...DROSOPHILA, ignore: [254] });
-    await writeLabelMask(p('dros-ignore.png'), labels([0, IGNORE, 3]), withIgnore);
+    await writeLabelMask(await testGate(dir), p('dros-ignore.png'), labels([0, IGNORE, 3]), withIgnore);
     expect(Array.from((await readRawMask(p('dros-ignore.png'))).data.subarray(0, 3))).toEqual([255, 254, 223]);
   });
 
   it('with a colour table: an RGB PNG that maps back', async () => {
     const l = labels([0, 1, 2, IGNORE]);
-    await writeLabelMask(p('colour.png'), l, COLOURS);
+    await writeLabelMask(await testGate(dir), p('colour.png'), l, COLOURS);
     const raw = await readRawMask(p('colour.png'));
     expect(raw.channels).toBe(3);
     expect(Array.from(raw.data.subarray(0, 4))).toEqual([0x000000, 0xff0000, 0x0000ff, 0xffffff]);
@@ -345,8 +346,8 @@ describe('writeLabelMask', () => {
   });
 
   it('overwrites atomically: the new content replaces the old', async () => {
-    await writeLabelMask(p('over.png'), labels([1]));
-    await writeLabelMask(p('over.png'), labels([2]));
+    await writeLabelMask(await testGate(dir), p('over.png'), labels([1]));
+    await writeLabelMask(await testGate(dir), p('over.png'), labels([2]));
     expect((await readRawMask(p('over.png'))).data[0]).toBe(2);
   });
 });

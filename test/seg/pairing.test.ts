@@ -13,6 +13,7 @@ import { listPairs } from '../../src/seg/project/pairing.ts';
 import type { PairingResult } from '../../src/seg/project/pairing.ts';
 import type { Project } from '../../src/seg/project/schema.ts';
 import { createProject } from '../../src/seg/project/load.ts';
+import { testGate } from '../helpers/gate.ts';
 
 const DATA = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 
@@ -40,7 +41,7 @@ const TABLE = {
 };
 
 async function project(extra: Partial<Project> = {}): Promise<{ dir: string; project: Project }> {
-  const { project } = await createProject(dir, { classes: TABLE, ...extra }, { force: true });
+  const { project } = await createProject(await testGate(dir), dir, { classes: TABLE, ...extra }, { force: true });
   return { dir, project };
 }
 
@@ -225,7 +226,7 @@ describe('per-class mask folders', () => {
       ],
       background: 'bg',
     };
-    const { project: p } = await createProject(dir, { classes: table, maskFormat: { kind: 'per-class', folders: { mito: 'mito', syn: 'syn' } } });
+    const { project: p } = await createProject(await testGate(dir), dir, { classes: table, maskFormat: { kind: 'per-class', folders: { mito: 'mito', syn: 'syn' } } });
     expect(p.masks).toBeUndefined();
     const r = await listPairs({ dir, project: p });
     expect(r.pairs).toEqual([

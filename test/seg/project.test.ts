@@ -10,6 +10,7 @@ import { DEFAULT_NORMALIZATION } from '../../src/seg/types.ts';
 import { createProject, loadProject, resolveProjectPaths, saveProject, toProjectPath } from '../../src/seg/project/load.ts';
 import { migrateProject } from '../../src/seg/project/migrate.ts';
 import { CURRENT_VERSION, PROJECT_FILE } from '../../src/seg/project/schema.ts';
+import { testGate } from '../helpers/gate.ts';
 
 const TABLE = {
   classes: [
@@ -45,7 +46,7 @@ async function errorOf(p: Promise<unknown>): Promise<ConfigError> {
 
 describe('createProject / loadProject / saveProject', () => {
   it('fills defaults, writes the file, and reads back the same project', async () => {
-    const created = await createProject(dir, { classes: TABLE });
+    const created = await createProject(await testGate(dir), dir, { classes: TABLE });
     expect(created.project).toMatchObject({
       version: CURRENT_VERSION,
       images: 'images',
@@ -66,27 +67,27 @@ describe('createProject / loadProject / saveProject', () => {
   });
 
   it('refuses to replace an existing project file unless forced', async () => {
-    await createProject(dir, { classes: TABLE });
-    const e = await errorOf(createProject(dir, { classes: TABLE, images: 'other' }));
+    await createProject(await testGate(dir), dir, { classes: TABLE });
+    const e = await errorOf(createProject(await testGate(dir), dir, { classes: TABLE, images: 'other' }));
     expect(e.message).toContain('already exists');
     expect((await loadProject(dir)).project.images).toBe('images');
-    await createProject(dir, { classes: TABLE, images: 'other' }, { force: true });
+    await createProject(await testGate(dir), dir, { classes: TABLE, images: 'other' }, { force: true });
     expect((await loadProject(dir)).project.images).toBe('other');
   });
 
   it('saveProject validates before writing: an invalid project leaves the file untouched', async () => {
-    const { project } = await createProject(dir, { classes: TABLE });
+    const { project } = await createProject(await testGate(dir), dir, { classes: TABLE });
     const before = await readFile(join(dir, PROJECT_FILE), 'utf8');
     const bad = { ...project, imagePage: -1 };
-    const e = await errorOf(saveProject(dir, bad));
+    const e = await errorOf(saveProject(await testGate(dir), dir, bad));
     expect(e.message).toContain('imagePage');
     expect(await readFile(join(dir, PROJECT_FILE), 'utf8')).toBe(before);
-    await saveProject(dir, { ...project, pairing: { rule: 'sorted' } });
+    await saveProject(await testGate(dir), dir, { ...project, pairing: { rule: 'sorted' } });
     expect((await loadProject(dir)).project.pairing).toEqual({ rule: 'sorted' });
   });
 
   it('resolves paths relative to the project folder and keeps absolute ones', async () => {
-    const { project } = await createProject(dir, { classes: TABLE, images: 'raw/imgs', masks: '/data/gt', split: 'split.json' });
+    const { project } = await createProject(await testGate(dir), dir, { classes: TABLE, images: 'raw/imgs', masks: '/data/gt', split: 'split.json' });
     const p = resolveProjectPaths({ dir, project });
     expect(p.images).toBe(join(dir, 'raw', 'imgs'));
     expect(p.masks).toBe('/data/gt');

@@ -5,10 +5,12 @@
 //   image 2: nuclei eroded to a one-pixel ring removed, boundary class never predicted
 //   image 3: the mask shifted by 6 pixels (foreground Dice drops, accuracy stays high)
 //   image 4: stray false-positive nuclei blocks in the corner
-//   others: the mask itself except the boundary class predicted as nucleus
+//   others: the mask itself
+// and in every image the boundary class is predicted as nucleus: it is never predicted anywhere
+// (class-never-predicted).
 import { join } from 'node:path';
-import { checkSmallObjects, objectRecall } from '../../src/seg/audit/objects.ts';
-import { checkBackgroundDominated, checkBelowBaseline, checkDeceptiveImages } from '../../src/seg/audit/scores.ts';
+import { PredictionChecks, predictionFindings as auditPredictions } from '../../src/seg/audit/index.ts';
+import type { ObjectRecallResult } from '../../src/seg/audit/index.ts';
 import { generateDemoProject, DEMO_CLASSES } from '../../src/seg/demo/index.ts';
 import type { EpochRecord } from '../../src/seg/history.ts';
 import { readImage, readRawMask } from '../../src/seg/image-io.ts';
@@ -43,9 +45,9 @@ function corrupt(gt: LabelMap, index: number): LabelMap {
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = x >= 6 && y >= 6 ? at(x - 6, y - 6) : 0;
   } else if (index === 3) {
     for (let y = 0; y < 20; y++) for (let x = 0; x < 20; x++) out[y * w + x] = 1;
-  } else {
-    for (let i = 0; i < out.length; i++) if (out[i] === 2) out[i] = 1;
   }
+  // Wherever the boundary class survived, it is predicted as nucleus: boundary is never predicted.
+  for (let i = 0; i < out.length; i++) if (out[i] === 2) out[i] = 1;
   for (let i = 0; i < out.length; i++) if (out[i] === 255) out[i] = 0;
   return { width: w, height: h, data: out };
 }
@@ -99,15 +101,15 @@ export function syntheticHistory(epochs = 20): EpochRecord[] {
   return out;
 }
 
-/** The prediction-level audit checks on one split (what runAudit does for predictions). */
-export function predictionFindings(pairs: FixturePair[], split: 'val' | 'test'): { findings: ScopedFinding[]; result: ReturnType<typeof evaluate>; objects: ReturnType<typeof objectRecall> } {
+/** The prediction-level audit checks on one split (what runAudit does for predictions, as the report runs them). */
+export function predictionFindings(pairs: FixturePair[], split: 'val' | 'test'): { findings: ScopedFinding[]; result: ReturnType<typeof evaluate>; objects: ObjectRecallResult } {
   const sorted = [...pairs];
   const result = evaluate(sorted, DEMO_CLASSES);
-  const objects = objectRecall(sorted, DEMO_CLASSES);
-  const findings = [...checkBackgroundDominated(result), ...checkBelowBaseline(result), ...checkDeceptiveImages(result), ...checkSmallObjects(objects, result)].map(
-    (f) => ({ ...f, scope: split }) as ScopedFinding,
-  );
-  return { findings, result, objects };
+  const checks = new PredictionChecks(DEMO_CLASSES);
+  for (const p of sorted) checks.add(p.name, p.gt, p.pred);
+  const c = checks.result();
+  const findings = auditPredictions(result, c).map((f) => ({ ...f, scope: split }) as ScopedFinding);
+  return { findings, result, objects: c.objects };
 }
 
 export function fixtureInput(pairs: FixturePair[], opts: { audit?: boolean } = {}): ReportInput {

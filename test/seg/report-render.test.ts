@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectRecall, runAudit } from '../../src/seg/audit/index.ts';
-import { readClassTable } from '../../src/seg/classes.ts';
+import { readClassTable } from '../../src/seg/class-table-file.ts';
 import type { ClassTable } from '../../src/seg/classes.ts';
 import { DEMO_CLASSES } from '../../src/seg/demo/index.ts';
 import { readImage, readRawMask } from '../../src/seg/image-io.ts';

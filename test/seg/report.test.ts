@@ -112,6 +112,11 @@ describe('report.json', () => {
   it('counts the findings by severity and keeps their scope', () => {
     const ids = data.findings.map((f) => f.id);
     expect(ids).toContain('deceptive-images');
+    // The demo's boundary class is predicted nowhere: the report says so, most serious first.
+    const never = data.findings.find((f) => f.id === 'class-never-predicted');
+    expect(never).toMatchObject({ severity: 'critical', evidence: { class: 'boundary', predPixels: 0 } });
+    expect(never!.images.length).toBeGreaterThan(0);
+    expect(renderReportHtml(data, {})).toContain('class-never-predicted');
     expect(data.findings.every((f) => f.scope === 'val')).toBe(true);
     const n = data.audit.critical + data.audit.warning + data.audit.info;
     expect(n).toBe(data.findings.length);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { parseClassTable } from '../../src/seg/classes.ts';
 import { ConfigError } from '../../src/seg/errors.ts';
-import { DISTINCT_COLORS } from '../../src/seg/project/palette.ts';
+import { DISTINCT_COLORS } from '../../src/seg/class-colors.ts';
 import { proposeClassTable } from '../../src/seg/project/propose.ts';
 import { ValueCounter, scanMaskValues } from '../../src/seg/project/scan.ts';
 import type { ScanResult } from '../../src/seg/project/scan.ts';
@@ -156,6 +156,7 @@ function scanOf(values: { value: number; pixels: number; images?: number; edgeFr
     files,
     totalPixels: total,
     bitDepths: [8],
+    lossyFiles: [],
     values: values.map((v) => ({ images: files, edgeFraction: 0.2, ...v, fraction: v.pixels / total })),
     problems: [],
   };
@@ -242,7 +243,7 @@ describe('proposeClassTable', () => {
     expect(p.notes.join('\n')).toMatch(/17 \(3 px\) occur in a single mask/);
   });
 
-  it('a mask resized with interpolation: border-only values go to ignore, said in the notes', async () => {
+  it('a mask resized with interpolation: the residue is reported as damage and left in no class; ignored only when accepted', async () => {
     const n = 40;
     const disk = Buffer.alloc(n * n);
     for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) disk[y * n + x] = (x - 20) ** 2 + (y - 18) ** 2 < 12 ** 2 ? 255 : 0;
@@ -250,16 +251,26 @@ describe('proposeClassTable', () => {
     await sharp(disk, { raw: { width: n, height: n, channels: 1 } }).resize(97, 97, { kernel: 'linear' }).png().toFile(file);
     const s = await scanMaskValues([file]);
     expect(s.values.length).toBeGreaterThan(10);
+    const residue = s.values.map((v) => v.value).filter((v) => v !== 0 && v !== 255);
     const p = proposeClassTable(s);
     expect(p.table.classes.map((c) => c.name)).toEqual(['value_0', 'value_255']);
-    expect(p.table.ignore).toEqual(s.values.map((v) => v.value).filter((v) => v !== 0 && v !== 255));
-    expect(p.notes[0]).toContain('resized with interpolation');
-    expect(p.notes[0]).toContain('"ignore"');
+    // Never moved into ignore on its own: reported, in no class, so that inspect blocks on it.
+    expect(p.table.ignore).toEqual([]);
+    expect(p.damage).toMatchObject({ values: residue, accepted: false, lossyFiles: 0 });
+    expect(p.notes[0]).toMatch(/^DAMAGED MASKS: .*resizing with interpolation/);
+    expect(p.notes[0]).toContain('NOT ignored');
+    expect(p.notes[0]).toContain('--accept-damaged');
     expect(p.assignments.filter((a) => a.className === null)).toHaveLength(s.values.length - 2);
+    // Accepted: the same values go to ignore, and the note says what that costs.
+    const a = proposeClassTable(s, { acceptDamaged: true });
+    expect(a.table.ignore).toEqual(residue);
+    expect(a.damage?.accepted).toBe(true);
+    expect(a.notes[0]).toContain('left out of training and every metric');
     // The same mask not resized has no such note.
     const clean = await grey('clean.png', n, n, [...disk]);
     const q = proposeClassTable(await scanMaskValues([clean]));
     expect(q.table.ignore).toEqual([]);
+    expect(q.damage).toBeUndefined();
     expect(q.notes.join('\n')).not.toContain('interpolation');
   });
 });
@@ -283,6 +294,7 @@ describe.skipIf(!existsSync(DATA))('real data (../shared/data)', () => {
     const p = proposeClassTable(s);
     // Thin membranes in several grey levels are not mistaken for interpolation residue.
     expect(p.table.ignore).toEqual([]);
+    expect(p.damage).toBeUndefined();
     expect(p.table.classes).toHaveLength(9);
     expect(p.table.background).toBe('value_255');
   });

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/seg/errors.ts';
-import { checkManifest, fingerprint, makeSplit, readManifest, toManifest, writeManifest } from '../../src/seg/split/index.ts';
+import { checkManifest, fingerprint, groupKeysOf, makeSplit, readManifest, toManifest, writeManifest } from '../../src/seg/split/index.ts';
 import type { SplitItem, SplitManifest } from '../../src/seg/split/index.ts';
 import type { RawImage } from '../../src/seg/types.ts';
+import { testGate } from '../helpers/gate.ts';
 
 const CLASSES = ['bg', 'cell', 'rare'];
 
@@ -42,7 +43,7 @@ describe('manifest file', () => {
     expect(m).toMatchObject({ version: 1, seed: 9, fractions: { val: 0.2, test: 0.2 }, groupPattern: null, classNames: CLASSES, background: 0 });
     expect(m.train.length + m.val.length + m.test.length).toBe(20);
     const file = join(dir, 'split.json');
-    await writeManifest(file, m);
+    await writeManifest(await testGate(dir), file, m);
     expect(await readManifest(file)).toEqual(m);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(JSON.parse(await readFile(file, 'utf8')).stats.train.images).toBe(m.train.length);
@@ -83,7 +84,7 @@ describe('manifest file', () => {
 
   it('writeManifest refuses to write an invalid manifest', async () => {
     const m = { ...toManifest(made()), seed: Number.NaN } as SplitManifest;
-    await expect(writeManifest(join(dir, 'nan.json'), m)).rejects.toThrow(/seed/);
+    await expect(writeManifest(await testGate(dir), join(dir, 'nan.json'), m)).rejects.toThrow(/seed/);
   });
 });
 
@@ -110,13 +111,14 @@ describe('checkManifest', () => {
     expect(mism.every((p) => p.severity === 'error' && p.file === 'split.json')).toBe(true);
   });
 
-  it('blocks a group cut across splits in a hand-edited manifest', () => {
-    const r = makeSplit(project(), { val: 0.2, seed: 1, groupPattern: '^(slide\\d)_', classNames: CLASSES });
+  it('blocks a group cut across splits in a hand-edited manifest', async () => {
+    const groups = await groupKeysOf(project().map((i) => i.name), '^(slide\\d)_');
+    const r = makeSplit(project(), { val: 0.2, seed: 1, groups, classNames: CLASSES });
     const m = toManifest(r);
-    expect(checkManifest(m, project()).ok).toBe(true);
+    expect(checkManifest(m, project(), { groups }).ok).toBe(true);
     const moved = m.train[0];
     const edited = { ...m, train: m.train.slice(1), val: [...m.val, moved] };
-    const check = checkManifest(edited, project());
+    const check = checkManifest(edited, project(), { groups });
     expect(check.ok).toBe(false);
     const leak = check.problems.find((p) => p.code === 'split-leakage')!;
     expect(leak.severity).toBe('error');

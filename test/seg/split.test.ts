@@ -3,7 +3,7 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/seg/errors.ts';
-import { buildGroups, formatSplitReport, groupKey, makeSplit, splitReport } from '../../src/seg/split/index.ts';
+import { buildGroups, formatSplitReport, groupKey, groupKeysOf, makeSplit, splitReport } from '../../src/seg/split/index.ts';
 import type { SplitItem, SplitResult } from '../../src/seg/split/index.ts';
 
 const CLASSES = ['background', 'cell', 'nucleus', 'rare'];
@@ -77,9 +77,10 @@ describe('makeSplit: tiny datasets', () => {
     expect(r.val).toHaveLength(0);
   });
 
-  it('refuses what cannot be split, saying why', () => {
+  it('refuses what cannot be split, saying why', async () => {
     expect(() => makeSplit(tiny(1), { val: 0.2, seed: 1 })).toThrow(/1 image\(s\) in 1 group\(s\) cannot fill 2 splits/);
-    expect(() => makeSplit(tiny(4), { val: 0.2, seed: 1, groupPattern: '^t' })).toThrow(/stay together/);
+    const groups = await groupKeysOf(tiny(4).map((i) => i.name), '^t');
+    expect(() => makeSplit(tiny(4), { val: 0.2, seed: 1, groups })).toThrow(/stay together/);
     expect(() => makeSplit(tiny(4), { val: 0.6, test: 0.4, seed: 1 })).toThrow(ConfigError);
     expect(() => makeSplit(tiny(4), { val: Number.NaN, seed: 1 })).toThrow(/val=NaN/);
     expect(() => makeSplit([], { val: 0.2, seed: 1 })).toThrow(/no images/);
@@ -160,11 +161,26 @@ describe('groups', () => {
     expect(groupKey('mouse3_slice1.tif', /^mouse\d+/)).toBe('mouse3');
     expect(groupKey('extra.tif', /^(mouse\d+)_/)).toBeUndefined();
     expect(groupKey('x', undefined)).toBeUndefined();
-    expect(() => buildGroups(['a'], '(')).toThrow(/not a valid regular expression/);
   });
 
-  it('buildGroups joins pattern groups and duplicate pairs transitively', () => {
-    const g = buildGroups(['b1', 'a1', 'a2', 'c', 'd'], '^([ab])\\d', [
+  it('groupKeysOf computes the same keys off the event loop, and names a bad pattern', async () => {
+    const names = ['mouse3_slice1', 'mouse12_x', 'extra', 'mouse3_b'];
+    const keys = await groupKeysOf(names, pattern);
+    expect(names.map((n) => keys.keyOf(n))).toEqual(names.map((n) => groupKey(n, new RegExp(pattern))));
+    expect(keys.pattern).toBe(pattern);
+    await expect(groupKeysOf(['a'], '(')).rejects.toThrow(/The group pattern "\(" is not a valid regular expression/);
+  });
+
+  it('a pattern that backtracks without end is stopped at the limit with an error naming it', async () => {
+    const t0 = performance.now();
+    const e = await groupKeysOf([`${'a'.repeat(40)}_01`], '^(a+)+$').catch((x: unknown) => x);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as Error).message).toMatch(/The group pattern "\^\(a\+\)\+\$" ran longer than 0\.5 s on 1 image name\(s\), so it was stopped: .*nested repetition/);
+  });
+
+  it('buildGroups joins pattern groups and duplicate pairs transitively', async () => {
+    const g = buildGroups(['b1', 'a1', 'a2', 'c', 'd'], await groupKeysOf(['b1', 'a1', 'a2', 'c', 'd'], '^([ab])\\d'), [
       { a: 'a2', b: 'c', kind: 'near', distance: 3, correlation: 0.99 },
       { a: 'b1', b: 'd', kind: 'exact', distance: 0, correlation: 1 },
     ]);
@@ -174,10 +190,11 @@ describe('groups', () => {
     ]);
   });
 
-  it('never cuts a group across splits, for any seed', () => {
+  it('never cuts a group across splits, for any seed', async () => {
     const re = new RegExp(pattern);
+    const groups = await groupKeysOf(items.map((i) => i.name), pattern);
     for (let seed = 0; seed < 12; seed++) {
-      const r = makeSplit(items, { val: 0.2, test: 0.1, seed, groupPattern: pattern });
+      const r = makeSplit(items, { val: 0.2, test: 0.1, seed, groups });
       const side = sides(r);
       const byKey = new Map<string, Set<string>>();
       for (const it of items) {
@@ -250,6 +267,6 @@ describe('split report', () => {
     expect(cols[1]).toMatch(/^\d+\.\d+ % \(5\)$/);
     expect(lines.find((l) => l.startsWith('background (background)'))).toBeDefined();
     expect(lines.find((l) => l.startsWith('images'))!.trim().split(/\s+/).slice(1)).toEqual(['60', String(r.train.length), String(r.val.length), '6']);
-    expect(text).toContain('Duplicates: none found.');
+    expect(text).toContain('Duplicates: none found');
   });
 });

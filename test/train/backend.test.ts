@@ -98,10 +98,11 @@ describe('selectBackend', () => {
         throw notFound(pkg);
       },
     });
-    expect(asked).toEqual(['@tensorflow/tfjs-node-gpu']);
+    expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', 'webgpu']);
     expect(choice.name).toBe('native');
     expect(tf.getBackend()).toBe('wasm');
-    expect(choice.tried.map((t) => t.ok)).toEqual([false, true]);
+    expect(choice.tried.map((t) => t.ok)).toEqual([false, false, true]);
+    expect(choice.tried[1].reason).toMatch(/WebGPU not used: the webgpu package is not installed/);
     expect(choice.native?.threads).toBeGreaterThanOrEqual(1);
     expect(choice.reason).toMatch(/oneDNN \d+\.\d+.*threads/);
     expect(formatBackendChoice(choice)).toMatch(/^backend native: .*skipped: .*tfjs-node-gpu/);
@@ -117,16 +118,17 @@ describe('selectBackend', () => {
         },
       }),
     );
-    expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+    expect(asked).toEqual(['@tensorflow/tfjs-node-gpu', 'webgpu', '@tensorflow/tfjs-node']);
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.tried.map((t) => [t.package, t.ok])).toEqual([
       ['@tensorflow/tfjs-node-gpu', false],
+      ['@tensorflow/tfjs-backend-webgpu', false],
       ['seglens-native', false],
       ['@tensorflow/tfjs-node', false],
       ['@tensorflow/tfjs-backend-wasm', true],
     ]);
-    expect(choice.tried[1].reason).toMatch(/SEGLENS_NATIVE=0/);
+    expect(choice.tried[2].reason).toMatch(/SEGLENS_NATIVE=0/);
     expect(choice.reason, 'the chosen path says what keeps the native one away').toMatch(/native CPU path not used: .*SEGLENS_NATIVE=0/);
     expect(tf.getKernel('SeglensBatchNormTrain', 'wasm'), 'native kernels removed from wasm').toBeUndefined();
     expect(choice.tried[0].reason).toMatch(/not installed/);
@@ -147,7 +149,7 @@ describe('selectBackend', () => {
     })();
     if (!nodeInstalled) {
       expect(choice.name).toBe(CPU_PATH);
-      if (!NATIVE.ok) expect(choice.tried[2].reason).toMatch(/tfjs-node is not installed/);
+      if (!NATIVE.ok) expect(choice.tried[3].reason).toMatch(/tfjs-node is not installed/);
     }
     expect(choice.tried.at(-1)?.ok).toBe(true);
   });

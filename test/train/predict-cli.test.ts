@@ -13,6 +13,7 @@ import { makeModelMeta, parseUNetConfig } from '../../src/train/model/config.ts'
 import { buildUNet } from '../../src/train/model/unet.ts';
 import { saveModel } from '../../src/train/predict/model-io.ts';
 import { json, seglens } from '../helpers/cli.ts';
+import { testGate } from '../helpers/gate.ts';
 
 let tmp: string;
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const table = parseClassTable({ classes: [{ name: 'bg', values: [0], color: '#000000' }, { name: 'fg', values: [255], color: '#ffffff' }], background: 'bg' });
   const model = buildUNet(cfg);
   await mkdir(join(tmp, 'runs', 'r1', 'best'), { recursive: true });
-  await saveModel(join(tmp, 'runs', 'r1', 'best'), model, makeModelMeta(cfg, { kind: 'minmax', low: 0, high: 100, scope: 'image' }, table));
+  await saveModel(await testGate(tmp), join(tmp, 'runs', 'r1', 'best'), model, makeModelMeta(cfg, { kind: 'minmax', low: 0, high: 100, scope: 'image' }, table));
   model.dispose();
   // the run's config.json as the trainer writes it; predict repeats its validation tiling
   await writeFile(join(tmp, 'runs', 'r1', 'config.json'), JSON.stringify({ epochs: 3, validation: { tile: 32, overlap: 8, batch: 2 } }));
@@ -83,5 +84,20 @@ describe('seglens predict', () => {
     expect([mask.width, mask.height, mask.channels]).toEqual([50, 37, 1]);
     expect(existsSync(join(out, 'probs', 'cells_bg.png'))).toBe(true);
     expect(existsSync(join(out, 'probs', 'cells_fg.png'))).toBe(true);
+  });
+
+  it('refuses an image that decodes to more than the pixel limit, with its size and the --max-pixels that would accept it', { timeout: 120_000 }, async () => {
+    // 8200 x 8200 = 67.2 megapixels: a small file, just over the default 8192 x 8192.
+    const big = join(tmp, 'big', 'wide.png');
+    await mkdir(join(tmp, 'big'));
+    await sharp({ create: { width: 8200, height: 8200, channels: 3, background: { r: 9, g: 9, b: 9 } } }).toColourspace('b-w').png().toFile(big);
+    const out = join(tmp, 'out-big');
+    const r = await seglens(['predict', join(tmp, 'runs', 'r1'), big, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const problem = json(r).problems[0];
+    expect(problem.code).toBe('image-too-large');
+    expect(problem.message).toMatch(/wide\.png is 8200 x 8200 = 67\.2 megapixels when decoded, over the limit of 67\.1 megapixels/);
+    expect(problem.hint).toMatch(/--max-pixels 67240000/);
+    expect(existsSync(join(out, 'wide.png'))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // predictFiles and model folders on real files in a temp dir: masks hold the class table's stored
 // values, probability maps exist and sum to 1 per pixel (softmax), a bad file is reported by name
 // and the others are still predicted; models round-trip through model folders and run folders.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { buildUNet, LOGITS_LAYER, logitsModel } from '../../src/train/model/unet
 import { loadModel, saveModel } from '../../src/train/predict/model-io.ts';
 import { expandImagePaths, predictFiles, PROB_SCALE } from '../../src/train/predict/predict-files.ts';
 import { predictImage } from '../../src/train/predict/tiled.ts';
+import { testGate } from '../helpers/gate.ts';
 
 const table = parseClassTable({
   classes: [
@@ -64,7 +65,7 @@ beforeAll(async () => {
   // Centre the random head's logits on img1 so that the untrained model predicts every class
   // somewhere: a test on a one-class prediction would prove little.
   const img = normalize(await readImage(join(tmp, 'a', 'img1.png')), meta.normalization);
-  const logits = predictImage(logitsModel(model), img, { tile: 32, head: 'softmax', numClasses: 3 }).probs; // blended raw logits
+  const logits = (await predictImage(logitsModel(model), img, { tile: 32, head: 'softmax', numClasses: 3 })).probs; // blended raw logits
   const head = model.getLayer(LOGITS_LAYER);
   const mean = [0, 1, 2].map((k) => {
     let s = 0;
@@ -89,7 +90,7 @@ describe('predictFiles', () => {
     const out = join(tmp, 'out');
     const progress: number[] = [];
     const before = tf.memory().numTensors;
-    const r = await predictFiles(model, meta, files, { outDir: out, writeProbs: true, tile: 32, overlap: 8, batch: 2, onProgress: (d) => progress.push(d) });
+    const r = await predictFiles(model, meta, files, { gate: await testGate(tmp), outDir: out, writeProbs: true, tile: 32, overlap: 8, batch: 2, onProgress: (d) => progress.push(d) });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.predicted.map((p) => p.file.slice(tmp.length + 1))).toEqual(['a/img1.png', 'b/img2.tif']);
     expect(progress).toEqual([1, 2, 3, 4]);
@@ -101,7 +102,7 @@ describe('predictFiles', () => {
 
     for (const p of r.predicted) {
       // the mask equals predictImage's labels mapped to the table's first stored values
-      const expected = predictImage(model, normalize(await readImage(p.file), meta.normalization), { tile: 32, overlap: 8, head: 'softmax', numClasses: 3 });
+      const expected = await predictImage(model, normalize(await readImage(p.file), meta.normalization), { tile: 32, overlap: 8, head: 'softmax', numClasses: 3 });
       expect((await sharp(p.mask).metadata()).channels).toBe(1);
       const mask = await readRawMask(p.mask);
       expect([mask.width, mask.height, mask.channels]).toEqual([p.width, p.height, 1]);
@@ -127,11 +128,17 @@ describe('predictFiles', () => {
     }
   });
 
-  it('refuses an output folder where a mask would replace an input image', async () => {
+  it('refuses an output folder where a mask would replace an input image, or sit beside one', async () => {
     const img = join(tmp, 'a', 'img1.png');
     const before = await readFile(img);
-    await expect(predictFiles(model, meta, [img], { outDir: join(tmp, 'a') })).rejects.toThrow(/would replace an input image/);
+    const listing = await readdir(join(tmp, 'a'));
+    await expect(predictFiles(model, meta, [img], { gate: await testGate(tmp), outDir: join(tmp, 'a') })).rejects.toThrow(/is an input image, which the project reads: it is never replaced/);
     expect(await readFile(img)).toEqual(before);
+    expect(await readdir(join(tmp, 'a'))).toEqual(listing);
+    // A TIFF predicted into its own folder: its PNG mask replaces nothing but would be read as an image.
+    const beside = await readdir(join(tmp, 'b'));
+    await expect(predictFiles(model, meta, [join(tmp, 'b', 'img2.tif')], { gate: await testGate(tmp), outDir: join(tmp, 'b') })).rejects.toThrow(/img2\.png would be written into the folder of input images/);
+    expect(await readdir(join(tmp, 'b'))).toEqual(beside);
   });
 
   it('a missing path and a folder without images are errors naming them', async () => {
@@ -148,10 +155,10 @@ describe('model folders', () => {
   it('saveModel / loadModel round-trip a model folder, a run folder (best/) and a model.json path', async () => {
     const modelDir = join(tmp, 'model');
     await mkdir(modelDir);
-    await saveModel(modelDir, model, meta);
+    await saveModel(await testGate(tmp), modelDir, model, meta);
     const runBest = join(tmp, 'runs', 'r1', 'best');
     await mkdir(runBest, { recursive: true });
-    await saveModel(runBest, model, meta);
+    await saveModel(await testGate(tmp), runBest, model, meta);
     await writeFile(join(tmp, 'runs', 'r1', 'config.json'), JSON.stringify({ validation: { tile: 48, overlap: 12 } }));
     const want = out(model);
     for (const [path, from, dir] of [
@@ -183,7 +190,7 @@ describe('model folders', () => {
     expect((e as FileError).message).toMatch(/has model.json but no weights.bin/);
     const lastOnly = join(tmp, 'runs', 'r2', 'last');
     await mkdir(lastOnly, { recursive: true });
-    await saveModel(lastOnly, model, meta);
+    await saveModel(await testGate(tmp), lastOnly, model, meta);
     await expect(loadModel(join(tmp, 'runs', 'r2'))).rejects.toThrow(/"last" checkpoint but no "best"/);
     await writeFile(join(noWeights, 'model.json'), JSON.stringify({ ...meta, inputChannels: 3 }));
     await expect(loadModel(noWeights)).rejects.toThrow(/inputChannels/);

@@ -124,9 +124,9 @@ describe('predictImage', () => {
   it.each([
     [64, 64],
     [48, 64],
-  ])('an image of exactly one tile (%i x %i) equals model.predict on the whole image', (h, w) => {
+  ])('an image of exactly one tile (%i x %i) equals model.predict on the whole image', async (h, w) => {
     const img = randomImage(h, w, 1, `one-${h}`);
-    const r = predictImage(model, img, { tile: 64, head: 'softmax', numClasses: 3 });
+    const r = await predictImage(model, img, { tile: 64, head: 'softmax', numClasses: 3 });
     expect(r.tiles).toBe(1);
     const whole = tf.tidy(() => (model.predict(tf.tensor4d(img.data, [1, h, w, 1])) as tf.Tensor).dataSync() as Float32Array);
     expect(maxAbsDiff(r.probs, whole)).toBeLessThan(1e-6);
@@ -146,10 +146,10 @@ describe('predictImage', () => {
     [200, 30, 64, 20, 4], // tiled along y, padded along x
     [3, 5, 64, 16, 1],
     [1, 1, 16, 4, 1],
-  ])('a pointwise model gives its exact function on %i x %i (tile %i, overlap %i, batch %i)', (h, w, tile, overlap, batch) => {
+  ])('a pointwise model gives its exact function on %i x %i (tile %i, overlap %i, batch %i)', async (h, w, tile, overlap, batch) => {
     const img = randomImage(h, w, C, `pw-${h}-${w}`);
     let calls = 0;
-    const r = predictImage(point, img, { tile, overlap, batch, head: 'softmax', numClasses: K, onProgress: () => calls++ });
+    const r = await predictImage(point, img, { tile, overlap, batch, head: 'softmax', numClasses: K, onProgress: () => calls++ });
     expect(r.probs.length).toBe(h * w * K);
     expect(r.labels.width).toBe(w);
     expect(r.labels.height).toBe(h);
@@ -157,30 +157,30 @@ describe('predictImage', () => {
     expect(maxAbsDiff(r.probs, expectedPointwise(img))).toBeLessThan(2e-6);
   });
 
-  it('logits output: the head is applied per tile, giving the same probabilities', () => {
+  it('logits output: the head is applied per tile, giving the same probabilities', async () => {
     const logits = tfl.model({ inputs: point.inputs, outputs: point.layers[point.layers.length - 2].output as tfl.SymbolicTensor });
     const img = randomImage(90, 70, C, 'logits');
-    const a = predictImage(point, img, { tile: 32, head: 'softmax', numClasses: K });
-    const b = predictImage(logits, img, { tile: 32, head: 'softmax', numClasses: K, modelOutput: 'logits' });
+    const a = await predictImage(point, img, { tile: 32, head: 'softmax', numClasses: K });
+    const b = await predictImage(logits, img, { tile: 32, head: 'softmax', numClasses: K, modelOutput: 'logits' });
     expect(maxAbsDiff(a.probs, b.probs)).toBeLessThan(1e-6);
   });
 
-  it('a U-Net on an odd-sized image: probabilities sum to 1 and no tensor is left behind', () => {
+  it('a U-Net on an odd-sized image: probabilities sum to 1 and no tensor is left behind', async () => {
     const img = randomImage(77, 141, 1, 'unet');
     const before = tf.memory().numTensors;
-    const r = predictImage(model, img, { tile: 32, overlap: 8, batch: 3, head: 'softmax', numClasses: 3 });
+    const r = await predictImage(model, img, { tile: 32, overlap: 8, batch: 3, head: 'softmax', numClasses: 3 });
     expect(tf.memory().numTensors).toBe(before);
     for (let p = 0; p < 77 * 141; p += 53) expect(r.probs[p * 3] + r.probs[p * 3 + 1] + r.probs[p * 3 + 2]).toBeCloseTo(1, 5);
-    expect(() => predictImage(model, randomImage(20, 20, 3, 'rgb'), { tile: 32, head: 'softmax', numClasses: 3 })).toThrow(ShapeError);
+    await expect(predictImage(model, randomImage(20, 20, 3, 'rgb'), { tile: 32, head: 'softmax', numClasses: 3 })).rejects.toThrow(ShapeError);
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('bad arguments are named', () => {
+  it('bad arguments are named', async () => {
     const img = randomImage(40, 40, 1, 'bad');
-    expect(() => predictImage(model, img, { tile: 30, head: 'softmax', numClasses: 3 })).toThrow(/multiple of 4/);
-    expect(() => predictImage(model, img, { tile: 32, overlap: 32, head: 'softmax', numClasses: 3 })).toThrow(ConfigError);
-    expect(() => predictImage(model, img, { tile: 32, batch: 0, head: 'softmax', numClasses: 3 })).toThrow(/batch/);
-    expect(() => predictImage(model, img, { tile: 32, head: 'softmax', numClasses: 4 })).toThrow(/outputs 3/);
-    expect(() => predictImage(model, { ...img, data: img.data.subarray(1) }, { head: 'softmax', numClasses: 3 })).toThrow(/values for 40 x 40/);
+    await expect(predictImage(model, img, { tile: 30, head: 'softmax', numClasses: 3 })).rejects.toThrow(/multiple of 4/);
+    await expect(predictImage(model, img, { tile: 32, overlap: 32, head: 'softmax', numClasses: 3 })).rejects.toThrow(ConfigError);
+    await expect(predictImage(model, img, { tile: 32, batch: 0, head: 'softmax', numClasses: 3 })).rejects.toThrow(/batch/);
+    await expect(predictImage(model, img, { tile: 32, head: 'softmax', numClasses: 4 })).rejects.toThrow(/outputs 3/);
+    await expect(predictImage(model, { ...img, data: img.data.subarray(1) }, { head: 'softmax', numClasses: 3 })).rejects.toThrow(/values for 40 x 40/);
   });
 });

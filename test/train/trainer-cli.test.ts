@@ -48,7 +48,7 @@ describe('seglens train refuses bad input before any work', () => {
     [['--epochs', '2.5'], /--epochs takes a whole number/],
     [['--loss', 'l2'], /Allowed choices are ce, weighted-ce, dice, dice-ce, focal/],
     [['--resume', 'runs/x', '--lr', '0.01'], /--resume continues a run with its own settings.*--lr/],
-    [['--backend', 'gpu'], /Allowed choices are tensorflow-gpu, native, tensorflow, wasm, cpu/],
+    [['--backend', 'gpu'], /Allowed choices are tensorflow-gpu, webgpu, native, tensorflow, wasm, cpu/],
   ])('%j', async (args, message) => {
     const r = await inProcess(['train', project, ...args]);
     expect(r.code).toBe(2);

@@ -14,7 +14,7 @@ import { Accumulator } from '../../src/seg/metrics/index.ts';
 import { normalize } from '../../src/seg/normalize.ts';
 import { readManifest } from '../../src/seg/split/index.ts';
 import { tf } from '../../src/train/tf.ts';
-import { unpackWeights } from '../../src/train/model/weights.ts';
+import { serializeWeights, unpackWeights } from '../../src/train/model/weights.ts';
 import { loadModel } from '../../src/train/predict/model-io.ts';
 import { predictImage } from '../../src/train/predict/tiled.ts';
 import { checkpointDir, readCheckpoint, TrainStateSchema, writeCheckpoint } from '../../src/train/trainer/checkpoint.ts';
@@ -30,6 +30,7 @@ import { RunInfoSchema } from '../../src/train/trainer/run-folder.ts';
 import { Trainer } from '../../src/train/trainer/trainer.ts';
 import type { TrainOptions } from '../../src/train/trainer/trainer.ts';
 import { startWasmBackend } from '../../src/train/backend/wasm.ts';
+import { testGate } from '../helpers/gate.ts';
 
 let tmp: string;
 let project: string;
@@ -159,7 +160,7 @@ describe('a run', () => {
         const pair = ds.pairs.find((p) => p.name === name)!;
         const img = normalize(await readImage(pair.image), meta.normalization);
         const { labels } = await readPairLabels(ds.project, pair);
-        const pred = predictImage(model, img, { ...cfg.validation, head: meta.config.head, numClasses: meta.config.numClasses });
+        const pred = await predictImage(model, img, { ...cfg.validation, head: meta.config.head, numClasses: meta.config.numClasses });
         acc.add(name, labels, pred.labels);
       }
     } finally {
@@ -374,13 +375,13 @@ describe('checkpoint directories', () => {
       activeWarnings: [], elapsedSeconds: 0,
     });
     try {
-      await writeCheckpoint(parent, 'best', { model, meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 7 } });
+      await writeCheckpoint(await testGate(tmp), parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 7 } });
       expect(readdirSync(parent)).toEqual(['best']);
       await rename(join(parent, 'best'), join(parent, 'best.old')); // the crash window
       await mkdir(join(parent, 'best.tmp')); // a half-written new one is never read
       expect(checkpointDir(parent, 'best')).toBe(join(parent, 'best.old'));
       expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(7);
-      await writeCheckpoint(parent, 'best', { model, meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 8 } });
+      await writeCheckpoint(await testGate(tmp), parent, 'best', { weights: serializeWeights(model), meta, optimizer: { specs: [], data: new Uint8Array() }, state: { ...base, epoch: 8 } });
       expect(readdirSync(parent)).toEqual(['best']);
       expect((await readCheckpoint(parent, 'best')).state.epoch).toBe(8);
       await expect(readCheckpoint(parent, 'last')).rejects.toThrow(/no "last" checkpoint/);

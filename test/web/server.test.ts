@@ -1,5 +1,5 @@
 // `seglens serve` as a real server on an ephemeral port, probed with raw HTTP and WebSocket:
-// the token on every route and the socket, path traversal through the data and static routes,
+// the token on every API route and the socket (the page and its assets carry none), origins, path traversal through the data and static routes,
 // oversized and malformed messages (the server answers the next valid request), events delivered,
 // and the browser transport + client end to end.
 import { request } from 'node:http';
@@ -77,6 +77,8 @@ beforeAll(async () => {
   await mkdir(join(renderer, 'assets'), { recursive: true });
   await writeFile(join(renderer, 'index.html'), '<!doctype html><html><head><title>seglens</title></head><body><script src="/assets/app.js"></script></body></html>');
   await writeFile(join(renderer, 'assets', 'app.js'), 'console.log("app")');
+  // A source map left in the build (vite no longer writes them): present, but never served.
+  await writeFile(join(renderer, 'assets', 'app.js.map'), '{"version":3,"sources":["../src/secret.ts"]}');
   await symlink(join(tmp, 'secret.tif'), join(renderer, 'assets', 'leak.js'));
   srv = await startServer({ token: TOKEN, rendererDir: renderer, engine: (emit) => new Workspace({ emit, demoDir: join(tmp, 'demo') }) });
   expect((await call('openProject', { dir: proj })).status).toBe(200);
@@ -115,12 +117,7 @@ describe('the token', () => {
     ['GET', '/data/getImagePixels?name=demo_01'],
     ['GET', '/data/getMaskPixels?name=demo_01'],
     ['POST', '/data/saveMask', Buffer.alloc(16)],
-    ['GET', '/'],
-    ['GET', '/index.html'],
-    ['GET', '/assets/app.js'],
-    ['GET', '/some/client/route'],
     ['GET', '/events'],
-    ['GET', '/no-such-thing.png'],
   ];
 
   it.each(routes)('%s %s: refused without a token, with a wrong one, and with a wrong-length one', async (method, path, body) => {
@@ -137,26 +134,42 @@ describe('the token', () => {
     }
   });
 
-  it('accepts the token as a bearer header or as ?token=', async () => {
+  it('accepts the token as a bearer header only: a token in a URL (logs, history) opens no API call', async () => {
     expect((await http('GET', '/data/getImagePixels?name=demo_01')).status).toBe(200);
-    expect((await http('GET', `/data/getImagePixels?name=demo_01&token=${TOKEN}`, { token: null })).status).toBe(200);
-    expect((await http('POST', `/api/appInfo?token=${TOKEN}`, { token: null, body: '{}' })).status).toBe(200);
+    expect((await http('GET', `/data/getImagePixels?name=demo_01&token=${TOKEN}`, { token: null })).status).toBe(401);
+    expect((await http('POST', `/api/appInfo?token=${TOKEN}`, { token: null, body: '{}' })).status).toBe(401);
   });
 
-  it('serves the page to ?token= with the token in a meta tag, a strict CSP, and a cookie for its own assets only', async () => {
-    const page = await http('GET', `/?token=${TOKEN}`, { token: null });
-    expect(page.status).toBe(200);
-    expect(page.body.toString()).toContain(`<meta name="seglens-token" content="${TOKEN}">`);
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(page.headers['referrer-policy']).toBe('no-referrer');
-    const cookie = String(page.headers['set-cookie']).split(';')[0];
-    expect(String(page.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
-    const asset = await http('GET', '/assets/app.js', { token: null, headers: { Cookie: cookie } });
+  it('serves the page and its assets without the token and never hands it out: no meta tag, no cookie', async () => {
+    for (const path of [`/?token=${TOKEN}`, '/', '/index.html', '/some/client/route']) {
+      const page = await http('GET', path, { token: null });
+      expect(page.status, path).toBe(200);
+      expect(page.body.toString()).not.toContain(TOKEN);
+      expect(page.headers['set-cookie'], path).toBeUndefined();
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.headers['referrer-policy']).toBe('no-referrer');
+    }
+    const asset = await http('GET', '/assets/app.js', { token: null });
     expect(asset.status).toBe(200);
     expect(asset.body.toString()).toBe('console.log("app")');
-    // The cookie opens the page's assets, never the API (no cross-site request can ride on it).
-    expect((await http('POST', '/api/appInfo', { token: null, body: '{}', headers: { Cookie: cookie } })).status).toBe(401);
-    expect((await http('GET', '/data/getImagePixels?name=demo_01', { token: null, headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await http('GET', '/no-such-thing.png', { token: null })).status).toBe(404);
+  });
+
+  it('serves no source maps', async () => {
+    expect((await http('GET', '/assets/app.js.map', { token: null })).status).toBe(404);
+    expect((await http('GET', '/assets/app.js.MAP', { token: null })).body.toString()).not.toContain('"sources"');
+  });
+
+  it('refuses API calls and the event socket from a page of another origin (another local port), even with the token', async () => {
+    const other = { Origin: `http://127.0.0.1:${srv.port + 1}` };
+    const r = await http('POST', '/api/appInfo', { body: '{}', headers: other });
+    expect(r.status).toBe(403);
+    expect(r.json().error!.name).toBe('AccessDeniedError');
+    expect((await socket(`?token=${TOKEN}`, other)).status).toBe(403);
+    const own = await socket(`?token=${TOKEN}`, { Origin: `http://127.0.0.1:${srv.port}` });
+    expect(own.status).toBeNull();
+    own.ws.close();
+    expect((await http('POST', '/api/appInfo', { body: '{}', headers: { Origin: `http://127.0.0.1:${srv.port}` } })).status).toBe(200);
   });
 
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {

@@ -6,6 +6,7 @@ import type { ContractClient } from '../../../src/api/client.ts';
 import { pickTransport } from '../../../src/api/transports/ipc.ts';
 
 export type { ContractClient };
+export { startComputeWorker } from '../../../src/api/transports/compute-worker.ts';
 
 export function connect(): ContractClient {
   return createClient(pickTransport());

@@ -25,6 +25,8 @@ const TODO: Record<string, string> = {
   FileError: 'Check the file named in the message: it may be missing, unreadable or not an image.',
   ConfigError: 'Correct the setting named in the message (project file or training options).',
   ShapeError: 'The image and its mask (or prediction) differ in size: check that they belong together.',
+  LockedError: 'Another seglens is editing this project (or training this run): close it there, then save again. Your edits stay in this window meanwhile.',
+  WriteRefusedError: 'seglens writes only inside the project (or the folder you named) and never among its images and masks: choose another place, or replace the link named in the message by a real folder.',
 };
 
 const FALLBACK = 'If this keeps happening, note the message and restart seglens.';

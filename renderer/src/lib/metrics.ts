@@ -1,7 +1,9 @@
-// Pure helpers of the metrics view: the scatter's axes and points, sorting the table and the
-// findings the table shows. Which image is deceptive and which class is at fault are the audit's
-// verdicts (src/seg/audit, carried by each row); nothing here judges them again.
-import type { ClassInfo, MetricRow, MetricsTableResult } from '../../../src/api/index.ts';
+// Pure helpers of the metrics view: the scatter's axes and points, sorting the table, and the
+// findings it shows. Nothing here judges: which images are deceptive and which class is at fault
+// (each row's verdict), the corner's thresholds and every finding come from the audit
+// (src/seg/audit) through the contract (MetricRow.deceptive/fault/inclusiveScore,
+// MetricsTableResult.findings/deceptiveCorner); the renderer may import only src/api.
+import type { ClassInfo, Finding, MetricRow, MetricsTableResult } from '../../../src/api/index.ts';
 
 /** The background-inclusive figure a user would quote for an image (computed by the engine). */
 export function inclusiveScore(r: MetricRow): number | null {
@@ -103,66 +105,7 @@ export function deceptiveRows(t: MetricsTableResult): MetricRow[] {
   return sortRows(t.rows.filter((r) => r.deceptive), 'gap', 'desc');
 }
 
-export interface TableFinding {
-  id: string;
-  severity: 'error' | 'warning';
-  title: string;
-  message: string;
-  action: string;
-  /** Images concerned, worst first: each links to the image view. */
-  images: string[];
-}
-
-const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
-
-/** A foreground class of the ground truth is in it. */
-function hasForeground(r: MetricRow, classes: readonly ClassInfo[]): boolean {
-  return r.cells.some((c, id) => !classes[id]?.isBackground && c.gtPixels > 0);
-}
-
-/**
- * What the table itself shows: deceptive images (the audit's verdicts, ranked by the gap),
- * foreground classes the run never predicts although the ground truth has them, and images no
- * better than all-background.
- */
-export function tableFindings(t: MetricsTableResult): TableFinding[] {
-  const out: TableFinding[] = [];
-  const deceptive = deceptiveRows(t);
-  if (deceptive.length) {
-    out.push({
-      id: 'deceptive-images',
-      severity: 'warning',
-      title: 'Good-looking scores hiding bad masks',
-      message: `${deceptive.length} image(s) score >= ${t.corner.looksGood} with the background included but have a foreground Dice < ${t.corner.poorForegroundDice}.`,
-      action: 'Open each one: it opens with the error map of the class at fault; compare ground truth and prediction side by side. The accuracy says nothing about the objects.',
-      images: deceptive.map((r) => r.name),
-    });
-  }
-  t.classes.forEach((c, id) => {
-    if (c.isBackground) return;
-    const withGt = t.rows.filter((r) => (r.cells[id]?.gtPixels ?? 0) > 0);
-    const predicted = t.rows.reduce((s, r) => s + (r.cells[id]?.predPixels ?? 0), 0);
-    if (withGt.length > 0 && predicted === 0) {
-      out.push({
-        id: `never-predicted:${id}`,
-        severity: 'error',
-        title: `Class "${c.name}" is never predicted`,
-        message: `${withGt.length} image(s) contain "${c.name}" in the ground truth, and the run predicts it nowhere (Dice 0 for the class).`,
-        action: 'Train with a loss that weights rare classes (dice-ce or weighted-ce) and check that the class is present in the training split.',
-        images: withGt.map((r) => r.name),
-      });
-    }
-  });
-  const belowBaseline = t.rows.filter((r) => r.pixelAccuracy !== null && r.allBackgroundAccuracy !== null && hasForeground(r, t.classes) && r.pixelAccuracy <= r.allBackgroundAccuracy);
-  if (belowBaseline.length) {
-    out.push({
-      id: 'below-baseline',
-      severity: 'warning',
-      title: 'No better than predicting background everywhere',
-      message: `${belowBaseline.length} image(s) have a pixel accuracy at or below that of an all-background prediction (e.g. ${belowBaseline[0].name}: ${f3(belowBaseline[0].pixelAccuracy)} vs ${f3(belowBaseline[0].allBackgroundAccuracy)}).`,
-      action: 'Judge these images by the foreground Dice per class, not by accuracy.',
-      images: belowBaseline.map((r) => r.name),
-    });
-  }
-  return out;
+/** The findings the view shows: the audit's on the same predictions, as returned (most serious first). */
+export function tableFindings(t: MetricsTableResult): Finding[] {
+  return t.findings;
 }

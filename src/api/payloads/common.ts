@@ -44,7 +44,13 @@ export const ProblemSchema = z.object({
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 
-/** An audit finding (src/seg/audit): a way the data or the numbers can mislead, with what to do. */
+/** A named number of a finding's evidence (NaN travels as null). */
+const evidenceValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+
+/**
+ * An audit finding (src/seg/audit): a way the data or the numbers can mislead, with what to do.
+ * The renderer shows findings as the audit returns them; it judges nothing itself.
+ */
 export const FindingSchema = z.object({
   id: z.string().min(1),
   severity: z.enum(['critical', 'warning', 'info']),
@@ -53,6 +59,10 @@ export const FindingSchema = z.object({
   action: z.string(),
   /** Images concerned, worst first. */
   images: z.array(z.string()),
+  /** The numbers behind the message, by name. */
+  evidence: z.record(z.string(), evidenceValue).optional(),
+  /** Per-image numbers, in the order of `images`. */
+  perImage: z.array(z.object({ image: z.string(), evidence: z.record(z.string(), evidenceValue) })).optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

@@ -2,7 +2,7 @@
 // Per-class figures follow the metric policy of src/seg/metrics: null = undefined (the class is in
 // neither ground truth nor prediction of that image), skipped by every mean.
 import { z } from 'zod';
-import { ClassInfoSchema, count, finite, imageName, metric, runId, splitName } from './common.ts';
+import { ClassInfoSchema, FindingSchema, count, finite, imageName, metric, runId, splitName } from './common.ts';
 
 export const CellSchema = z.object({
   dice: metric,
@@ -33,7 +33,7 @@ export const MetricRowSchema = z.object({
   pixelAccuracy: metric,
   /** Pixel accuracy of predicting everything as background: the baseline to beat. */
   allBackgroundAccuracy: metric,
-  /** The background-inclusive figure a user would quote: the larger of accuracy and Dice with background. */
+  /** The background-inclusive figure a user would quote (the audit's: max of accuracy and Dice with background): the scatter's x. */
   inclusiveScore: metric,
   /** In the deceptive corner: the inclusive figure looks good, the foreground Dice is poor (the audit's rule). */
   deceptive: z.boolean(),
@@ -94,11 +94,13 @@ export const MetricsTableResultSchema = z.object({
   }),
   /** One paragraph naming the reductions (micro vs macro, background in or out, NaN policy). */
   policy: z.string(),
+  /** The audit's findings on these predictions (src/seg/audit), most serious first. */
+  findings: z.array(FindingSchema),
   /**
    * The audit's deceptive corner (src/seg/audit/scores.ts): an inclusive figure at or above
    * `looksGood` with a foreground Dice below `poorForegroundDice`. For drawing it; rows carry the verdict.
    */
-  corner: z.object({ looksGood: finite, poorForegroundDice: finite }),
+  deceptiveCorner: z.object({ looksGood: finite, poorForegroundDice: finite }),
 });
 export type MetricsTableResult = z.infer<typeof MetricsTableResultSchema>;
 

@@ -6,6 +6,9 @@ import { ProblemSchema, count, finite } from './common.ts';
 
 const dirPath = z.string().min(1).max(4096);
 
+/** Where one-file-per-object masks lie: a sub-folder of the mask folder per image, or in each image's own folder. */
+export const OBJECT_LAYOUTS = ['mask-folders', 'image-folders'] as const;
+
 export const BrowseFoldersParams = z.strictObject({
   /** Folder to list; default the user's home. Must lie inside the home folder. */
   dir: dirPath.optional(),
@@ -76,10 +79,16 @@ export const ProposeProjectResultSchema = z.object({
   dir: z.string(),
   /** Folders as init chose them, relative to dir. */
   images: z.string(),
-  masks: z.string(),
+  /** Null when each image has its own folder holding its masks (objects, layout image-folders). */
+  masks: z.string().nullable(),
   pairing: z.object({ rule: z.enum(['stem', 'sorted', 'list']), chosen: z.enum(['given', 'auto']), pairs: count }),
-  /** How the masks store classes: grey label values, RGB palette colours, or instance labels. */
-  maskKind: z.enum(['label', 'palette', 'instance', 'per-class']),
+  /**
+   * How the masks store classes: grey label values, RGB palette colours, instance labels, or one
+   * binary file per object in a folder per image (`objects`, read as instance masks).
+   */
+  maskKind: z.enum(['label', 'palette', 'instance', 'per-class', 'objects']),
+  /** For `objects`: where the object files are (see the README's mask formats); null otherwise. */
+  objectLayout: z.enum(OBJECT_LAYOUTS).nullable(),
   /** Masks read, and every distinct stored value with its pixels and the masks it occurs in. */
   masksRead: count,
   values: z.array(
@@ -102,10 +111,13 @@ export type ProposeProjectResult = z.infer<typeof ProposeProjectResultSchema>;
 export const CreateProjectParams = z.strictObject({
   dir: dirPath,
   images: z.string().min(1).max(4096),
-  masks: z.string().min(1).max(4096),
+  /** Left out only for object folders inside each image's folder (objects, layout image-folders). */
+  masks: z.string().min(1).max(4096).optional(),
   pairing: z.enum(['stem', 'sorted']),
   classes: ClassTableInputSchema,
   /** Instance label masks (maskKind `instance` in the proposal): the class every object becomes. */
   instance: z.strictObject({ className: z.string().min(1), boundaryClass: z.string().min(1).optional() }).optional(),
+  /** One binary mask per object (maskKind `objects` in the proposal): the class every object becomes, and the layout. */
+  objects: z.strictObject({ className: z.string().min(1), boundaryClass: z.string().min(1).optional(), layout: z.enum(OBJECT_LAYOUTS) }).optional(),
 });
 export type CreateProjectParams = z.infer<typeof CreateProjectParams>;

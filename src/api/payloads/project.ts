@@ -18,6 +18,11 @@ export const ProjectSummarySchema = z.object({
   editedMasksDir: z.string(),
   /** Split manifest in use, relative to dir, or null when the project has none yet. */
   splitFile: z.string().nullable(),
+  /**
+   * Why this window cannot save masks (another seglens is editing the project: who, since when),
+   * or null. Saves are tried again when asked: the lock is taken once the other one closes.
+   */
+  readOnly: z.string().nullable(),
 });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 
@@ -130,8 +135,10 @@ export type Blocker = z.infer<typeof BlockerSchema>;
 export const InspectResultSchema = z.object({
   classes: z.array(InspectClassSchema),
   problems: z.array(ProblemSchema),
-  /** Findings judged from the pixels across pairs (e.g. pairing-suspect). */
+  /** Findings judged from the pixels across pairs (e.g. pairing-suspect, ignored-share). */
   findings: z.array(FindingSchema),
+  /** Unlabelled / ignored ground-truth pixels, always shown (the audit's sentence in `text`). */
+  ignored: z.object({ pixels: count, share: finite.min(0).max(1), text: z.string() }),
   /** Images that could not be read at all (their problems say why). */
   unreadable: z.array(z.string()),
   /** Why training would be refused, each with the images to fix or exclude; empty when it may start. */

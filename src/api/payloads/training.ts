@@ -4,7 +4,12 @@ import { BackendInfoSchema, count, finite, isoTime, jobId, metric, runId } from 
 import { WireErrorSchema } from '../errors.ts';
 
 export const LOSS_NAMES = ['ce', 'weighted-ce', 'dice', 'dice-ce', 'focal'] as const;
-export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * Backends a training can ask for first. webgpu and webgl run in the GPU compute worker of the
+ * page (browser mode) or of the desktop app's compute window; auto tries that worker's GPU first
+ * when it has a hardware adapter, then the engine's own backends.
+ */
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'webgpu', 'webgl', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
 
 /** Options of a new training run. Everything left out takes the trainer's default. */
 export const TrainingOptionsSchema = z.strictObject({
@@ -22,6 +27,8 @@ export const TrainingOptionsSchema = z.strictObject({
   loss: z.enum(LOSS_NAMES).optional(),
   seed: z.number().int().optional(),
   backend: z.enum(BACKEND_PREFERENCES).optional(),
+  /** Accept a software GPU adapter (SwiftShader, llvmpipe): for tests, far slower than the CPU path. */
+  allowSoftwareGpu: z.boolean().optional(),
   /** Validation image whose prediction is previewed after each epoch; default the first one. */
   previewImage: z.string().min(1).max(1024).optional(),
 });
@@ -40,6 +47,8 @@ export const ResumeTrainingParams = z.strictObject({
   runId,
   /** New total number of epochs (to train further than first planned). */
   epochs: z.number().int().min(1).max(10000).optional(),
+  /** Backend to resume on (e.g. native after the GPU compute was lost); default auto. */
+  backend: z.enum(BACKEND_PREFERENCES).optional(),
 });
 
 const classEpoch = z.object({
@@ -104,7 +113,21 @@ export const JobStatusSchema = z.object({
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
-export const TrainingStatusResultSchema = z.object({ jobs: z.array(JobStatusSchema) });
+/** A GPU backend the connected compute worker can offer (what its page or window reports). */
+export const GpuOfferSchema = z.object({
+  backend: z.enum(['webgpu', 'webgl']),
+  /** Adapter or renderer, in words. */
+  name: z.string(),
+  /** A software emulation (SwiftShader, llvmpipe): not used unless asked for (tests). */
+  software: z.boolean(),
+});
+export type GpuOffer = z.infer<typeof GpuOfferSchema>;
+
+export const TrainingStatusResultSchema = z.object({
+  jobs: z.array(JobStatusSchema),
+  /** The GPU compute worker connected to the engine (the page's or the compute window's), if any. */
+  gpu: z.object({ source: z.string(), offers: z.array(GpuOfferSchema) }).nullable(),
+});
 
 /** `running` as recorded in run.json may also be a run whose process died: `canResume` tells. */
 export const RUN_STATES = ['running', ...END_STATES, 'unknown'] as const;

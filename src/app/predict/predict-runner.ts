@@ -1,12 +1,14 @@
 // Engine side of on-demand prediction: one prediction child at a time (two on a 2-core machine
 // would each run at half speed), its progress relayed as `task.progress` events, its outcome or
 // its error returned to the caller. A request for the same run and images while one is under way
-// gets that one's answer instead of a second process.
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// gets that one's answer instead of a second process. The process is a job process like a
+// training's or a report's, started by the same launcher (../training/launcher.ts).
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import { busy } from '../errors.ts';
-import { forkJob } from '../training/fork.ts';
+import { forkJobProcess } from '../training/launcher.ts';
+import type { JobLauncher, JobProcess } from '../training/launcher.ts';
+import type { ControlMessage } from '../training/protocol.ts';
 import type { PredictMessage, PredictOutcome, PredictRequest } from './predict-protocol.ts';
 
 const PREDICT_JOB = fileURLToPath(new URL('./predict-job.ts', import.meta.url));
@@ -15,12 +17,14 @@ export interface PredictRunnerOptions {
   onProgress: (done: number, total: number, item: string | null) => void;
   /** Job module the child runs (tests may pass a double). */
   jobModule?: string;
+  /** How the job process starts (the desktop app passes its own; default a Node child). */
+  launcher?: JobLauncher;
 }
 
 interface Running {
   key: string;
   runDir: string;
-  child: ChildProcess;
+  child: JobProcess;
   done: Promise<PredictOutcome>;
 }
 
@@ -38,17 +42,19 @@ export class PredictRunner {
     const key = `${request.runDir}\u0000${request.items.map((i) => i.name).join('\u0000')}`;
     if (this.running?.key === key) return this.running.done;
     if (this.running) throw busy(`Predictions of ${this.running.runDir} are being made; wait until they are done (the progress is shown), then ask again.`, { runDir: this.running.runDir });
-    const child = forkJob(this.opts.jobModule ?? PREDICT_JOB, request);
+    const child = (this.opts.launcher ?? forkJobProcess)();
     const done = new Promise<PredictOutcome>((resolve, reject) => {
       let outcome: PredictOutcome | null = null;
       let failure: ContractError | null = null;
-      child.on('message', (raw) => {
+      child.onMessage((raw) => {
         const m = raw as PredictMessage;
-        if (m.type === 'progress') this.opts.onProgress(m.done, m.total, m.item);
-        else if (m.type === 'done') outcome = m.outcome;
-        else if (m.type === 'failed') failure = ContractError.fromWire(m.error);
+        if (m?.type === 'progress') this.opts.onProgress(m.done, m.total, m.item);
+        else if (m?.type === 'done') outcome = m.outcome;
+        else if (m?.type === 'failed') failure = ContractError.fromWire(m.error);
       });
-      child.once('exit', (code, signal) => {
+      // A process that could not start may never report an exit.
+      child.onError((e) => reject(new ContractError(ERROR_NAMES.transport, `The prediction process could not start (${e.message}).`, {})));
+      child.onExit((code, signal) => {
         if (outcome) resolve(outcome);
         else
           reject(
@@ -57,6 +63,7 @@ export class PredictRunner {
           );
       });
     });
+    child.send({ type: 'start', module: pathToFileURL(this.opts.jobModule ?? PREDICT_JOB).href, request } satisfies ControlMessage);
     const running: Running = { key, runDir: request.runDir, child, done };
     this.running = running;
     const clear = () => {

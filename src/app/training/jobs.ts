@@ -1,14 +1,17 @@
-// Training jobs of the engine: each runs in a forked child process (worker.ts), its messages are
-// relayed as contract events, and its state is kept for trainingStatus. One job at a time: two
-// trainings on a 2-core machine would each run at half speed and fight for memory.
-import type { ChildProcess } from 'node:child_process';
+// Training jobs of the engine: each runs in a job process of its own (worker.ts, started by the
+// launcher: launcher.ts), its messages are relayed as contract events, and its state is kept for
+// trainingStatus. One job at a time: two trainings on a 2-core machine would each run at half speed
+// and fight for memory.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
 import { busy } from '../errors.ts';
-import { forkJob } from './fork.ts';
-import type { JobMessage, JobRequest } from './protocol.ts';
+import { forkJobProcess } from './launcher.ts';
+import type { JobLauncher, JobProcess } from './launcher.ts';
+import type { ComputeHub } from '../compute-hub.ts';
+import type { ComputeEnvelope } from './child-compute.ts';
+import type { ControlMessage, JobMessage, JobRequest } from './protocol.ts';
 
 export interface JobManagerOptions {
   emit: EventSink;
@@ -16,11 +19,15 @@ export interface JobManagerOptions {
   jobModule?: string;
   /** How long a stopped job may take to save its checkpoint and exit before it is killed, ms. */
   stopGraceMs?: number;
+  /** How job processes start (default: a Node child process; the desktop app passes its own). */
+  launcher?: JobLauncher;
+  /** The GPU compute a job may borrow (the page's or the compute window's worker). */
+  computeHub?: ComputeHub;
 }
 
 interface Job {
   status: JobStatus;
-  child: ChildProcess;
+  child: JobProcess;
   ended: Promise<void>;
 }
 
@@ -43,7 +50,11 @@ export class JobManager {
       throw busy(`A training is already running (run ${running.status.runId || 'starting'}). Stop it first, or wait for it to finish.`, { jobId: running.status.jobId });
     }
     const jobId = randomUUID();
-    const child = forkJob(this.opts.jobModule ?? DEFAULT_JOB, request);
+    const child = (this.opts.launcher ?? forkJobProcess)();
+    // The GPU compute worker, if one is connected, is lent to this job: its messages go through
+    // the job process's channel as {type: 'compute'} (child-compute.ts).
+    const lent = this.opts.computeHub?.borrow((message) => child.send({ type: 'compute', message } satisfies ControlMessage));
+    const gpuCompute = lent ? (this.opts.computeHub?.source ?? undefined) : undefined;
     const status: JobStatus = {
       jobId,
       runId: request.resume?.runId ?? 'pending',
@@ -61,24 +72,31 @@ export class JobManager {
     let resolveStart!: (v: { jobId: string; runId: string }) => void;
     let rejectStart!: (e: unknown) => void;
     const started = new Promise<{ jobId: string; runId: string }>((res, rej) => ((resolveStart = res), (rejectStart = rej)));
-    const ended = new Promise<void>((res) => child.once('exit', () => res()));
+    const ended = new Promise<void>((res) => child.onExit(() => res()));
+    void ended.then(() => lent?.release());
     const job: Job = { status, child, ended };
     this.jobs.set(jobId, job);
 
-    child.on('message', (raw) => {
-      const msg = raw as JobMessage;
+    child.onMessage((raw) => {
+      if ((raw as JobMessage).type === 'compute') return lent?.send((raw as ComputeEnvelope).message);
+      // The channel keeps NaN and Infinity (structured clone); job messages become contract
+      // events, where a number is finite or null: the JSON round trip a JSON channel would make.
+      const msg = JSON.parse(JSON.stringify(raw)) as JobMessage;
       this.onMessage(job, msg);
+      // The job is over once it says so: the next job may borrow the GPU before this process exits.
+      if (msg.type === 'finished' || msg.type === 'failed') lent?.release();
       if (msg.type === 'started') resolveStart({ jobId, runId: msg.runId });
       if (msg.type === 'failed') rejectStart(ContractError.fromWire(msg.error));
     });
-    child.once('error', (e) => this.fail(job, { name: 'Error', message: `The training process could not start: ${e.message}`, details: {} }));
-    child.once('exit', (code, signal) => {
+    child.onError((e) => this.fail(job, { name: 'Error', message: `The training process could not start: ${e.message}`, details: {} }));
+    child.onExit((code, signal) => {
       if (!TERMINAL.has(job.status.state)) {
         const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
         this.fail(job, { name: ERROR_NAMES.transport, message: `The training process ${why} before it finished. The run can be resumed from its last checkpoint.`, details: { code, signal } });
       }
       rejectStart(ContractError.fromWire(job.status.error ?? { name: 'Error', message: 'The training process ended before it started.', details: {} }));
     });
+    child.send({ type: 'start', module: pathToFileURL(this.opts.jobModule ?? DEFAULT_JOB).href, request: { ...request, ...(gpuCompute ? { gpuCompute } : {}) } });
     return started;
   }
 
@@ -87,8 +105,8 @@ export class JobManager {
     if (!job) throw new ContractError(ERROR_NAMES.notFound, `There is no training job ${jobId}. trainingStatus lists the jobs.`, { what: 'job', value: jobId });
     if (TERMINAL.has(job.status.state)) return false;
     job.status.state = 'stopping';
-    if (job.child.connected) job.child.send({ type: 'stop' });
-    const timer = setTimeout(() => job.child.kill('SIGKILL'), this.opts.stopGraceMs ?? 60_000);
+    job.child.send({ type: 'stop' });
+    const timer = setTimeout(() => job.child.kill(), this.opts.stopGraceMs ?? 60_000);
     void job.ended.then(() => clearTimeout(timer));
     return true;
   }
@@ -104,7 +122,7 @@ export class JobManager {
 
   /** Stops every job and waits for the processes to end (killing them after the grace time). */
   async shutdown(): Promise<void> {
-    const live = [...this.jobs.values()].filter((j) => j.child.exitCode === null && j.child.signalCode === null);
+    const live = [...this.jobs.values()].filter((j) => !j.child.exited);
     for (const j of live) if (!TERMINAL.has(j.status.state)) this.stop(j.status.jobId);
     for (const j of live) if (TERMINAL.has(j.status.state)) j.child.kill();
     await Promise.all(live.map((j) => j.ended));

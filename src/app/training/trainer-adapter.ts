@@ -11,7 +11,15 @@ import { allSeeds } from '../../train/trainer/config.ts';
 import type { TrainConfig, TrainConfigInput } from '../../train/trainer/config.ts';
 import { RunFolder } from '../../train/trainer/run-folder.ts';
 import { Trainer } from '../../train/trainer/trainer.ts';
-import { predictImage } from '../../train/predict/tiled.ts';
+import type { TrainOptions } from '../../train/trainer/trainer.ts';
+import { selectBackend } from '../../train/backend/select.ts';
+import type { SelectBackendOptions } from '../../train/backend/select.ts';
+import { FirstWorkingCompute } from '../../train/compute/fallback.ts';
+import { LocalCompute } from '../../train/compute/local.ts';
+import { RemoteCompute } from '../../train/compute/rpc.ts';
+import { parentComputePort } from './child-compute.ts';
+import type { EpochPredict } from '../../train/trainer/trainer.ts';
+import { argmaxLabels } from '../../train/predict/tiled.ts';
 import type { PredictInput } from '../../train/predict/tiled.ts';
 import { predictRun } from '../../train/predict/run-predictions.ts';
 import { writePreview as storePreview } from '../../train/trainer/run-outputs.ts';
@@ -61,6 +69,7 @@ async function predictAll(p: OpenProject, runDir: string, result: TrainResult, c
   if (result.bestEpoch === null) return;
   const project = p.ds.project;
   await predictRun(
+    p.gate,
     runDir,
     p.images.map((r) => ({ name: r.name, image: r.image })),
     {
@@ -71,14 +80,37 @@ async function predictAll(p: OpenProject, runDir: string, result: TrainResult, c
   );
 }
 
+/**
+ * Where the job's network runs. With a GPU compute lent by the engine (the page's or the compute
+ * window's worker) and a preference that allows it (auto, webgpu, webgl), that compute first and
+ * this process's own backends second; otherwise this process's backends (selectBackend).
+ */
+export function computeFor(request: JobRequest): Pick<TrainOptions, 'backend' | 'compute'> {
+  const o = request.options;
+  const pref = o.backend ?? 'auto';
+  const soft = o.allowSoftwareGpu ? { allowSoftwareGpu: true } : {};
+  // This process has no WebGL; 'webgl' here means "the worker's WebGL, else the best local backend".
+  const localPrefer = pref === 'auto' || pref === 'webgl' ? undefined : pref;
+  const local: SelectBackendOptions = { ...(localPrefer ? { prefer: localPrefer, allowCpu: localPrefer === 'cpu' } : {}), ...soft };
+  const gpu = request.gpuCompute && (pref === 'auto' || pref === 'webgpu' || pref === 'webgl');
+  if (!gpu) return { backend: local };
+  return {
+    // The worker reads prefer/allowSoftwareGpu from these when the trainer initialises it.
+    backend: { ...local, ...(pref === 'webgpu' || pref === 'webgl' ? { prefer: pref as 'webgpu' } : {}) },
+    compute: new FirstWorkingCompute([
+      { label: `GPU compute of the ${request.gpuCompute}`, make: () => new RemoteCompute(parentComputePort()) },
+      { label: 'this machine', make: () => new LocalCompute(() => selectBackend(local)) },
+    ]),
+  };
+}
+
 export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) => {
   const p = await openProjectFolder(request.projectDir);
   const o = request.options;
-  const prefer = o.backend && o.backend !== 'auto' ? o.backend : undefined;
   const trainer = new Trainer({
     project: p.dir,
     ...(request.resume ? { resume: request.resume.runId, ...(request.resume.epochs !== undefined ? { epochs: request.resume.epochs } : {}) } : { config: trainConfigOf(o) }),
-    backend: prefer ? { prefer, allowCpu: prefer === 'cpu' } : {},
+    ...computeFor(request),
   });
   let runDir = '';
   let epochs = 0;
@@ -86,14 +118,15 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
   let ready: Preview | null = null;
   const writes: Promise<unknown>[] = [];
 
-  const writePreview = (epoch: number) => {
-    if (!ready || !trainer.model) return;
-    const r = ready;
-    const K = p.classes.length;
-    const pred = predictImage(trainer.model, r.input, { tile: r.cfg.validation.tile, overlap: r.cfg.validation.overlap, batch: r.cfg.validation.batch, head: r.cfg.model.head, numClasses: K });
+  // After each epoch's checkpoints, with that epoch's weights (the trainer awaits it).
+  const afterEpoch = async (epoch: number, predict: EpochPredict) => {
+    const r = ready ?? (await preview);
+    if (!r) return;
+    const pred = await predict(r.input);
+    const labels = argmaxLabels(pred.probs, r.input.width, r.input.height, p.classes.length);
     writes.push(
       (async () => {
-        await storePreview(runDir, pred.labels, { epoch, name: r.name });
+        await storePreview(p.gate, runDir, labels, { epoch, name: r.name });
         ctx.emit({ type: 'preview', epoch, name: r.name });
       })().catch(() => undefined),
     );
@@ -133,7 +166,6 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
         m = { type: 'epoch', record: toJSONSafe(e.record) as WireEpoch, etaSeconds: left * e.record.seconds };
         ctx.emit(m);
         m = null;
-        writePreview(e.record.epoch);
         break;
       }
       case 'warning':
@@ -150,7 +182,7 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
 
   let result: TrainResult;
   try {
-    result = await trainer.fit({ signal: ctx.signal, onEvent });
+    result = await trainer.fit({ signal: ctx.signal, onEvent, afterEpoch });
   } finally {
     trainer.dispose();
   }

@@ -1,30 +1,43 @@
-// Entry of a job's child process (a training, or a prediction): receives one `start`, imports the
+// Entry of a job process (a training, a report, a prediction): receives one `start`, imports the
 // job module it names and runs it with an AbortSignal that a `stop` message (or the engine going
 // away) aborts. The request and the messages are the job module's own (protocol.ts).
+// It talks over the channel it was started with: the IPC of a Node child process
+// (child_process.fork), or the parentPort of an Electron utility process (the desktop app, where the
+// main process starts jobs: launcher.ts).
 import { errorToWire } from '../../api/index.ts';
-import type { ControlMessage, FailedMessage, RunJob } from './protocol.ts';
+import type { ControlMessage, FailedMessage, RunJobOf } from './protocol.ts';
+import { onEngineMessage, parentPort, sendToEngine } from './job-channel.ts';
 
 const controller = new AbortController();
+const send = sendToEngine;
 
-function send(msg: object): void {
-  process.send?.(msg);
+function done(): void {
+  if (!parentPort) {
+    process.disconnect?.();
+    return;
+  }
+  // A utility process stays alive while its port is open: exit once the last message has left.
+  setTimeout(() => process.exit(0), 200);
 }
 
 async function start(module: string, request: unknown): Promise<void> {
   try {
-    const mod = (await import(module)) as { runJob?: RunJob<unknown, object> };
+    const mod = (await import(module)) as { runJob?: RunJobOf<unknown, unknown> };
     if (typeof mod.runJob !== 'function') throw new Error(`${module} does not export runJob.`);
     await mod.runJob(request, { signal: controller.signal, emit: send });
   } catch (e) {
     send({ type: 'failed', error: errorToWire(e) } satisfies FailedMessage);
   }
-  process.disconnect?.();
+  done();
 }
 
-process.on('message', (raw: unknown) => {
+function onControl(raw: unknown): void {
   const msg = raw as ControlMessage;
   if (msg?.type === 'start') void start(msg.module, msg.request);
   else if (msg?.type === 'stop') controller.abort();
-});
+  // 'compute' messages are for the lent GPU compute: child-compute.ts listens for them.
+}
+
+onEngineMessage(onControl);
 // The engine died or closed the channel: stop training (the trainer saves `last` on abort).
 process.on('disconnect', () => controller.abort());

@@ -1,7 +1,7 @@
 // Options several commands share: how to find the dataset when there is no project file.
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { readClassTable } from '../../seg/classes.ts';
+import { readClassTable } from '../../seg/class-table-file.ts';
 import type { DatasetOverrides } from '../../seg/dataset/index.ts';
 import { parseThreads } from '../../train/backend/native.ts';
 import { numberOption } from '../output.ts';
@@ -22,7 +22,7 @@ export function addDatasetOptions(cmd: Command): Command {
     .option('--images <folder>', 'image folder (default: from the project file, else images/)')
     .option('--masks <folder>', 'mask folder (default: from the project file, else masks/)')
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', numberOption('--page', 0))
-    .option('--max-pixels <n>', 'largest accepted width x height', numberOption('--max-pixels', 1));
+    .option('--max-pixels <n>', 'largest decoded width x height accepted (default 8192 x 8192 = 67108864; raise it where the memory allows)', numberOption('--max-pixels', 1));
 }
 
 export async function datasetOverrides(f: DatasetFlags): Promise<DatasetOverrides> {

@@ -2,8 +2,9 @@
 // "exclude"), with why; `--include` brings them back; no image names: print the list. Nothing is
 // deleted: the files stay, inspect still reads and reports them.
 import type { Command } from 'commander';
+import { join } from 'node:path';
 import { openDataset } from '../../seg/dataset/index.ts';
-import { updateExclusions } from '../../seg/project/index.ts';
+import { PROJECT_FILE, foldersOf, projectGate, updateExclusions } from '../../seg/project/index.ts';
 import { printJson } from '../output.ts';
 
 interface ExcludeFlags {
@@ -26,7 +27,9 @@ export function registerExclude(program: Command): void {
       let list = [...ds.excluded].map(([image, reason]) => ({ image, ...(reason ? { reason } : {}) }));
       if (images.length) {
         const known = new Set(ds.pairs.map((p) => p.name));
-        list = await updateExclusions(ds.dir, f.include ? { include: images } : { exclude: images.map((image) => ({ image, ...(f.reason ? { reason: f.reason } : {}) })) }, known);
+        // The project file is the only file this command writes.
+        const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), { who: 'seglens exclude', owns: [join(ds.dir, PROJECT_FILE)], pairs: ds.pairs });
+        list = await updateExclusions(gate, ds.dir, f.include ? { include: images } : { exclude: images.map((image) => ({ image, ...(f.reason ? { reason: f.reason } : {}) })) }, known);
       }
       if (f.json) return printJson({ project: ds.dir, exclude: list });
       if (images.length) console.log(`${f.include ? 'Brought back' : 'Excluded'}: ${images.join(', ')} (${ds.projectFile ?? ds.dir}).`);

@@ -1,4 +1,5 @@
 // `seglens init DIR`: scan the masks, list every stored value, write a proposed class table.
+// Exits 1 when the masks are damaged (or other errors were found) and the damage was not accepted.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { resolve } from 'node:path';
@@ -10,12 +11,13 @@ interface InitFlags {
   masks?: string;
   pair?: 'stem' | 'sorted' | 'auto';
   force?: boolean;
+  acceptDamaged?: boolean;
   page?: number;
   maxPixels?: number;
   json?: boolean;
 }
 
-export function registerInit(program: Command): void {
+export function registerInit(program: Command, setExit: (code: number) => void): void {
   program
     .command('init')
     .description('scan the masks of a folder, list every stored value and write seglens.json with a proposed class table to edit')
@@ -26,6 +28,7 @@ export function registerInit(program: Command): void {
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', numberOption('--page', 0))
     .option('--max-pixels <n>', 'largest accepted width x height', numberOption('--max-pixels', 1))
     .option('--force', 'replace an existing seglens.json')
+    .option('--accept-damaged', 'put mask values judged to be interpolation or JPEG damage in "ignore" (default: report them and leave them in no class, so inspect blocks training)')
     .option('--json', 'print the scan and proposal as JSON')
     .action(async (dir: string, f: InitFlags) => {
       const bar = progressBar('scan masks', !f.json);
@@ -35,6 +38,7 @@ export function registerInit(program: Command): void {
         ...(f.masks ? { masks: resolve(f.masks) } : {}),
         pairing: f.pair,
         force: f.force,
+        acceptDamaged: f.acceptDamaged,
         ...(f.page !== undefined ? { imagePage: f.page } : {}),
         ...(f.maxPixels !== undefined ? { maxPixels: f.maxPixels } : {}),
         onProgress: (d, t) => bar.update(d, t),
@@ -42,5 +46,7 @@ export function registerInit(program: Command): void {
       bar.stop();
       if (f.json) printJson(result);
       else console.log(formatScan(result));
+      // Written, but not usable as it is: the damage must be fixed or accepted first.
+      setExit(result.problems.some((p) => p.severity === 'error') ? 1 : 0);
     });
 }

@@ -4,11 +4,11 @@
 // checked first; then the backend is chosen and named; `DIR/predict.json` records what was done.
 // Exit 0 when every image was predicted, 1 when some were not (each one is reported), 2 on a usage
 // or model error.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { writeJsonAtomic } from '../../seg/atomic.ts';
 import { ConfigError } from '../../seg/errors.ts';
+import { DEFAULT_MAX_PIXELS } from '../../seg/image-io.ts';
 import { formatProblem } from '../../seg/problems.ts';
 import { selectBackend, formatBackendChoice } from '../../train/backend/select.ts';
 import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
@@ -16,6 +16,7 @@ import type { BackendCandidate } from '../../train/backend/select.ts';
 import { sizeMultiple } from '../../train/model/config.ts';
 import { inspectModel, loadModel } from '../../train/predict/model-io.ts';
 import { expandImagePaths, predictFiles, PROBS_FOLDER } from '../../train/predict/predict-files.ts';
+import { predictGate } from '../../train/predict/output-gate.ts';
 import { DEFAULT_BATCH, DEFAULT_TILE } from '../../train/predict/tiled.ts';
 import { printJson, progressBar } from '../output.ts';
 import { threadsOption } from './common.ts';
@@ -27,8 +28,10 @@ interface PredictFlags {
   overlap?: number;
   batch?: number;
   page?: number;
+  maxPixels?: number;
   backend?: BackendCandidate;
   threads?: number | true;
+  allowSoftwareGpu?: boolean;
   json?: boolean;
 }
 
@@ -68,8 +71,10 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .option('--overlap <n>', "pixels shared by neighbouring tiles (default: the run's validation overlap, else tile/4)", intOption('--overlap', 0))
     .option('--batch <n>', `tiles per model call (default ${DEFAULT_BATCH})`, intOption('--batch', 1))
     .option('--page <n>', 'page of multi-page TIFF images (0-based)', intOption('--page', 0))
+    .option('--max-pixels <n>', `largest decoded width x height accepted (default ${DEFAULT_MAX_PIXELS}, 8192 x 8192; raise it where the memory allows)`, intOption('--max-pixels', 1))
     .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices([...BACKEND_CANDIDATES]))
     .addOption(threadsOption())
+    .option('--allow-software-gpu', 'accept a software WebGPU adapter (llvmpipe, SwiftShader): for tests, far slower than the CPU path')
     .option('--json', 'print the summary (predict.json) as JSON')
     .action(async (modelPath: string, images: string[], f: PredictFlags) => {
       const info = await inspectModel(modelPath);
@@ -82,9 +87,12 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       const batch = f.batch ?? run?.batch ?? DEFAULT_BATCH;
       checkTiling(tile, overlap, sizeMultiple(config), config.depth);
       const files = await expandImagePaths(images);
+      // Where predictions may go, checked (with every output name) before a backend is started.
+      const gate = await predictGate({ out: f.out, ...(info.from === 'run' ? { runDir: dirname(info.dir) } : {}) });
+      await gate.target(resolve(f.out, 'predict.json'));
 
       // Prediction is not training: the slow pure-JS cpu backend is acceptable as a last resort.
-      const backend = await selectBackend({ prefer: f.backend, allowCpu: true, ...(f.threads !== undefined ? { threads: f.threads } : {}) });
+      const backend = await selectBackend({ prefer: f.backend, allowCpu: true, ...(f.threads !== undefined ? { threads: f.threads } : {}), ...(f.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) });
       const say = (line: string) => (f.json ? console.error(line) : console.log(line));
       say(formatBackendChoice(backend));
       const classes = info.meta.classTable.classes.map((c) => c.name).join(', ');
@@ -97,12 +105,14 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
       let result;
       try {
         result = await predictFiles(model, meta, files, {
+          gate,
           outDir: f.out,
           writeProbs: f.probs,
           tile,
           overlap,
           batch,
           page: f.page,
+          ...(f.maxPixels !== undefined ? { maxPixels: f.maxPixels } : {}),
           onProgress: (d, t, file) => bar.update(d, t, file),
         });
       } finally {
@@ -118,7 +128,7 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
         seconds: result.seconds,
         imagesPerSecond: result.predicted.length / Math.max(result.seconds, 1e-9),
       };
-      await writeJsonAtomic(resolve(f.out, 'predict.json'), summary);
+      await gate.writeJson(resolve(f.out, 'predict.json'), summary);
       if (f.json) printJson(summary);
       else {
         const n = result.predicted.length;

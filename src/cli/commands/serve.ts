@@ -74,6 +74,15 @@ async function ensureRendererBuilt(): Promise<void> {
   if (code !== 0) console.error('Building the UI failed (see above); the server will say how to build it by hand.');
 }
 
+const COMPUTE_WORKER = join(REPO, 'dist', 'compute', 'worker.js');
+
+/** The GPU compute worker (dist/compute/worker.js) the page starts; built on first start, ~1 s. */
+async function ensureComputeWorkerBuilt(): Promise<void> {
+  if (existsSync(COMPUTE_WORKER)) return;
+  const code = await run(process.execPath, [join(REPO, 'src', 'train', 'compute', 'bundle.mjs')]);
+  if (code !== 0) console.error('Building the GPU compute worker failed (see above); training uses the CPU. Build it with `npm run build:compute`.');
+}
+
 /** Bundles electron/ (main, preload) into out/electron; about half a second. */
 async function buildElectronShell(): Promise<boolean> {
   return (await run(process.execPath, [join(REPO, 'electron', 'build.mjs')])) === 0;
@@ -109,6 +118,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
     .option('--demo', 'open the demo project (generated on first use)')
     .action(async (project: string | undefined, f: ServeFlags) => {
       await ensureRendererBuilt();
+      await ensureComputeWorkerBuilt();
       setExit(await run(process.execPath, serveArgs(project, f)));
     });
 
@@ -118,6 +128,7 @@ export function registerServe(program: Command, setExit: (code: number) => void)
     .option('--port <n>', 'port of the browser fallback (default: a free one)', numberOption('--port', 0, 65535))
     .action(async (f: ServeFlags) => {
       await ensureRendererBuilt();
+      await ensureComputeWorkerBuilt();
       let e = checkElectron();
       // The package and its binary are there but the shell is not built yet: build it now.
       if (!e.ok && e.why.startsWith('the Electron shell is not built') && (await buildElectronShell())) e = checkElectron();

@@ -35,6 +35,7 @@ interface TrainFlags extends DatasetFlags {
   resume?: string;
   backend?: BackendCandidate;
   threads?: number | true;
+  allowSoftwareGpu?: boolean;
 }
 
 /** Options that shape the run: a resumed run keeps its own (config.json), so these are refused. */
@@ -110,6 +111,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
     .option('--resume <run>', 'continue a stopped run from its last checkpoint (a run folder or run id)')
     .addOption(new Option('--backend <name>', 'try this backend first (cpu: pure JS, tiny tests only)').choices([...BACKEND_CANDIDATES]))
     .addOption(threadsOption())
+    .option('--allow-software-gpu', 'accept a software WebGPU adapter (llvmpipe, SwiftShader): for tests, far slower than the CPU path')
     .action(async (project: string, f: TrainFlags, cmd: Command) => {
       // ---- every argument checked before any work
       if (f.resume) {
@@ -169,6 +171,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
             );
             for (const w of s.warnings) console.log(`  split warning: ${w}`);
             console.log(`run folder: ${e.runDir}${e.resumedFrom ? ` (resumed after epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ''}`);
+            if (e.lockTakenOver) console.log(`note: the run's lock was left by ${e.lockTakenOver}, which is no longer running; taken over.`);
             if (e.stepsPerEpoch === null) console.log('steps per epoch: timing the first steps to make an epoch about 30 s long');
             break;
           }
@@ -198,7 +201,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
         ...(f.resume ? { resume: f.resume } : {}),
         ...(f.resume && f.epochs !== undefined ? { epochs: f.epochs } : {}),
         ...(f.split ? { splitFile: f.split } : {}),
-        backend: { ...(f.backend ? { prefer: f.backend, allowCpu: f.backend === 'cpu' } : {}), ...(f.threads !== undefined ? { threads: f.threads } : {}) },
+        backend: { ...(f.backend ? { prefer: f.backend, allowCpu: f.backend === 'cpu' } : {}), ...(f.threads !== undefined ? { threads: f.threads } : {}), ...(f.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) },
       });
       let result: TrainResult;
       try {

@@ -1,13 +1,9 @@
-// The `pairing-suspect` finding from the per-image fits of pairing.ts, and a reader that runs the
-// check over a whole dataset (images and masks read once, reduced, compared).
-import { relative } from 'node:path';
-import type { Dataset } from '../dataset/index.ts';
-import { readPairLabels } from '../dataset/index.ts';
-import { readImage } from '../image-io.ts';
+// The `pairing-suspect` finding from the per-image fits of pairing.ts. (Reading a whole dataset
+// for the check is src/seg/dataset's job: checkDatasetPairing in dataset/pairing-check.ts.)
 import type { Finding } from './types.ts';
 import { fmt, listNames, num } from './types.ts';
-import { PAIRING_MIN_GAIN, PAIRING_MIN_RATIO, PairingCheck } from './pairing.ts';
-import type { PairingFit, PairingOptions } from './pairing.ts';
+import { PAIRING_MIN_GAIN, PAIRING_MIN_RATIO } from './pairing.ts';
+import type { PairingFit } from './pairing.ts';
 
 function why(f: PairingFit): string {
   const same = f.sameMaskAs.length ? ` Its mask is identical to the mask of ${listNames(f.sameMaskAs, 3)}.` : '';
@@ -78,31 +74,4 @@ export function pairingFindings(fits: readonly PairingFit[]): Finding[] {
         'mask without the offset. Training on mismatched pairs teaches the model noise, and every metric on them is meaningless.',
     },
   ];
-}
-
-export interface DatasetPairingOptions extends PairingOptions {
-  onProgress?: (done: number, total: number, name: string) => void;
-}
-
-/**
- * Reads every pair of the dataset (image and labels) and checks the pairing. Pairs that cannot be
- * read are skipped (inspect reports them). Uses the project's normalisation.
- */
-export async function checkDatasetPairing(ds: Dataset, opts: DatasetPairingOptions = {}): Promise<PairingFit[]> {
-  const project = ds.project;
-  const check = new PairingCheck({ normalization: project.normalization, ...opts });
-  const readOpts = { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) };
-  const shown = (f: string) => relative(ds.dir, f) || f;
-  for (let i = 0; i < ds.pairs.length; i++) {
-    const pair = ds.pairs[i];
-    opts.onProgress?.(i, ds.pairs.length, pair.name);
-    try {
-      const [image, labels] = await Promise.all([readImage(pair.image, readOpts), readPairLabels(project, pair, shown)]);
-      check.add(pair.name, image, labels.labels);
-    } catch {
-      // unreadable pairs are inspect's to report
-    }
-  }
-  opts.onProgress?.(ds.pairs.length, ds.pairs.length, '');
-  return check.result();
 }

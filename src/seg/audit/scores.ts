@@ -118,7 +118,10 @@ export function checkBelowBaseline(r: EvalResult): Finding[] {
   ];
 }
 
-/** An image's best-looking background-inclusive figure (pixel accuracy or Dice with background). */
+/**
+ * An image's best-looking background-inclusive figure (pixel accuracy or Dice with background): the
+ * figure a user would quote, and the x axis of the app's scatter.
+ */
 export function inclusiveScore(im: ImageResult): number {
   const a = im.pixelAccuracy;
   const d = im.meanDiceWithBackground;

@@ -2,13 +2,13 @@
 // reports them as Problems (src/seg/split/report.ts, manifest.ts); this maps them to findings
 // without re-deciding anything. Severity: a class missing from train, and any leak across splits,
 // are critical (the model cannot learn the class / the held-out score is inflated); a class
-// missing from val or test and an imbalance are warnings; duplicates kept together inside one split
-// leak nothing and are info.
+// missing from val or test, an imbalance and shares the groups could not give are warnings;
+// duplicates kept together inside one split leak nothing and are info.
 import type { Problem } from '../problems.ts';
 import type { Evidence, EvidenceValue, Finding } from './types.ts';
 import { listNames } from './types.ts';
 
-const SPLIT_CODES = new Set(['class-missing-in-split', 'split-imbalance', 'split-leakage']);
+const SPLIT_CODES = new Set(['class-missing-in-split', 'split-imbalance', 'split-leakage', 'split-share-unmet']);
 
 function evidenceOf(details: Record<string, unknown> | undefined): Evidence {
   const out: Evidence = {};
@@ -21,6 +21,9 @@ function evidenceOf(details: Record<string, unknown> | undefined): Evidence {
 
 function missingOrImbalance(p: Problem): Finding {
   const ev = evidenceOf(p.details);
+  if (p.code === 'split-share-unmet') {
+    return { id: 'split-share-unmet', severity: 'warning', title: 'The split could not give the requested shares', message: p.message, evidence: ev, images: [], action: p.hint };
+  }
   if (p.code === 'class-missing-in-split') {
     const inTrain = ev.split === 'train';
     return {
@@ -57,6 +60,7 @@ function leakage(problems: Problem[], across: boolean): Finding | undefined {
   if (problems.length === 0) return undefined;
   const images = [...new Set(problems.flatMap(leakImages))];
   const exact = problems.filter((p) => p.details?.kind === 'exact').length;
+  const aligned = problems.filter((p) => p.details?.kind === 'aligned').length;
   const groups = problems.filter((p) => typeof p.details?.group === 'string').length;
   const shown = problems.slice(0, 5).map((p) => p.message);
   return {
@@ -64,7 +68,7 @@ function leakage(problems: Problem[], across: boolean): Finding | undefined {
     severity: across ? 'critical' : 'info',
     title: across ? 'Duplicate images on both sides of the split' : 'Duplicate images kept together in one split',
     message: `${problems.length} ${across ? 'leak(s) across splits' : 'duplicate pair(s) inside one split'}: ${shown.join(' ')}${problems.length > 5 ? ` And ${problems.length - 5} more.` : ''}`,
-    evidence: { pairs: problems.length - groups, exactPairs: exact, nearPairs: problems.length - groups - exact, cutGroups: groups, acrossSplits: across },
+    evidence: { pairs: problems.length - groups, exactPairs: exact, nearPairs: problems.length - groups - exact - aligned, alignedPairs: aligned, cutGroups: groups, acrossSplits: across },
     images,
     perImage: problems.map((p) => ({ image: leakImages(p)[0], evidence: evidenceOf(p.details) })),
     action: across

@@ -1,24 +1,110 @@
-// `seglens eval`: ground-truth masks against predicted masks, both in the class table's encoding,
-// through the one metrics module. Pairs are read a few at a time (sharp decodes on the libuv
-// thread pool) and counted in order, so the result does not depend on timing.
+// `seglens eval`: ground-truth masks against predicted masks through the one metrics module. Each
+// side is read in its mask format (--mask-format): label images in the class table's encoding,
+// instance label images, or a folder per image with one binary mask per object; instance formats
+// become the table's background and object class. Pairs are read a few at a time (sharp decodes on
+// the libuv thread pool) and counted in order, so the result does not depend on timing.
 import { join } from 'node:path';
+import { backgroundId } from '../classes.ts';
 import type { ClassTable } from '../classes.ts';
+import { ConfigError } from '../errors.ts';
 import { problemFromError } from '../image-errors.ts';
 import { readRawMask } from '../image-io.ts';
-import { labelsFromRaw, unknownValuesProblem } from '../masks.ts';
+import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
+import type { UnknownValue } from '../masks.ts';
 import { Accumulator, type EvalResult } from '../metrics/index.ts';
+import { readObjectMasks } from '../object-masks.ts';
 import type { Problem } from '../problems.ts';
 import { listFolder, naturalCompare, stemOf } from '../project/files.ts';
-import type { LabelMap } from '../types.ts';
+import { IGNORE, type LabelMap } from '../types.ts';
+import { instanceProblems, labelProblems } from './labels.ts';
+
+/** How the masks of one folder are stored. */
+export const EVAL_MASK_FORMATS = ['label', 'instance', 'objects'] as const;
+export type EvalMaskFormat = (typeof EVAL_MASK_FORMATS)[number];
 
 export interface EvalFoldersOptions {
   gtDir: string;
   predDir: string;
   table: ClassTable;
   pair: 'stem' | 'sorted';
+  /** Format of the ground truth and of the predictions (default label). */
+  gtFormat?: EvalMaskFormat;
+  predFormat?: EvalMaskFormat;
+  /** Class of the objects of instance formats (default: the table's only foreground class). */
+  objectClass?: string;
   onProgress?: (done: number, total: number) => void;
   /** Pairs decoded ahead of the one being counted. */
   readAhead?: number;
+}
+
+export interface ReadMask {
+  labels: LabelMap;
+  problems: Problem[];
+  /** Stored values in no class (label format only). */
+  unknown: UnknownValue[];
+}
+
+/** The class id objects of instance formats become, with a ConfigError that says how to choose. */
+function objectClassId(table: ClassTable, objectClass: string | undefined): number {
+  const bg = backgroundId(table);
+  if (objectClass !== undefined) {
+    const id = table.classes.findIndex((c) => c.name === objectClass);
+    if (id < 0) throw new ConfigError(`--object-class "${objectClass}" is not a class of the class table (${table.classes.map((c) => c.name).join(', ')}).`, { objectClass });
+    return id;
+  }
+  const fg = table.classes.map((_, i) => i).filter((i) => i !== bg);
+  if (fg.length !== 1) {
+    throw new ConfigError(
+      `Instance masks become one object class, but the class table has ${fg.length} foreground classes (${fg.map((i) => table.classes[i].name).join(', ')}): name it with --object-class.`,
+      {},
+    );
+  }
+  return fg[0];
+}
+
+/**
+ * Reads one mask (a file, or for `objects` a folder) of a folder in `format` as class ids.
+ * `role` decides what overlapping objects become: unlabelled in the ground truth, the object class
+ * in a prediction (which must say a class for every pixel).
+ */
+export function maskReader(format: EvalMaskFormat, table: ClassTable, role: 'gt' | 'pred', objectClass?: string): (path: string) => Promise<ReadMask> {
+  if (format === 'label') {
+    return async (file) => {
+      const raw = await readRawMask(file);
+      const m = labelsFromRaw(raw, table, file);
+      return { labels: m.labels, unknown: m.unknown, problems: role === 'gt' ? labelProblems(file, raw, table, m.unknown, m.labels) : [] };
+    };
+  }
+  const mapping = { foregroundId: objectClassId(table, objectClass), backgroundId: backgroundId(table) };
+  if (format === 'instance') {
+    return async (file) => {
+      const raw = await readRawMask(file);
+      return { labels: labelsFromInstances(raw, mapping), unknown: [], problems: instanceProblems(file, raw) };
+    };
+  }
+  return async (folder) => {
+    const listing = await listFolder(folder, folder, 'folder of object masks');
+    const merged = await readObjectMasks(
+      folder,
+      listing.files.map((f) => join(folder, f)),
+    );
+    const labels = labelsFromInstances(merged.instances, mapping);
+    if (role === 'gt') for (let i = 0; i < merged.overlap.length; i++) if (merged.overlap[i]) labels.data[i] = IGNORE;
+    return { labels, unknown: [], problems: merged.problems };
+  };
+}
+
+/** The entries of a folder that hold masks: files, or sub-folders for `objects`. */
+async function maskEntries(dir: string, format: EvalMaskFormat, what: string): Promise<string[]> {
+  const l = await listFolder(dir, dir, what);
+  if (format === 'objects') {
+    if (l.subfolders.length === 0) throw new ConfigError(`The ${what} ${dir} has no sub-folders, but --mask-format objects expects one folder per image holding one binary mask per object.`, { dir });
+    return l.subfolders;
+  }
+  if (l.files.length === 0 && l.subfolders.length > 0) {
+    throw new ConfigError(`The ${what} ${dir} holds sub-folders (${l.subfolders.slice(0, 3).join(', ')}) but no mask files: for one folder per image with one binary mask per object, use --mask-format objects.`, { dir });
+  }
+  return l.files;
 }
 
 export interface EvalFoldersResult {
@@ -66,9 +152,11 @@ export function pairMaskFolders(gtFiles: string[], predFiles: string[], rule: 's
 }
 
 export async function evaluateFolders(o: EvalFoldersOptions): Promise<EvalFoldersResult> {
-  const gt = await listFolder(o.gtDir, o.gtDir, 'ground-truth folder');
-  const pred = await listFolder(o.predDir, o.predDir, 'prediction folder');
-  const { pairs, problems } = pairMaskFolders(gt.files, pred.files, o.pair);
+  const readGt = maskReader(o.gtFormat ?? 'label', o.table, 'gt', o.objectClass);
+  const readPred = maskReader(o.predFormat ?? 'label', o.table, 'pred', o.objectClass);
+  const gtEntries = await maskEntries(o.gtDir, o.gtFormat ?? 'label', 'ground-truth folder');
+  const predEntries = await maskEntries(o.predDir, o.predFormat ?? 'label', 'prediction folder');
+  const { pairs, problems } = pairMaskFolders(gtEntries, predEntries, o.pair);
   const acc = new Accumulator(o.table);
   const used: EvalFoldersResult['pairs'] = [];
 
@@ -77,15 +165,21 @@ export async function evaluateFolders(o: EvalFoldersOptions): Promise<EvalFolder
     const pf = join(o.predDir, p);
     const own: Problem[] = [];
     try {
-      const [graw, praw] = await Promise.all([readRawMask(gf), readRawMask(pf)]);
-      const gm = labelsFromRaw(graw, o.table, gf);
-      const pm = labelsFromRaw(praw, o.table, pf);
-      const gu = unknownValuesProblem(gf, gm.unknown, graw.width * graw.height);
-      if (gu) own.push(gu);
-      if (pm.unknown.length || pm.labels.data.includes(255)) {
+      const [gm, pm] = await Promise.all([readGt(gf), readPred(pf)]);
+      own.push(...gm.problems, ...pm.problems);
+      if (pm.unknown.length || pm.labels.data.includes(IGNORE)) {
         // A prediction must say a class for every pixel: an unmapped or ignore value would let a
         // model skip its hard pixels and score better for it.
-        own.push({ ...unknownValuesProblem(pf, pm.unknown, praw.width * praw.height)!, hint: 'Predictions must use only the class values of the table; this pair is not evaluated.' });
+        const n = pm.labels.width * pm.labels.height;
+        const p = unknownValuesProblem(pf, pm.unknown, n) ?? {
+          code: 'mask-unknown-values' as const,
+          severity: 'error' as const,
+          file: pf,
+          message: 'The prediction leaves pixels without a class.',
+          hint: '',
+          details: {},
+        };
+        own.push({ ...p, hint: 'Predictions must use only the class values of the table; this pair is not evaluated.' });
         return { own, gt: undefined, pred: undefined };
       }
       if (gm.labels.width !== pm.labels.width || gm.labels.height !== pm.labels.height) {

@@ -1,5 +1,5 @@
 // Text form of an inspect report for the terminal.
-import { formatFindings } from '../audit/index.ts';
+import { describeIgnored, formatFindings } from '../audit/index.ts';
 import { formatProblem } from '../problems.ts';
 import { excludeHint, formatBlocker } from './inspect.ts';
 import type { InspectReport } from './inspect.ts';
@@ -10,6 +10,14 @@ const pct = (f: number) => (Number.isFinite(f) ? `${(100 * f).toFixed(2)} %` : '
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => '  ' + r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+}
+
+/** What "Ready for training" must not hide: warnings to read, and how much of the ground truth takes no part. */
+function readyNotes(warnings: number, r: InspectReport): string {
+  const notes: string[] = [];
+  if (warnings) notes.push(`${warnings} warning${warnings === 1 ? '' : 's'} to read`);
+  if (r.ignored.ignored > 0) notes.push(`${pct(r.ignored.share)} of the pixels are unlabelled and take no part`);
+  return notes.length ? ` (${notes.join('; ')})` : '';
 }
 
 export function formatInspect(r: InspectReport): string {
@@ -46,18 +54,25 @@ export function formatInspect(r: InspectReport): string {
   );
   out.push('');
   if (r.pairs.length) {
-    out.push('Class presence per image (share of the image\'s labelled pixels; . = absent)');
+    out.push('Class presence per image (share of the image\'s labelled pixels; . = absent; unlabelled = share of all its pixels)');
     out.push(
       table([
-        ['image', ...r.classes.map((c) => c.name)],
+        ['image', ...r.classes.map((c) => c.name), 'unlabelled'],
         ...r.pairs.map((p) => {
           const total = p.classPixels.reduce((a, b) => a + b, 0);
-          return [p.name + (p.ok ? '' : ' !'), ...p.classPixels.map((n) => (n === 0 ? '.' : `${((100 * n) / total).toFixed(1)}%`))];
+          const all = total + p.ignoredPixels;
+          return [
+            p.name + (p.ok ? '' : ' !'),
+            ...p.classPixels.map((n) => (n === 0 ? '.' : `${((100 * n) / total).toFixed(1)}%`)),
+            p.ignoredPixels === 0 ? '.' : `${((100 * p.ignoredPixels) / all).toFixed(1)}%`,
+          ];
         }),
       ]),
     );
     out.push('');
   }
+  out.push(describeIgnored(r.ignored));
+  out.push('');
   const errors = r.problems.filter((p) => p.severity === 'error').length;
   const warnings = r.problems.length - errors;
   if (r.problems.length) {
@@ -79,6 +94,6 @@ export function formatInspect(r: InspectReport): string {
     for (const b of r.blockers) out.push('  ' + formatBlocker(b).replace(/\n/g, '\n  '));
     const hint = excludeHint(r.dir, r.blockers);
     if (hint) out.push(hint);
-  } else out.push(`Ready for training${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'} to read)` : ''}${r.excluded.length ? `, ${r.excluded.length} image(s) excluded` : ''}.`);
+  } else out.push(`Ready for training${readyNotes(warnings, r)}${r.excluded.length ? `, ${r.excluded.length} image(s) excluded` : ''}.`);
   return out.join('\n');
 }

@@ -2,8 +2,8 @@
 // and report sizes, bit depths, class pixel fractions, per-image class presence and every problem.
 // One bad file is one problem; the others are still read.
 import { relative } from 'node:path';
-import { PairingCheck, pairingFindings } from '../audit/index.ts';
-import type { Finding } from '../audit/index.ts';
+import { IgnoredShare, PairingCheck, checkIgnoredShare, pairingFindings } from '../audit/index.ts';
+import type { Finding, IgnoredShareResult } from '../audit/index.ts';
 import { backgroundId } from '../classes.ts';
 import { problemFromError } from '../image-errors.ts';
 import { imageInfo, readImage } from '../image-io.ts';
@@ -42,10 +42,12 @@ export interface InspectReport {
   unreadable: string[];
   problems: Problem[];
   /**
-   * Findings judged from the pixels across pairs (today: `pairing-suspect`, an image whose mask
-   * fits it worse than another mask or a shifted copy of its own does).
+   * Findings judged from the pixels across pairs: `pairing-suspect` (an image whose mask fits it
+   * worse than another mask or a shifted copy of its own does) and `ignored-share`.
    */
   findings: Finding[];
+  /** Unlabelled / ignored pixels per image and along which classes (always printed by inspect). */
+  ignored: IgnoredShareResult;
   /** Why training is refused, each naming what to fix (or exclude); empty when it may start. */
   blockers: Blocker[];
   /** True when `blockers` is not empty: `seglens inspect` then exits non-zero, training is refused. */
@@ -83,6 +85,9 @@ export function excludeHint(project: string, blockers: readonly Blocker[]): stri
   return `Fix the files named above, or leave those images out of training: seglens exclude ${project} ${names.join(' ')} --reason "..." (undo with --include).`;
 }
 
+/** Problems that say a mask's edges were damaged after annotation. */
+const DAMAGE = new Set(['mask-interpolated', 'lossy-mask']);
+
 export interface InspectOptions {
   onProgress?: (done: number, total: number, name: string) => void;
 }
@@ -96,6 +101,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   const pairs: InspectedPair[] = [];
   const unreadable: string[] = [];
   const pairing = new PairingCheck({ normalization: project.normalization });
+  const ignored = new IgnoredShare(table);
   const readOpts = { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) };
 
   for (let i = 0; i < ds.pairs.length; i++) {
@@ -117,6 +123,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     } catch (e) {
       own.push(withShownFile(problemFromError(e, pair.mask), shown));
     }
+    if (img && isConstant(img)) own.push(constantProblem(shown(pair.image), img.data[0]));
     if (img && lab && (img.width !== lab.labels.width || img.height !== lab.labels.height)) {
       own.push({
         code: 'size-mismatch',
@@ -132,7 +139,10 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
       unreadable.push(pair.name);
       continue;
     }
-    pairing.add(pair.name, img, lab.labels);
+    // A damaged mask's edges are not where the annotator put them: judging its pairing from them
+    // would name the wrong cause (its own problem already says what is wrong).
+    if (!lab.problems.some((p) => DAMAGE.has(p.code) && p.severity === 'error')) pairing.add(pair.name, img, lab.labels);
+    ignored.add(pair.name, lab.labels);
     const classPixels = classPixelCounts(lab.labels, K);
     const labelled = classPixels.reduce((a, b) => a + b, 0);
     pairs.push({
@@ -159,7 +169,8 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   const images = new Array<number>(K).fill(0);
   for (const p of pairs) p.classPixels.forEach((n, k) => ((totals[k] += n), (images[k] += n > 0 ? 1 : 0)));
   const all = totals.reduce((a, b) => a + b, 0);
-  const findings = pairingFindings(pairing.result());
+  const ignoredResult = ignored.result();
+  const findings = [...pairingFindings(pairing.result()), ...checkIgnoredShare(ignoredResult)];
   const blockers = trainingBlockers(ds, pairs.length, problems, findings, shown);
   return {
     dir: ds.dir,
@@ -177,6 +188,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     unreadable,
     problems,
     findings,
+    ignored: ignoredResult,
     blockers,
     blocking: blockers.length > 0,
     excluded: [...ds.excluded].map(([name, reason]) => ({ name, reason })),
@@ -206,6 +218,24 @@ function trainingBlockers(ds: Dataset, readable: number, problems: readonly Prob
     out.push({ kind: 'no-pairs', message: ds.pairs.length === 0 ? 'No image/mask pair was found: check the image and mask folders and the pairing rule.' : usable === 0 ? 'Every image/mask pair is excluded in the project file: bring some back (seglens exclude --include).' : 'No image/mask pair could be read (see the problems above).' });
   }
   return out;
+}
+
+/** Every sample the same (all channels): a blank or failed export, not an image. */
+function isConstant(img: { data: ArrayLike<number> }): boolean {
+  const d = img.data;
+  for (let i = 1; i < d.length; i++) if (d[i] !== d[0]) return false;
+  return true;
+}
+
+function constantProblem(file: string, value: number): Problem {
+  return {
+    code: 'constant-image',
+    severity: 'error',
+    file,
+    message: `${file} is constant: every pixel is ${value}. There is nothing in it to learn from or to segment (a blank frame or a failed export?).`,
+    hint: 'Export the image again from the microscope software, or move it and its mask out of the project.',
+    details: { value },
+  };
 }
 
 function withShownFile(p: Problem, shown: (f: string) => string): Problem {

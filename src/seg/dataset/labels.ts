@@ -1,13 +1,16 @@
 // Reading the ground truth of one pair as class ids, whatever the project's mask format.
 import { backgroundId } from '../classes.ts';
+import type { ClassTable } from '../classes.ts';
 import type { ReadOptions } from '../image-io.ts';
-import { readRawMask } from '../image-io.ts';
-import { interpolationProblem, detectInterpolation } from '../interpolation.ts';
+import { imageInfo, readRawMask } from '../image-io.ts';
+import { readObjectMasks } from '../object-masks.ts';
+import { detectInstanceDamage, detectInterpolation, instanceDamageProblem, interpolationProblem, lossyMaskProblem } from '../audit/index.ts';
 import { readPerClassMasks } from '../mask-sources.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
+import type { UnknownValue } from '../masks.ts';
 import type { Pair, Project } from '../project/index.ts';
 import type { Problem } from '../problems.ts';
-import { IGNORE, type LabelMap } from '../types.ts';
+import { IGNORE, type LabelMap, type RawMask } from '../types.ts';
 
 export interface PairLabels {
   labels: LabelMap;
@@ -27,6 +30,7 @@ export async function readPairLabels(project: Project, pair: Pair, shown: (f: st
     const merged = await readPerClassMasks(files, table, opts);
     return { labels: merged.labels, problems: merged.problems, bitDepth: 8 };
   }
+  if (f.kind === 'objects') return readObjectLabels(project, pair, opts, shown);
   const raw = await readRawMask(pair.mask, opts);
   if (f.kind === 'instance') {
     const id = (name: string) => table.classes.findIndex((c) => c.name === name);
@@ -35,18 +39,59 @@ export async function readPairLabels(project: Project, pair: Pair, shown: (f: st
       backgroundId: backgroundId(table),
       ...(f.boundaryClass ? { boundaryId: id(f.boundaryClass) } : {}),
     });
-    return { labels, problems: [], bitDepth: raw.bitDepth };
+    return { labels, problems: instanceProblems(shown(pair.mask), raw, f.boundaryClass), bitDepth: raw.bitDepth };
   }
   const { labels, unknown } = labelsFromRaw(raw, table, shown(pair.mask));
-  const problems: Problem[] = [];
-  const interp = interpolationProblem(shown(pair.mask), detectInterpolation(raw, table));
-  // Interpolated edges are also unknown values; the interpolation finding explains them better.
-  if (interp) problems.push(interp);
-  else {
-    const p = unknownValuesProblem(shown(pair.mask), unknown, raw.width * raw.height);
-    if (p) problems.push(p);
+  return { labels, problems: labelProblems(shown(pair.mask), raw, table, unknown, labels), bitDepth: raw.bitDepth };
+}
+
+/** What is wrong with an instance label image: damage (interpolated rims, JPEG noise), or only its lossy format. */
+export function instanceProblems(file: string, raw: RawMask, boundaryClass?: string): Problem[] {
+  const lossy = raw.format === 'jpeg';
+  const damage = instanceDamageProblem(file, detectInstanceDamage(raw), lossy, boundaryClass);
+  if (damage) return [damage];
+  return lossy ? [lossyMaskProblem(file, { damaged: 0, total: raw.width * raw.height })] : [];
+}
+
+/**
+ * What is wrong with a label or palette mask, one cause per mask: stored as JPEG (whatever values
+ * compression changed), else resized with interpolation (in-between values on edges), else values
+ * that the class table lacks.
+ */
+export function labelProblems(file: string, raw: RawMask, table: ClassTable, unknown: UnknownValue[], labels?: LabelMap): Problem[] {
+  const total = raw.width * raw.height;
+  if (raw.format === 'jpeg') {
+    const damaged = unknown.reduce((s, u) => s + u.count, 0);
+    let unlabelled = 0;
+    if (labels) for (let i = 0; i < labels.data.length; i++) if (labels.data[i] === IGNORE) unlabelled++;
+    const examples = [...unknown].sort((a, b) => b.count - a.count).map((u) => u.value);
+    return [lossyMaskProblem(file, { damaged, ignored: unlabelled - damaged, total, examples })];
   }
-  return { labels, problems, bitDepth: raw.bitDepth };
+  // Interpolated edges are also unknown values; the interpolation problem explains them better.
+  const interp = interpolationProblem(file, detectInterpolation(raw, table));
+  if (interp) return [interp];
+  const p = unknownValuesProblem(file, unknown, total);
+  return p ? [p] : [];
+}
+
+/** One binary mask per object: merged into an instance map, read like an instance mask, overlaps unlabelled. */
+async function readObjectLabels(project: Project, pair: Pair, opts: ReadOptions, shown: (f: string) => string): Promise<PairLabels> {
+  const f = project.maskFormat;
+  if (f.kind !== 'objects') throw new Error('readObjectLabels: not an objects project');
+  const table = project.classes;
+  const id = (name: string) => table.classes.findIndex((c) => c.name === name);
+  const files = pair.objectMasks ?? [];
+  // An image without objects needs its size from the image itself.
+  const size = files.length === 0 ? await imageInfo(pair.image, { page: project.imagePage, ...opts }) : undefined;
+  const merged = await readObjectMasks(pair.mask, files, { ...opts, ...(size ? { size } : {}) });
+  const labels = labelsFromInstances(merged.instances, {
+    foregroundId: id(f.className),
+    backgroundId: backgroundId(table),
+    ...(f.boundaryClass ? { boundaryId: id(f.boundaryClass) } : {}),
+  });
+  for (let i = 0; i < merged.overlap.length; i++) if (merged.overlap[i]) labels.data[i] = IGNORE;
+  const problems = merged.problems.map((p) => ({ ...p, file: shown(p.file), message: p.message.split(p.file).join(shown(p.file)) }));
+  return { labels, problems, bitDepth: 8 };
 }
 
 /** Labelled pixels per class id (IGNORE excluded). */

@@ -2,9 +2,10 @@
 // empty folder, or over a previous demo (recognised by its truth file, or, after an interrupted
 // generation, by holding nothing but demo files), unless the caller forces it.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
+import type { WriteGate } from '../write-gate.ts';
 import { DEMO_GENERATOR, DEMO_TRUTH_FILE } from './truth.ts';
 
 /** File names the demo writes into images/ and masks/. */
@@ -54,10 +55,10 @@ export async function isDemoFolder(dir: string): Promise<boolean> {
  * leaves no strays; its other contents, such as training runs, stay). Refuses any other folder
  * unless `force`.
  */
-export async function prepareDemoFolder(dir: string, force: boolean, keep: Set<string>): Promise<void> {
+export async function prepareDemoFolder(gate: WriteGate, dir: string, force: boolean, keep: Set<string>): Promise<void> {
   const abs = resolve(dir);
   if (!existsSync(abs)) {
-    await mkdir(abs, { recursive: true });
+    await gate.mkdir(abs);
     return;
   }
   if (!(await stat(abs)).isDirectory()) {
@@ -70,7 +71,7 @@ export async function prepareDemoFolder(dir: string, force: boolean, keep: Set<s
       const folder = join(abs, sub);
       if (!existsSync(folder)) continue;
       for (const name of await readdir(folder)) {
-        if (DEMO_FILE.test(name) && !keep.has(`${sub}/${name}`)) await unlink(join(folder, name));
+        if (DEMO_FILE.test(name) && !keep.has(`${sub}/${name}`)) await gate.remove(join(folder, name));
       }
     }
     return;

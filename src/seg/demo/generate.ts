@@ -3,15 +3,14 @@
 // a few planted annotation errors recorded in demo-truth.json. One seed gives byte-identical
 // files. Image i depends only on the seed and i (not on the count), so a small demo is a prefix of
 // a large one apart from where errors are planted.
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
 import sharp from 'sharp';
-import { writeFileAtomic, writeJsonAtomic } from '../atomic.ts';
 import { parseClassTable, type ClassTable } from '../classes.ts';
 import { ConfigError } from '../errors.ts';
 import { createProject } from '../project/load.ts';
 import { PROJECT_FILE } from '../project/schema.ts';
+import { WriteGate } from '../write-gate.ts';
 import { prepareDemoFolder } from './folder.ts';
 import { renderNucleiScene, type NucleiScene } from './nuclei.ts';
 import { pickNucleus, pickShift, relabelInstance, shiftLabels } from './plant.ts';
@@ -98,9 +97,11 @@ export async function generateDemoProject(dir: string, opts: DemoOptions = {}): 
   const abs = resolve(dir);
   const names = Array.from({ length: count }, (_, i) => demoName(i, count));
   const files = names.map((n) => ({ image: `images/${n}.tif`, mask: `masks/${n}.png` }));
-  await prepareDemoFolder(abs, force, new Set(files.flatMap((f) => [f.image, f.mask])));
-  await mkdir(join(abs, 'images'), { recursive: true });
-  await mkdir(join(abs, 'masks'), { recursive: true });
+  // The demo writes its own inputs: its gate confines it to its folder and refuses links out of it.
+  const gate = await WriteGate.open({ who: 'writing the demo project', roots: [{ dir: abs, what: 'the demo folder', project: true }] });
+  await prepareDemoFolder(gate, abs, force, new Set(files.flatMap((f) => [f.image, f.mask])));
+  await gate.mkdir(join(abs, 'images'));
+  await gate.mkdir(join(abs, 'masks'));
 
   const plan = plantErrors ? planErrors(count, seed) : [];
   const planned = new Map(plan.map((p) => [p.index, p]));
@@ -112,7 +113,7 @@ export async function generateDemoProject(dir: string, opts: DemoOptions = {}): 
 
   for (let i = 0; i < count; i++) {
     const scene = renderDemoScene(i, { seed, size });
-    await writeFileAtomic(join(abs, files[i].image), await encodeImage16(scene));
+    await gate.writeFile(join(abs, files[i].image), await encodeImage16(scene));
     if (partners.has(i)) cleanMasks.set(i, scene.labels);
     const plannedHere = planned.get(i);
     let mask = scene.labels;
@@ -120,12 +121,12 @@ export async function generateDemoProject(dir: string, opts: DemoOptions = {}): 
     if (plannedHere?.kind === 'pairing') deferred.push(plannedHere);
     else if (plannedHere) ({ mask, error } = plant(plannedHere.kind, scene, names[i], seedrandom(`seglens-demo:${seed}:error:${i}`)));
     if (error) errors.push(error);
-    if (plannedHere?.kind !== 'pairing') await writeFileAtomic(join(abs, files[i].mask), await encodeMask8(mask, size));
+    if (plannedHere?.kind !== 'pairing') await gate.writeFile(join(abs, files[i].mask), await encodeMask8(mask, size));
     images.push(describe(scene, names[i], files[i], error?.kind ?? (plannedHere?.kind === 'pairing' ? 'pairing' : null)));
   }
   for (const p of deferred) {
     const partner = p.partner!;
-    await writeFileAtomic(join(abs, files[p.index].mask), await encodeMask8(cleanMasks.get(partner)!, size));
+    await gate.writeFile(join(abs, files[p.index].mask), await encodeMask8(cleanMasks.get(partner)!, size));
     errors.push({
       kind: 'pairing',
       image: names[p.index],
@@ -137,8 +138,9 @@ export async function generateDemoProject(dir: string, opts: DemoOptions = {}): 
 
   const truth: DemoTruth = { generator: DEMO_GENERATOR, version: DEMO_TRUTH_VERSION, seed, count, size, images, errors };
   const truthFile = join(abs, DEMO_TRUTH_FILE);
-  await writeJsonAtomic(truthFile, truth);
+  await gate.writeJson(truthFile, truth);
   await createProject(
+    gate,
     abs,
     { images: 'images', masks: 'masks', pairing: { rule: 'stem' }, maskFormat: { kind: 'label' }, classes: DEMO_CLASSES },
     { force: true },

@@ -2,6 +2,7 @@
 // splits and scores, with why: typically the ones a critical finding names (a mask that belongs to
 // another image). Nothing is deleted or moved; removing an entry brings the image back.
 import { ConfigError } from '../errors.ts';
+import type { WriteGate } from '../write-gate.ts';
 import { loadProject, saveProject } from './load.ts';
 import type { Exclusion, Project } from './schema.ts';
 
@@ -18,11 +19,12 @@ export function exclusionsOf(project: Project): Map<string, string | null> {
 }
 
 /**
- * Applies `change` to the project file in `dir` (written atomically; a version-1 file is migrated,
- * its original kept as seglens.v1.json). `known` are the project's image names: an unknown one is
- * refused, so a typo cannot silently exclude nothing. Returns the new list.
+ * Applies `change` to the project file in `dir` (written atomically through `gate`, which must own
+ * it; a version-1 file is migrated, its original kept as seglens.v1.json). `known` are the
+ * project's image names: an unknown one is refused, so a typo cannot silently exclude nothing.
+ * Returns the new list.
  */
-export async function updateExclusions(dir: string, change: ExclusionChange, known: ReadonlySet<string>): Promise<Exclusion[]> {
+export async function updateExclusions(gate: WriteGate, dir: string, change: ExclusionChange, known: ReadonlySet<string>): Promise<Exclusion[]> {
   const loaded = await loadProject(dir, { saveMigrated: true });
   const unknown = [...(change.exclude ?? []).map((e) => e.image), ...(change.include ?? [])].filter((n) => !known.has(n));
   if (unknown.length) {
@@ -35,6 +37,6 @@ export async function updateExclusions(dir: string, change: ExclusionChange, kno
   const exclude = [...list.values()];
   const { exclude: _old, ...rest } = loaded.project;
   void _old;
-  await saveProject(loaded.dir, exclude.length ? { ...rest, exclude } : rest);
+  await saveProject(gate, loaded.dir, exclude.length ? { ...rest, exclude } : rest);
   return exclude;
 }

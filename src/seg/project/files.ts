@@ -3,8 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ConfigError } from '../errors.ts';
 
-/** File types seglens reads (compared case-insensitively). */
-export const SUPPORTED_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.tif', '.tiff'] as const;
+import { isSupportedName } from '../file-types.ts';
+export { SUPPORTED_EXTENSIONS, isSupportedName } from '../file-types.ts';
 
 // Files that are never data and never worth a warning: operating-system clutter and our own files.
 const CLUTTER = new Set(['thumbs.db', 'desktop.ini']);
@@ -15,14 +15,25 @@ export function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || CLUTTER.has(lower) || lower.endsWith('.tmp') || /^seglens(\.v\d+)?\.json$/.test(lower);
 }
 
-export function isSupportedName(name: string): boolean {
-  return (SUPPORTED_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase());
-}
-
 /** The name without its last extension: the image's name everywhere (metrics, split, runs). */
 export function stemOf(name: string): string {
   const ext = extname(name);
   return ext ? name.slice(0, -ext.length) : name;
+}
+
+/**
+ * The key under which names are compared: Unicode NFC. The same accented name can be stored as one
+ * code point (é, NFC: Windows, Linux) or two (e + combining accent, NFD: macOS), so an image and
+ * its mask copied from different machines would otherwise never pair, with messages that print
+ * the same name twice. The names themselves are kept as they are on disk.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFC');
+}
+
+/** A name with every character outside printable ASCII written as \uXXXX, to show names that only look alike. */
+export function escapedName(name: string): string {
+  return [...name].map((c) => (/^[\x20-\x7e]$/.test(c) ? c : [...c].map((u) => `\\u${u.codePointAt(0)!.toString(16).padStart(4, '0')}`).join(''))).join('');
 }
 
 /**

@@ -35,13 +35,13 @@ export function formatScan(r: FormatScanInput): string {
   const rows = scan.values.length > MAX_ROWS ? scan.values.slice(0, MAX_ROWS - 5) : scan.values;
   for (const v of rows) {
     const c = className.get(v.value);
-    const cls = c === null ? 'ignore (border residue)' : c === bg ? `${c} (background)` : (c ?? '?');
+    const cls = c === null ? (proposal.damage?.accepted ? 'ignore (damage, accepted)' : 'DAMAGE: no class') : c === bg ? `${c} (background)` : (c ?? '?');
     const shown = scan.kind === 'rgb' ? v.color! : String(v.value);
     out.push(`  ${pad(shown, 8)}  ${pad(String(v.pixels), 12)}  ${pad((100 * v.fraction).toFixed(2) + '%', 9)}  ${pad(`${v.images}/${scan.files}`, 9)}  ${cls}`);
   }
   if (rows.length < scan.values.length) {
     const rest = scan.values.slice(rows.length);
-    const restClasses = [...new Set(rest.map((v) => className.get(v.value) ?? 'ignore'))];
+    const restClasses = [...new Set(rest.map((v) => className.get(v.value) ?? (proposal.damage?.accepted ? 'ignore' : 'damage (no class)')))];
     out.push(`  ... ${rest.length} more values (${rest[0].value} to ${rest.at(-1)!.value}), proposed as ${restClasses.join(', ')}; --json lists them all`);
   }
   const notes = r.notes ?? proposal.notes;
@@ -56,7 +56,7 @@ export function formatScan(r: FormatScanInput): string {
   }
   out.push('');
   if (r.projectFile) out.push(`Wrote ${r.projectFile} with this proposed class table.`);
-  if (proposal.maskFormat.kind === 'instance') {
+  if (proposal.maskFormat.kind === 'instance' || proposal.maskFormat.kind === 'objects') {
     out.push('Edit its "classes": rename "object" to what the objects are, and add a "boundaryClass" to "maskFormat" if touching objects must be told apart; then run `seglens inspect` to check the result.');
   } else {
     out.push(

@@ -7,10 +7,14 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { listFolder } from './files.ts';
+import { projectGate } from './gate.ts';
+import type { ProjectFolders } from './gate.ts';
 import { createProject, projectPath, toProjectPath } from './load.ts';
 import type { NewProject } from './load.ts';
+import { proposeObjectsProject } from './init-objects.ts';
+import { detectImageFolders, detectMaskFolders } from './object-folders.ts';
 import { listPairs } from './pairing.ts';
-import type { PairingResult } from './pairing.ts';
+import type { Pair, PairingResult } from './pairing.ts';
 import { proposeClassTable } from './propose.ts';
 import type { Proposal } from './propose.ts';
 import { scanMaskValues } from './scan.ts';
@@ -32,6 +36,11 @@ export interface InitOptions {
   maxPixels?: number;
   /** Distinct grey values above which masks are read as instance labels (default 64). */
   maxClasses?: number;
+  /**
+   * Put stored values judged to be damage (interpolation residue, JPEG noise) in `ignore`. Without
+   * it they stay in no class, the damage is a problem here and inspect blocks training on it.
+   */
+  acceptDamaged?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -41,7 +50,7 @@ export interface InitResult {
   pairing: { rule: PairingRule; chosen: 'given' | 'auto'; pairs: number };
   scan: ScanResult;
   proposal: Proposal;
-  /** Pairing and scan problems. */
+  /** Pairing and scan problems, and the masks' damage when it was not accepted. */
   problems: Problem[];
   /** Folder and pairing decisions, then the proposal's notes. */
   notes: string[];
@@ -68,14 +77,17 @@ export interface InitProposal extends Omit<InitResult, 'projectFile' | 'project'
   dir: string;
   /** The project as init would write it (seglens.json's content). */
   project: NewProject;
+  /** The folders the project reads (absolute) and its pairs: the write gate's inputs. */
+  folders: ProjectFolders;
+  pairs: readonly Pair[];
 }
 
 export async function initProject(dir: string, opts: InitOptions = {}): Promise<InitResult> {
   const p = await proposeProject(dir, opts);
-  const created = await createProject(p.dir, p.project, { force: opts.force });
-  const { dir: _dir, project: _project, ...rest } = p;
-  void _dir;
-  void _project;
+  const gate = await projectGate(p.dir, p.folders, { who: 'seglens init', owns: [join(p.dir, PROJECT_FILE)], pairs: p.pairs });
+  const created = await createProject(gate, p.dir, p.project, { force: opts.force });
+  const { dir: _dir, project: _project, folders: _folders, pairs: _pairs, ...rest } = p;
+  void [_dir, _project, _folders, _pairs];
   return { projectFile: created.file, project: created.project, ...rest };
 }
 
@@ -88,6 +100,10 @@ export async function proposeProject(dir: string, opts: InitOptions = {}): Promi
     throw new ConfigError(`${file} already exists; init would replace your edits. Edit it instead (or open it as a project), or pass --force to start over.`, { file });
   }
   const notes: string[] = [];
+  // A folder of image folders, each with images/ and masks/ (one file per object): Data Science Bowl 2018.
+  if (opts.images === undefined && opts.masks === undefined && (await detectImageFolders(root))) {
+    return proposeObjectsProject(root, { layout: 'image-folders', images: '.', imagesAbs: root }, opts, notes);
+  }
   const images = opts.images !== undefined ? toProjectPath(root, opts.images) : await findFolder(root, IMAGE_FOLDERS, 'image folder', '--images');
   const masks = opts.masks !== undefined ? toProjectPath(root, opts.masks) : await findFolder(root, MASK_FOLDERS, 'mask folder', '--masks');
   if (opts.images === undefined || opts.masks === undefined) notes.push(`Images from ${images}/, masks from ${masks}/ (found by folder name).`);
@@ -95,6 +111,8 @@ export async function proposeProject(dir: string, opts: InitOptions = {}): Promi
   const spec = { base: root, imagesDir: images, masksDir: masks };
   const imagesAbs = projectPath(root, images);
   const masksAbs = projectPath(root, masks);
+  // One sub-folder of object masks per image, named like the images.
+  if (await detectMaskFolders(imagesAbs, masksAbs)) return proposeObjectsProject(root, { layout: 'mask-folders', images, masks, imagesAbs, masksAbs }, opts, notes);
   let result: PairingResult;
   let chosen: 'given' | 'auto' = 'given';
   if (opts.pairing && opts.pairing !== 'auto') {
@@ -120,9 +138,11 @@ export async function proposeProject(dir: string, opts: InitOptions = {}): Promi
     maskFolder.files.map((f) => join(masksAbs, f)),
     { maxPixels: opts.maxPixels, show, onProgress: opts.onProgress },
   );
-  const proposal = proposeClassTable(scan, { maxClasses: opts.maxClasses });
+  const proposal = proposeClassTable(scan, { maxClasses: opts.maxClasses, acceptDamaged: opts.acceptDamaged });
   return {
     dir: root,
+    folders: { images: imagesAbs, masks: masksAbs },
+    pairs: result.pairs,
     project: {
       images,
       masks,
@@ -135,7 +155,30 @@ export async function proposeProject(dir: string, opts: InitOptions = {}): Promi
     pairing: { rule: result.rule, chosen, pairs: result.pairs.length },
     scan,
     proposal,
-    problems: [...result.problems, ...scan.problems],
+    problems: [...result.problems, ...scan.problems, ...damageProblems(proposal, scan, masks)],
     notes: [...notes, ...proposal.notes],
   };
+}
+
+/** The damage init found, as one problem: an error until accepted (then a warning that says what it costs). */
+function damageProblems(proposal: Proposal, scan: ScanResult, masks: string): Problem[] {
+  const d = proposal.damage;
+  if (!d) return [];
+  const lossy = d.lossyFiles > 0;
+  const share = `${(100 * d.fraction).toFixed(2)} % of all pixels`;
+  const values = d.values.length ? `${d.values.length} stored values (${share})` : 'values near every edge';
+  return [
+    {
+      code: lossy ? 'lossy-mask' : 'mask-interpolated',
+      severity: d.accepted ? 'warning' : 'error',
+      file: lossy ? `${scan.lossyFiles.slice(0, 3).join(', ')}${scan.lossyFiles.length > 3 ? ` and ${scan.lossyFiles.length - 3} more` : ''}` : masks,
+      message: d.accepted
+        ? `The masks are damaged (${d.reason}); as asked, ${values} were put in "ignore" and take no part in training or metrics.`
+        : `The masks are damaged (${d.reason}): ${values} are no label. They were left out of the class table, so \`seglens inspect\` blocks training until this is resolved.`,
+      hint: d.accepted
+        ? 'Re-exporting the masks losslessly with nearest-neighbour resizing recovers those pixels; `seglens inspect` shows the ignored share per image and class.'
+        : 'Re-export the masks as PNG or TIFF with nearest-neighbour resizing (then run init again with --force), or accept the damage with --force --accept-damaged: the damaged values then go to "ignore".',
+      details: { values: d.values.length, pixels: d.pixels, fraction: d.fraction, lossyFiles: d.lossyFiles, accepted: d.accepted },
+    },
+  ];
 }

@@ -5,8 +5,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../atomic.ts';
 import { parseOrThrow } from '../validate.ts';
+import type { WriteGate } from '../write-gate.ts';
+import { foldersOf, projectGate } from './gate.ts';
 import { migrateProject } from './migrate.ts';
 import { CURRENT_VERSION, PROJECT_FILE, ProjectSchema } from './schema.ts';
 import type { Project, ProjectInput } from './schema.ts';
@@ -48,8 +49,9 @@ export async function loadProject(dirOrFile: string, opts: LoadOptions = {}): Pr
   const { project, fromVersion } = migrateProject(data, file);
   if (opts.saveMigrated && fromVersion < CURRENT_VERSION) {
     const backup = join(dir, `seglens.v${fromVersion}.json`);
-    if (!existsSync(backup)) await writeFileAtomic(backup, text);
-    await writeJsonAtomic(file, project);
+    const gate = await projectGate(dir, foldersOf(dir, project), { who: 'saving the migrated project file', owns: [file, backup] });
+    if (!existsSync(backup)) await gate.writeFile(backup, text);
+    await gate.writeJson(file, project);
   }
   return { dir, file, project, fromVersion };
 }
@@ -65,11 +67,11 @@ async function locate(dirOrFile: string): Promise<{ dir: string; file: string }>
   return isFile ? { dir: resolve(abs, '..'), file: abs } : { dir: abs, file: join(abs, PROJECT_FILE) };
 }
 
-/** Validates and writes the project file atomically. Returns its path. */
-export async function saveProject(dir: string, project: Project | ProjectInput): Promise<string> {
+/** Validates and writes the project file atomically, through `gate` (which must own it). Returns its path. */
+export async function saveProject(gate: WriteGate, dir: string, project: Project | ProjectInput): Promise<string> {
   const file = join(resolve(dir), PROJECT_FILE);
   const valid = parseOrThrow(ProjectSchema, project, file);
-  await writeJsonAtomic(file, valid);
+  await gate.writeJson(file, valid);
   return file;
 }
 
@@ -79,7 +81,7 @@ export type NewProject = Partial<Omit<ProjectInput, 'version' | 'classes'>> & Pi
  * Writes a new project file with defaults for what `partial` leaves out (folders `images` and
  * `masks`, stem pairing, label masks). Refuses to replace an existing one unless `force`.
  */
-export async function createProject(dir: string, partial: NewProject, opts: { force?: boolean } = {}): Promise<LoadedProject> {
+export async function createProject(gate: WriteGate, dir: string, partial: NewProject, opts: { force?: boolean } = {}): Promise<LoadedProject> {
   const abs = resolve(dir);
   const file = join(abs, PROJECT_FILE);
   if (!opts.force && existsSync(file)) {
@@ -92,7 +94,7 @@ export async function createProject(dir: string, partial: NewProject, opts: { fo
     version: CURRENT_VERSION,
   };
   const project = parseOrThrow(ProjectSchema, input, file);
-  await writeJsonAtomic(file, project);
+  await gate.writeJson(file, project);
   return { dir: abs, file, project, fromVersion: CURRENT_VERSION };
 }
 

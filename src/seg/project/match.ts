@@ -2,7 +2,7 @@
 // problem found becomes one Problem; matching carries on past it.
 import { posix } from 'node:path';
 import type { Problem } from '../problems.ts';
-import { stemOf } from './files.ts';
+import { escapedName, nameKey, stemOf } from './files.ts';
 import type { FolderListing } from './files.ts';
 
 /** How a file is named in messages: the folder as the user wrote it, then the file name. */
@@ -10,11 +10,11 @@ export function shownPath(folder: FolderListing, name: string): string {
   return posix.join(folder.shown.split('\\').join('/'), name);
 }
 
-/** stem -> file names with that stem (more than one = a duplicate). */
+/** stem (compared as nameKey: NFC) -> file names with that stem (more than one = a duplicate). */
 export function groupByStem(names: string[]): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const n of names) {
-    const s = stemOf(n);
+    const s = nameKey(stemOf(n));
     const list = m.get(s);
     if (list) list.push(n);
     else m.set(s, [n]);
@@ -26,11 +26,16 @@ export function duplicateProblems(folder: FolderListing, byStem: Map<string, str
   const out: Problem[] = [];
   for (const [stem, names] of byStem) {
     if (names.length < 2) continue;
+    // Names that differ only in their Unicode form print alike: show their code points.
+    const lookAlike = new Set(names.map(stemOf)).size > 1;
+    const shown = (n: string) => (lookAlike ? escapedName(shownPath(folder, n)) : shownPath(folder, n));
     out.push({
       code: 'duplicate-stem',
       severity: 'error',
       file: shownPath(folder, names[0]),
-      message: `${names.length} ${what} files share the name "${stem}": ${names.map((n) => shownPath(folder, n)).join(', ')}; seglens names ${what === 'image' ? 'an image' : 'a mask'} by its file name without extension, so it cannot tell which one is meant.`,
+      message:
+        `${names.length} ${what} files share the name "${stem}": ${names.map(shown).join(', ')}${lookAlike ? ' (they differ only in how their accented letters are encoded, NFC or NFD)' : ''}; ` +
+        `seglens names ${what === 'image' ? 'an image' : 'a mask'} by its file name without extension, so it cannot tell which one is meant.`,
       hint: `Keep one of them in ${folder.shown} (move or rename the others); "${stem}" is left out until then.`,
       details: { stem, files: names.map((n) => shownPath(folder, n)) },
     });
@@ -124,7 +129,7 @@ export function matchBySorted(images: FolderListing, masks: FolderListing, class
     };
   }
   const byImage = new Map<string, string>();
-  images.files.forEach((img, i) => byImage.set(stemOf(img), masks.files[i]));
+  images.files.forEach((img, i) => byImage.set(nameKey(stemOf(img)), masks.files[i]));
   const problems: Problem[] = [];
   const nums = images.files.map((img, i) => [lastNumber(stemOf(img)), lastNumber(stemOf(masks.files[i]))]);
   if (nums.length > 1 && nums.every(([a, b]) => a !== undefined && b !== undefined)) {

@@ -16,6 +16,7 @@ import type { FolderListing } from './files.ts';
 import { resolveProjectPaths } from './load.ts';
 import { duplicateProblems, groupByStem, matchBySorted, matchByStem, shownPath, unsupportedProblems } from './match.ts';
 import type { FolderMatch } from './match.ts';
+import { listImageFolderPairs, listMaskFolderPairs } from './object-folders.ts';
 import { pairFromList } from './pair-list.ts';
 import type { Project, PairingRule } from './schema.ts';
 
@@ -28,6 +29,8 @@ export interface Pair {
   mask: string;
   /** Per-class masks only: class name -> absolute path of its binary mask. */
   classMasks?: Record<string, string>;
+  /** Object masks only (`mask` is then the image's folder): absolute paths of its binary object masks, in name order. */
+  objectMasks?: string[];
   /**
    * The mask is an edit saved by seglens (masks-edited/, pixel value = class id, 255 =
    * unlabelled) that supersedes the imported one, whatever the project's mask format.
@@ -89,6 +92,15 @@ function foldersOf(source: PairingSource): Folders {
 }
 
 export async function listPairs(source: PairingSource): Promise<PairingResult> {
+  if ('project' in source && source.project.maskFormat.kind === 'objects') {
+    const paths = resolveProjectPaths(source);
+    const { project } = source;
+    const r =
+      source.project.maskFormat.layout === 'image-folders'
+        ? await listImageFolderPairs(paths.images, project.images)
+        : await listMaskFolderPairs(paths.images, project.images, paths.masks!, project.masks!);
+    return { rule: 'stem', ...r };
+  }
   const f = foldersOf(source);
   if (f.rule === 'list') {
     if (f.masks.length !== 1 || f.masks[0].name !== undefined) {
@@ -125,7 +137,8 @@ export async function listPairs(source: PairingSource): Promise<PairingResult> {
     const undecided = matches.some((m) => m.match.undecided === 'all' || m.match.undecided.has(stem));
     if (found.length === matches.length) {
       const path = (m: (typeof matches)[number]) => resolve(m.folder.dir, m.match.byImage.get(stem)!);
-      const pair: Pair = { name: stem, image: resolve(images.dir, file), mask: path(found[0]) };
+      // Matched by the NFC key; the image keeps its own name as written on disk.
+      const pair: Pair = { name: stemOf(file), image: resolve(images.dir, file), mask: path(found[0]) };
       if (found[0].name !== undefined) pair.classMasks = Object.fromEntries(found.map((m) => [m.name!, path(m)]));
       pairs.push(pair);
     } else if (!undecided) {
@@ -140,7 +153,13 @@ function requireFiles(folder: FolderListing, what: string, kind: string): void {
   const extra: string[] = [];
   if (folder.subfolders.length > 0) {
     extra.push(`It has sub-folders (${folder.subfolders.slice(0, 5).join(', ')}): point to the one that holds the ${kind}.`);
-    if (kind === 'masks') extra.push('If they hold one binary mask per image for each class, set "maskFormat" to {"kind": "per-class", "folders": {class name: folder, ...}}.');
+    if (kind === 'masks') {
+      extra.push(
+        'If there is one sub-folder per image holding one binary mask per object (named like the images), set "maskFormat" to {"kind": "objects", "className": ...} ' +
+          '(seglens init recognises this layout); if there is one sub-folder per class holding one binary mask per image, set "maskFormat" to ' +
+          '{"kind": "per-class", "folders": {class name: folder, ...}}.',
+      );
+    }
   }
   if (folder.unsupported.length > 0) extra.push(`It holds ${folder.unsupported.length} file(s) of other types (e.g. ${folder.unsupported[0]}): convert them to PNG or TIFF.`);
   throw new ConfigError(

@@ -1,18 +1,22 @@
 // A first class table from a mask scan, for the user to edit. It never merges values: every
 // distinct stored value becomes its own class named after the value. The only departures are
-// stated in `notes`: the most frequent value is made the background; values that look like
-// interpolation residue go to `ignore`; too many values are read as instance labels.
+// stated in `notes`: the most frequent value is made the background; too many values are read as
+// instance labels. Values that look like damage (interpolation residue, JPEG noise; the rule is the
+// audit's, classifyDamagedValues) are reported in `damage` and left out of the table, so that
+// inspect blocks on them; they go to `ignore` only when the caller accepts the damage.
+import { classifyDamagedValues } from '../audit/mask-damage.ts';
+import type { DamagedValues } from '../audit/mask-damage.ts';
 import { ConfigError } from '../errors.ts';
 import type { ClassTable } from '../classes.ts';
 import { MAX_CLASSES } from '../types.ts';
-import { BACKGROUND_COLOR, classColor } from './palette.ts';
+import { BACKGROUND_COLOR, classColor } from '../class-colors.ts';
 import type { ScanResult, ValueStat } from './scan.ts';
 import type { MaskFormat } from './schema.ts';
 
 export interface ValueAssignment {
   value: number;
   color?: string;
-  /** The proposed class, or null when the value is put in `ignore`. */
+  /** The proposed class, or null when the value is damage (in `ignore` if accepted, else in no class). */
   className: string | null;
 }
 
@@ -23,58 +27,52 @@ export interface Proposal {
   assignments: ValueAssignment[];
   /** Every rule that was applied, in sentences for the user. */
   notes: string[];
+  /** Stored values judged to be damage, and whether they were accepted into `ignore`. */
+  damage?: DamagedValues & { accepted: boolean };
 }
 
 export interface ProposeOptions {
   /** More distinct grey values than this are read as instance labels. Default 64. */
   maxClasses?: number;
+  /** Put the values judged to be damage in `ignore` (init --accept-damaged). Default: leave them in no class. */
+  acceptDamaged?: boolean;
 }
-
-/** Thresholds of the interpolation test (see scan.ts, `edgeFraction`). */
-const RESIDUE_EDGE = 0.9;
-const RESIDUE_FRACTION = 0.01;
 
 const pct = (f: number) => `${(100 * f).toFixed(f < 0.001 ? 4 : 2)}%`;
 const label = (s: ScanResult, v: ValueStat) => (s.kind === 'rgb' ? v.color! : String(v.value));
 const listed = (xs: string[], max = 12) => (xs.length > max ? `${xs.slice(0, max).join(', ')} ... (${xs.length} in all)` : xs.join(', '));
 
-/**
- * Values found only along borders between other values, each rare: what bilinear resizing or JPEG
- * compression of a mask produces. Flagged only when they are at least 3 and at least half of all
- * values, so a small real class or a few tiny objects do not trigger it.
- */
-function residueValues(scan: ScanResult): Set<number> {
-  const cand = scan.values.filter((v) => v.edgeFraction >= RESIDUE_EDGE && v.fraction < RESIDUE_FRACTION);
-  const major = scan.values.filter((v) => !cand.includes(v));
-  if (major.length < 2) return new Set();
-  let inside = cand;
-  if (scan.kind === 'grey') {
-    const lo = Math.min(...major.map((v) => v.value));
-    const hi = Math.max(...major.map((v) => v.value));
-    inside = cand.filter((v) => v.value > lo && v.value < hi);
-  }
-  return inside.length >= 3 && inside.length * 2 >= scan.values.length ? new Set(inside.map((v) => v.value)) : new Set();
-}
-
 export function proposeClassTable(scan: ScanResult, opts: ProposeOptions = {}): Proposal {
   const maxClasses = opts.maxClasses ?? 64;
   if (scan.values.length === 0) throw new ConfigError('No mask could be read, so there is nothing to propose a class table from. Check the mask folder and the problems listed.');
   const notes: string[] = [];
-  const residue = residueValues(scan);
+  const found = classifyDamagedValues(scan.values, { kind: scan.kind, bitDepth: Math.max(...scan.bitDepths, 8), lossyFiles: scan.lossyFiles.length });
+  const accepted = opts.acceptDamaged === true;
+  const residue = new Set(found?.values ?? []);
   const kept = scan.values.filter((v) => !residue.has(v.value));
-  if (residue.size > 0) {
+  if (found && residue.size > 0) {
     const res = scan.values.filter((v) => residue.has(v.value));
     notes.push(
-      `${res.length} values (${listed(res.map((v) => label(scan, v)))}; ${pct(res.reduce((a, v) => a + v.fraction, 0))} of pixels) occur only along the borders between other values ` +
-        `(at least ${RESIDUE_EDGE * 100}% of their pixels touch another value): the masks look resized with interpolation or saved as JPEG. ` +
-        'They were put in "ignore" (left out of training and metrics), not given a class. Better: re-export the masks as PNG or TIFF with nearest-neighbour resizing.',
+      `DAMAGED MASKS: ${found.reason}. ${res.length} values (${listed(res.map((v) => label(scan, v)))}; ${pct(found.fraction)} of all pixels) are no label. ` +
+        (accepted
+          ? 'As you asked (--accept-damaged), they were put in "ignore": those pixels are left out of training and every metric, and `seglens inspect` shows how many there are per image and class.'
+          : 'They were given NO class and are NOT ignored, so `seglens inspect` will report them and block training. Re-export the masks as PNG or TIFF with nearest-neighbour resizing (the fix), ' +
+            'or run init again with --force --accept-damaged to put them in "ignore" knowing that those pixels then take no part in training or metrics.'),
     );
+  } else if (found && found.lossyFiles > 0) {
+    notes.push(`DAMAGED MASKS: ${found.reason}. Save them as PNG or TIFF from the original annotation; \`seglens inspect\` reports each one.`);
   }
   if (kept.length < 2) {
     const only = kept[0] ?? scan.values[0];
     throw new ConfigError(`Every mask stores only the value ${label(scan, only)}: there is no class to learn. Check that the mask folder holds the annotations (not blank or placeholder masks).`);
   }
-  if (scan.kind === 'grey' && kept.length > maxClasses) return instanceProposal(scan, notes);
+  if (scan.kind === 'grey' && kept.length > maxClasses) {
+    // Instance ids cannot be ignored one by one: a damaged instance mask must be re-exported.
+    const own = found
+      ? [`DAMAGED MASKS: ${found.reason}. Instance labels cannot leave in-between ids out; \`seglens inspect\` reports each damaged mask and blocks training until it is re-exported losslessly with nearest-neighbour resizing.`]
+      : [];
+    return { ...instanceProposal(scan, [...notes.filter((n) => !n.startsWith('DAMAGED MASKS')), ...own]), ...(found ? { damage: { ...found, accepted: false } } : {}) };
+  }
 
   if (kept.length > MAX_CLASSES) {
     throw new ConfigError(`The masks hold ${kept.length} distinct colours, more than the ${MAX_CLASSES} classes seglens supports. Palette masks should use one colour per class: check that they were not saved with anti-aliasing or as JPEG.`);
@@ -90,7 +88,7 @@ export function proposeClassTable(scan: ScanResult, opts: ProposeOptions = {}): 
   const table: ClassTable = {
     classes,
     background: name(bg),
-    ignore: scan.values.filter((v) => residue.has(v.value)).map((v) => (scan.kind === 'rgb' ? v.color! : v.value)),
+    ignore: accepted ? scan.values.filter((v) => residue.has(v.value)).map((v) => (scan.kind === 'rgb' ? v.color! : v.value)) : [],
   };
   notes.push(
     `Each of the ${kept.length} stored ${scan.kind === 'rgb' ? 'colours' : 'values'} is its own class, named after the ${scan.kind === 'rgb' ? 'colour' : 'value'}; nothing was merged. ` +
@@ -107,7 +105,8 @@ export function proposeClassTable(scan: ScanResult, opts: ProposeOptions = {}): 
     ...(v.color ? { color: v.color } : {}),
     className: residue.has(v.value) ? null : name(v),
   }));
-  return { table, maskFormat: scan.kind === 'rgb' ? { kind: 'palette' } : { kind: 'label' }, assignments, notes };
+  const damage = found ? { ...found, accepted } : undefined;
+  return { table, maskFormat: scan.kind === 'rgb' ? { kind: 'palette' } : { kind: 'label' }, assignments, notes, ...(damage ? { damage } : {}) };
 }
 
 /** Hints that change nothing in the table but deserve a look. */

@@ -19,6 +19,11 @@ export interface ValueStat {
   images: number;
   /** Share of its pixels that have a 4-neighbour of a different value. */
   edgeFraction: number;
+  /**
+   * Grey masks: share of its pixels on a ramp, i.e. whose left/right or upper/lower neighbours lie
+   * one below and one above the value (what interpolating between two labels produces).
+   */
+  rampShare?: number;
 }
 
 export interface ScanResult {
@@ -29,6 +34,8 @@ export interface ScanResult {
   totalPixels: number;
   /** Bit depths seen among the masks read. */
   bitDepths: number[];
+  /** Masks stored in a lossy format (JPEG), judged from their bytes. */
+  lossyFiles: string[];
   /** Every distinct value, ascending. */
   values: ValueStat[];
   /** Masks that could not be read (the scan carries on without them). */
@@ -54,18 +61,48 @@ function edgeFlags(a: ArrayLike<number>, width: number, height: number): Uint8Ar
   return e;
 }
 
+/** Marks every pixel whose opposite 4-neighbours (left/right or up/down) lie one below and one above it. */
+function rampFlags(a: ArrayLike<number>, width: number, height: number): Uint8Array {
+  const r = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      const v = a[i];
+      if (x > 0 && x + 1 < width) {
+        const l = a[i - 1];
+        const rr = a[i + 1];
+        if ((l < v && v < rr) || (l > v && v > rr)) {
+          r[i] = 1;
+          continue;
+        }
+      }
+      if (y > 0 && y + 1 < height) {
+        const u = a[i - width];
+        const d = a[i + width];
+        if ((u < v && v < d) || (u > v && v > d)) r[i] = 1;
+      }
+    }
+  }
+  return r;
+}
+
 /** Accumulates value statistics mask by mask; `result()` can be called at any time. */
 export class ValueCounter {
   private readonly greyPixels = new Float64Array(65536);
   private readonly greyEdges = new Float64Array(65536);
+  private readonly greyRamps = new Float64Array(65536);
+  private readonly lossy: string[] = [];
   private readonly greyImages = new Uint32Array(65536);
   private readonly colour = new Map<number, { pixels: number; edges: number; images: number }>();
   private readonly depths = new Set<number>();
   private files = 0;
   private total = 0;
 
-  add(mask: RawMask): void {
+  /** `file` names the mask in `lossyFiles` when it is stored as JPEG. */
+  add(mask: RawMask, file = '(mask)'): void {
     const n = mask.width * mask.height;
+    if (mask.format === 'jpeg') this.lossy.push(file);
     let data: ArrayLike<number> = mask.data;
     let colour = false;
     if (mask.channels === 3) {
@@ -99,16 +136,20 @@ export class ValueCounter {
       }
       return;
     }
+    const ramps = rampFlags(data, mask.width, mask.height);
     const hist = new Uint32Array(65536);
     const edgeHist = new Uint32Array(65536);
+    const rampHist = new Uint32Array(65536);
     for (let i = 0; i < n; i++) {
       hist[data[i]]++;
       edgeHist[data[i]] += edges[i];
+      rampHist[data[i]] += ramps[i];
     }
     for (let v = 0; v < 65536; v++) {
       if (hist[v] === 0) continue;
       this.greyPixels[v] += hist[v];
       this.greyEdges[v] += edgeHist[v];
+      this.greyRamps[v] += rampHist[v];
       this.greyImages[v]++;
     }
   }
@@ -116,9 +157,9 @@ export class ValueCounter {
   result(problems: Problem[] = []): ScanResult {
     const kind = this.colour.size > 0 ? 'rgb' : 'grey';
     const stats = new Map(this.colour);
-    const grey: { value: number; pixels: number; edges: number; images: number }[] = [];
+    const grey: { value: number; pixels: number; edges: number; ramps?: number; images: number }[] = [];
     for (let v = 0; v < 65536; v++) {
-      if (this.greyPixels[v] > 0) grey.push({ value: v, pixels: this.greyPixels[v], edges: this.greyEdges[v], images: this.greyImages[v] });
+      if (this.greyPixels[v] > 0) grey.push({ value: v, pixels: this.greyPixels[v], edges: this.greyEdges[v], ramps: this.greyRamps[v], images: this.greyImages[v] });
     }
     if (kind === 'rgb') {
       // Grey masks among colour ones (e.g. an all-black mask saved as grey): grey v is colour #vvvvvv.
@@ -134,13 +175,15 @@ export class ValueCounter {
       files: this.files,
       totalPixels: this.total,
       bitDepths: [...this.depths].sort((a, b) => a - b),
-      values: entries.map((e) => ({
+      lossyFiles: [...this.lossy],
+      values: entries.map((e: { value: number; pixels: number; edges: number; ramps?: number; images: number }) => ({
         value: e.value,
         ...(kind === 'rgb' ? { color: hexColor(e.value) } : {}),
         pixels: e.pixels,
         fraction: this.total > 0 ? e.pixels / this.total : 0,
         images: e.images,
         edgeFraction: e.pixels > 0 ? e.edges / e.pixels : 0,
+        ...(kind === 'grey' && e.ramps !== undefined ? { rampShare: e.pixels > 0 ? e.ramps / e.pixels : 0 } : {}),
       })),
       problems,
     };
@@ -175,7 +218,7 @@ export async function scanMaskValues(maskFiles: string[], opts: ScanOptions = {}
   for (let i = 0; i < maskFiles.length; i++) {
     const got = await next!;
     next = i + 1 < maskFiles.length ? read(maskFiles[i + 1]) : undefined;
-    if ('mask' in got) counter.add(got.mask);
+    if ('mask' in got) counter.add(got.mask, show(maskFiles[i]));
     else problems.push(readProblem(show(maskFiles[i]), got.error));
     opts.onProgress?.(i + 1, maskFiles.length);
   }

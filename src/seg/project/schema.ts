@@ -52,6 +52,11 @@ export type PairingRule = Pairing['rule'];
  *   becomes class `className`; with `boundaryClass`, the pixels where touching objects meet become
  *   that class. The class table's `values` are then the converted ids: background 0, className 1,
  *   boundaryClass 2.
+ * - `objects`: one binary mask per object, a folder per image, read as instance masks (as
+ *   `instance`; pixels where objects overlap are reported and left unlabelled). `layout`
+ *   `mask-folders` (default): `masks` holds one sub-folder per image, named by the image's stem.
+ *   `image-folders` (the Kaggle Data Science Bowl 2018 layout): `images` holds one folder per image
+ *   with `images/<one image>` and `masks/<one file per object>`; `masks` is not used.
  */
 export const MaskFormatSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('label') }),
@@ -61,6 +66,12 @@ export const MaskFormatSchema = z.discriminatedUnion('kind', [
     folders: z.record(z.string().min(1), pathField).refine((f) => Object.keys(f).length > 0, 'list at least one class folder'),
   }),
   z.strictObject({ kind: z.literal('instance'), className: z.string().min(1), boundaryClass: z.string().min(1).optional() }),
+  z.strictObject({
+    kind: z.literal('objects'),
+    className: z.string().min(1),
+    boundaryClass: z.string().min(1).optional(),
+    layout: z.enum(['mask-folders', 'image-folders']).default('mask-folders'),
+  }),
 ]);
 export type MaskFormat = z.infer<typeof MaskFormatSchema>;
 
@@ -116,8 +127,12 @@ export const ProjectSchema = z
       excluded.add(e.image);
     });
     const f = p.maskFormat;
-    if (f.kind !== 'per-class' && !p.masks) {
-      ctx.addIssue({ code: 'custom', path: ['masks'], message: 'give the folder of mask files (only per-class masks do without it)' });
+    const imageFolders = f.kind === 'objects' && f.layout === 'image-folders';
+    if (f.kind !== 'per-class' && !imageFolders && !p.masks) {
+      ctx.addIssue({ code: 'custom', path: ['masks'], message: 'give the folder of mask files (only per-class masks and objects in image folders do without it)' });
+    }
+    if (f.kind === 'objects' && p.pairing.rule !== 'stem') {
+      ctx.addIssue({ code: 'custom', path: ['pairing', 'rule'], message: 'object masks are found by the image name (a folder per image): use stem pairing' });
     }
     if (f.kind === 'per-class') {
       for (const name of Object.keys(f.folders)) {
@@ -125,7 +140,7 @@ export const ProjectSchema = z
       }
       if (p.pairing.rule === 'list') ctx.addIssue({ code: 'custom', path: ['pairing', 'rule'], message: 'list pairing names one mask per image: use stem or sorted with per-class masks' });
     }
-    if (f.kind === 'instance') {
+    if (f.kind === 'instance' || f.kind === 'objects') {
       if (!names.has(f.className)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'className'], message: `"${f.className}" is not the name of a class in "classes"` });
       if (f.boundaryClass !== undefined) {
         if (!names.has(f.boundaryClass)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: `"${f.boundaryClass}" is not the name of a class in "classes"` });

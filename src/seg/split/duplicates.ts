@@ -1,26 +1,30 @@
-// Exact and near-duplicate images. Exact: same contentHash (identical decoded pixels). Near: the
-// thumbnails correlate strongly AND the average hashes agree on most bits. Calibration on the real
-// sets in ../shared/data: distinct serial EM sections correlate at most 0.84 (ISBI 2012) / 0.84
-// (Drosophila VNC) and differ in >= 48 of 256 hash bits; the same image with Gaussian noise, a
-// linear intensity change or JPEG re-encoding correlates >= 0.999 with <= 8 differing bits.
-// Not detected: flips, rotations, crops (those are different pixel grids, not copies).
+// Exact, near and aligned duplicate images. Exact: same contentHash (identical decoded pixels).
+// Near: the thumbnails correlate strongly AND the average hashes agree on most bits. Aligned: the
+// same picture flipped, rotated by 90 degrees or shifted by a few percent (align.ts). The
+// thresholds and their calibration on the real sets are the audit's (src/seg/audit/duplicates.ts).
+// Not detected: crops at another scale, and copies shifted by more than 1/16 of the side.
+import { ALIGNED_MIN_CORRELATION, DUPLICATE_MAX_HASH_DISTANCE, DUPLICATE_MIN_CORRELATION } from '../audit/duplicates.ts';
+import { bestAlignment } from './align.ts';
 import { correlation } from './fingerprint.ts';
 import type { DuplicatePair, SplitItem } from './types.ts';
 
 export interface DuplicateOptions {
-  /** Smallest thumbnail correlation for a near-duplicate (default 0.95). */
+  /** Smallest thumbnail correlation for a near-duplicate (default: the audit's). */
   minCorrelation?: number;
-  /** Largest Hamming distance of the 256-bit hashes for a near-duplicate (default 64). */
+  /** Largest Hamming distance of the 256-bit hashes for a near-duplicate (default: the audit's). */
   maxDistance?: number;
+  /** Smallest aligned-descriptor correlation for a flipped/rotated/shifted copy (default: the audit's). */
+  minAlignedCorrelation?: number;
 }
 
-export const DEFAULT_MIN_CORRELATION = 0.95;
-export const DEFAULT_MAX_DISTANCE = 64;
+export const DEFAULT_MIN_CORRELATION = DUPLICATE_MIN_CORRELATION;
+export const DEFAULT_MAX_DISTANCE = DUPLICATE_MAX_HASH_DISTANCE;
 
 /** All duplicate pairs among items with a fingerprint, `a` before `b` in name order, sorted. */
 export function findDuplicates(items: readonly SplitItem[], opts: DuplicateOptions = {}): DuplicatePair[] {
   const minCorr = opts.minCorrelation ?? DEFAULT_MIN_CORRELATION;
   const maxDist = opts.maxDistance ?? DEFAULT_MAX_DISTANCE;
+  const minAligned = opts.minAlignedCorrelation ?? ALIGNED_MIN_CORRELATION;
   const withFp = items.filter((i) => i.fingerprint).sort((x, y) => cmp(x.name, y.name));
   // Hashes as 32-bit words once: the pair loop is O(n^2) and must stay cheap for thousands of images.
   const words = withFp.map((i) => hashWords(i.fingerprint!.ahash));
@@ -36,9 +40,22 @@ export function findDuplicates(items: readonly SplitItem[], opts: DuplicateOptio
         continue;
       }
       const distance = wordDistance(words[i], words[j]);
-      if (distance > maxDist) continue;
-      const corr = correlation(fa.thumb, fb.thumb);
-      if (corr >= minCorr) pairs.push({ a, b, kind: 'near', distance, correlation: round(corr) });
+      if (distance <= maxDist) {
+        const corr = correlation(fa.thumb, fb.thumb);
+        if (corr >= minCorr) {
+          pairs.push({ a, b, kind: 'near', distance, correlation: round(corr) });
+          continue;
+        }
+      }
+      // Flipped, rotated or shifted: only between images whose sides match (as they are, or swapped).
+      if (!fa.align || !fb.align) continue;
+      const same = fa.width === fb.width && fa.height === fb.height;
+      const swapped = fa.width === fb.height && fa.height === fb.width;
+      if (!same && !swapped) continue;
+      const m = bestAlignment(fa.align, fb.align, fa.width === fa.height && same ? 'all' : same ? 'keep-sides' : 'swap-sides');
+      if (m.correlation >= minAligned) {
+        pairs.push({ a, b, kind: 'aligned', distance, correlation: round(m.correlation), transform: m.transform, shift: [round(m.shift[0]), round(m.shift[1])] });
+      }
     }
   }
   return pairs;

@@ -3,6 +3,7 @@
 // artefacts average out: on a 512x512 image each cell is the mean of 1024 pixels.
 import { createHash } from 'node:crypto';
 import type { RawImage } from '../types.ts';
+import { alignDescriptor } from './align.ts';
 import type { Fingerprint } from './types.ts';
 
 export const THUMB_SIZE = 16;
@@ -14,7 +15,7 @@ export function fingerprint(image: RawImage): Fingerprint {
   hash.update(`${width}x${height}x${channels}x${bitDepth}:`);
   hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   const thumb = thumbnail(image);
-  return { width, height, contentHash: hash.digest('hex'), ahash: averageHash(thumb), thumb };
+  return { width, height, contentHash: hash.digest('hex'), ahash: averageHash(thumb), thumb, align: alignDescriptor(image) };
 }
 
 /** Mean grey per cell (channels averaged), scaled to 0..1 by the largest value of the bit depth. */

@@ -26,8 +26,14 @@ export function formatSplitReport(report: SplitReport): string {
   out.push('Share of labelled pixels per split (images containing the class in brackets):');
   out.push(line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line));
   const exact = report.duplicates.filter((d) => d.kind === 'exact').length;
-  const near = report.duplicates.length - exact;
-  out.push('', report.duplicates.length ? `Duplicates: ${exact} identical pair(s), ${near} near-duplicate pair(s).` : 'Duplicates: none found.');
+  const aligned = report.duplicates.filter((d) => d.kind === 'aligned').length;
+  const near = report.duplicates.length - exact - aligned;
+  out.push(
+    '',
+    report.duplicates.length
+      ? `Duplicates: ${exact} identical pair(s), ${near} near-duplicate pair(s), ${aligned} flipped/rotated/shifted pair(s).`
+      : 'Duplicates: none found (also none flipped, rotated by 90 degrees or shifted).',
+  );
   if (report.warnings.length) out.push('', ...report.warnings.map(formatProblem));
   else out.push('No warnings.');
   return out.join('\n');

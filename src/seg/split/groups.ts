@@ -3,6 +3,7 @@
 // train and its twin in val would leak). Groups are closed under both (union-find).
 import { ConfigError } from '../errors.ts';
 import { cmp } from './duplicates.ts';
+import type { GroupKeys } from './group-keys.ts';
 import type { DuplicatePair } from './types.ts';
 
 export interface Group {
@@ -34,9 +35,11 @@ export function groupKey(name: string, re: RegExp | undefined): string | undefin
   return m.length > 1 && m[1] !== undefined ? m[1] : m[0];
 }
 
-/** Partition `names` into groups by pattern key and duplicate pairs. Output sorted by key. */
-export function buildGroups(names: readonly string[], pattern: string | undefined, duplicates: readonly DuplicatePair[] = []): Group[] {
-  const re = pattern ? compileGroupPattern(pattern) : undefined;
+/**
+ * Partition `names` into groups by pattern key (computed with a time limit by groupKeysOf) and
+ * duplicate pairs. Output sorted by key.
+ */
+export function buildGroups(names: readonly string[], keys: GroupKeys | undefined, duplicates: readonly DuplicatePair[] = []): Group[] {
   const sorted = [...names].sort(cmp);
   const index = new Map(sorted.map((n, i) => [n, i]));
   const parent = sorted.map((_, i) => i);
@@ -52,7 +55,7 @@ export function buildGroups(names: readonly string[], pattern: string | undefine
   const byKey = new Map<string, number>();
   const keyOf = new Map<number, string>();
   sorted.forEach((n, i) => {
-    const k = groupKey(n, re);
+    const k = keys?.keyOf(n);
     if (k === undefined) return;
     const first = byKey.get(k);
     if (first === undefined) {

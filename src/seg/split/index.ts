@@ -6,6 +6,7 @@ export { fingerprintFile } from './fingerprint-file.ts';
 export { findDuplicates, DEFAULT_MAX_DISTANCE, DEFAULT_MIN_CORRELATION } from './duplicates.ts';
 export type { DuplicateOptions } from './duplicates.ts';
 export { buildGroups, groupKey, compileGroupPattern } from './groups.ts';
+export { GroupKeys, groupKeysOf, GROUP_PATTERN_LIMIT_MS } from './group-keys.ts';
 export type { Group } from './groups.ts';
 export { makeSplit } from './make-split.ts';
 export type { SplitOptions, SplitResult } from './make-split.ts';

@@ -1,11 +1,14 @@
 // makeSplit: the whole split decision, pure and deterministic. Items -> duplicates -> groups ->
 // per-group label counts -> iterative stratification -> minimum sizes -> report.
 import seedrandom from 'seedrandom';
+import { shareUnmet } from '../audit/split-rules.ts';
+import type { Problem } from '../problems.ts';
 import { ConfigError, ShapeError } from '../errors.ts';
 import { cmp, findDuplicates } from './duplicates.ts';
 import type { DuplicateOptions } from './duplicates.ts';
 import { buildGroups } from './groups.ts';
 import type { Group } from './groups.ts';
+import type { GroupKeys } from './group-keys.ts';
 import { imageLabels } from './labels.ts';
 import { splitReport } from './report.ts';
 import type { SplitReport, SplitSettings } from './report.ts';
@@ -20,8 +23,11 @@ export interface SplitOptions {
   /** Fraction of images for a held-out test set (default 0). */
   test?: number;
   seed: number | string;
-  /** Regex on the image name; images with the same key (first capture group, else the match) stay together. */
-  groupPattern?: string;
+  /**
+   * Keys of the user's group pattern (a regex on the image name: images with the same key, the
+   * first capture group or else the match, stay together), computed by groupKeysOf.
+   */
+  groups?: GroupKeys;
   /** Class names by id, for the report; default "class 0", "class 1"... */
   classNames?: string[];
   /** Class id of the background (default 0): foreground fraction = everything else. */
@@ -61,7 +67,7 @@ export function makeSplit(items: readonly SplitItem[], opts: SplitOptions): Spli
   }
 
   const duplicates = findDuplicates(items, opts.duplicates);
-  const groups = buildGroups(names, opts.groupPattern, duplicates);
+  const groups = buildGroups(names, opts.groups, duplicates);
   const ratios = [1 - opts.val - test, opts.val, test];
   const needed = ratios.filter((r) => r > 0).length;
   if (groups.length < needed) {
@@ -89,13 +95,63 @@ export function makeSplit(items: readonly SplitItem[], opts: SplitOptions): Spli
   const out: Record<SplitName, string[]> = { train: [], val: [], test: [] };
   groups.forEach((g, k) => out[SPLIT_NAMES[side[k]]].push(...g.names));
   for (const s of SPLIT_NAMES) out[s].sort(cmp);
-  const settings: SplitSettings = { seed: opts.seed, val: opts.val, test, groupPattern: opts.groupPattern ?? null };
+  const settings: SplitSettings = { seed: opts.seed, val: opts.val, test, groupPattern: opts.groups?.pattern ?? null };
   const report = splitReport(
     out.train.concat(out.val, out.test).map((n) => byName.get(n)!),
     out,
     { classNames, background, duplicates, source: opts.source ?? 'split', withTest: test > 0, mode: 'made', settings },
   );
+  report.warnings.push(...shareProblems(groups, out, { val: opts.val, test }, opts));
   return { ...out, groups, duplicates, report, settings };
+}
+
+/** Image counts reachable by putting whole groups on one side (subset sums), for "the closest the groups allow". */
+function reachableCounts(sizes: readonly number[]): boolean[] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const can = new Array<boolean>(total + 1).fill(false);
+  can[0] = true;
+  for (const s of sizes) for (let k = total; k >= s; k--) if (can[k - s]) can[k] = true;
+  return can;
+}
+
+/**
+ * `split-share-unmet`: a held-out split whose share of the images misses the requested one by more
+ * than the audit allows (src/seg/audit/split-rules.ts), saying what it got, what the groups allow
+ * at best, and why.
+ */
+function shareProblems(groups: readonly Group[], out: Record<SplitName, string[]>, want: { val: number; test: number }, opts: SplitOptions): Problem[] {
+  const n = groups.reduce((s, g) => s + g.names.length, 0);
+  const can = reachableCounts(groups.map((g) => g.names.length));
+  const problems: Problem[] = [];
+  for (const s of ['val', 'test'] as const) {
+    const share = want[s];
+    if (share <= 0) continue;
+    const got = out[s].length / n;
+    if (!shareUnmet(share, got, n)) continue;
+    // A held-out split gets at least one group: the closest non-empty total of whole groups.
+    let closest = -1;
+    for (let k = 1; k <= n; k++) if (can[k] && (closest < 0 || Math.abs(k / n - share) < Math.abs(closest / n - share))) closest = k;
+    const sizes = groups.map((g) => g.names.length).sort((a, b) => b - a);
+    const byPattern = opts.groups ? ` --group ${JSON.stringify(opts.groups.pattern)}` : '';
+    const why = groups.length < n ? `the ${n} images form ${groups.length} groups that each stay on one side (sizes ${sizes.slice(0, 8).join(', ')}${sizes.length > 8 ? ', ...' : ''}: images of one${byPattern ? ' --group key' : ' group'} and duplicates stay together)` : `there are only ${n} images`;
+    const impossible = Math.abs(closest / n - share) > Math.abs(got - share) - 1e-9 || shareUnmet(share, closest / n, n);
+    problems.push({
+      code: 'split-share-unmet',
+      severity: 'warning',
+      file: opts.source ?? 'split',
+      message:
+        `--${s} ${share} asked for ${(100 * share).toFixed(0)} % of the images in ${s}, but ${why}: ${s} got ${out[s].length} of ${n} images (${(100 * got).toFixed(0)} %). ` +
+        (impossible
+          ? `No assignment of whole groups comes closer than ${closest} images (${((100 * closest) / n).toFixed(0)} %).`
+          : `Whole groups could give ${closest} images (${((100 * closest) / n).toFixed(0)} %); the class stratification chose this instead.`),
+      hint:
+        groups.length < 5
+          ? `With ${groups.length} groups the held-out figures rest on ${out[s].length} image(s) of ${groups.filter((g) => g.names.some((x) => out[s].includes(x))).length} group(s): use a --group pattern that makes more, smaller groups, add images, or accept the share ${s} got.`
+          : `Accept the share ${s} got, try another --seed, or change the --group pattern.`,
+      details: { split: s, requested: share, got, images: n, imagesInSplit: out[s].length, groups: groups.length, closestPossible: closest / n },
+    });
+  }
+  return problems;
 }
 
 function checkFractions(val: number, test: number): void {

@@ -7,14 +7,14 @@
 // The requested fractions sit under `fractions` because `val` and `test` hold the image lists.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../atomic.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, ShapeError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { isBlocking } from '../problems.ts';
 import { parseOrThrow } from '../validate.ts';
+import type { WriteGate } from '../write-gate.ts';
 import { cmp, findDuplicates } from './duplicates.ts';
 import type { DuplicateOptions } from './duplicates.ts';
-import { compileGroupPattern, groupKey } from './groups.ts';
+import type { GroupKeys } from './group-keys.ts';
 import type { SplitResult } from './make-split.ts';
 import { sideOf, splitReport } from './report.ts';
 import type { SplitReport } from './report.ts';
@@ -35,9 +35,11 @@ const StatsSchema = z.object({
 const DuplicateSchema = z.object({
   a: z.string().min(1),
   b: z.string().min(1),
-  kind: z.enum(['exact', 'near']),
+  kind: z.enum(['exact', 'near', 'aligned']),
   distance: z.number().int().min(0).max(256),
   correlation: z.number().min(-1).max(1),
+  transform: z.string().optional(),
+  shift: z.tuple([z.number(), z.number()]).optional(),
 });
 const ProblemSchema = z.object({
   code: z.string().min(1),
@@ -100,8 +102,8 @@ export function toManifest(result: SplitResult, created: string = new Date().toI
   };
 }
 
-export async function writeManifest(file: string, m: SplitManifest): Promise<void> {
-  await writeJsonAtomic(file, parseOrThrow(ManifestSchema, m, file));
+export async function writeManifest(gate: WriteGate, file: string, m: SplitManifest): Promise<void> {
+  await gate.writeJson(file, parseOrThrow(ManifestSchema, m, file));
 }
 
 export async function readManifest(file: string): Promise<SplitManifest> {
@@ -138,6 +140,8 @@ export interface CheckOptions {
   /** File the problems name (default "split manifest"). */
   source?: string;
   duplicates?: DuplicateOptions;
+  /** The keys of the manifest's group pattern over its names (groupKeysOf), when it has one. */
+  groups?: GroupKeys;
 }
 
 /**
@@ -179,7 +183,10 @@ export function checkManifest(m: SplitManifest, items: readonly SplitItem[], opt
       ),
     );
   }
-  if (m.groupPattern !== null) problems.push(...cutGroups(m, side, source));
+  if (m.groupPattern !== null) {
+    if (opts.groups?.pattern !== m.groupPattern) throw new ShapeError(`The manifest groups by ${JSON.stringify(m.groupPattern)}: compute its keys with groupKeysOf first.`, { pattern: m.groupPattern });
+    problems.push(...cutGroups(m, side, source, opts.groups));
+  }
 
   const present = items.filter((i) => side.has(i.name));
   const report = splitReport(present, m, {
@@ -194,11 +201,10 @@ export function checkManifest(m: SplitManifest, items: readonly SplitItem[], opt
   return { ok: !problems.some(isBlocking), problems, report: { ...report, warnings: problems } };
 }
 
-function cutGroups(m: SplitManifest, side: Map<string, SplitName>, source: string): Problem[] {
-  const re = compileGroupPattern(m.groupPattern!);
+function cutGroups(m: SplitManifest, side: Map<string, SplitName>, source: string, keys: GroupKeys): Problem[] {
   const sidesByKey = new Map<string, Map<SplitName, string[]>>();
   for (const [n, s] of side) {
-    const k = groupKey(n, re);
+    const k = keys.keyOf(n);
     if (k === undefined) continue;
     const bySide = sidesByKey.get(k) ?? new Map<SplitName, string[]>();
     bySide.set(s, [...(bySide.get(s) ?? []), n]);

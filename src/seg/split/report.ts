@@ -1,18 +1,15 @@
 // What a split looks like per class, and what is wrong with it. Fractions are shares of the
 // labelled pixels of a split (ignored pixels are not counted), so the columns of one split sum to 1.
 //
-// Imbalance policy: a class whose share of the whole dataset is at least IMBALANCE_MIN_SHARE (0.5 %)
-// is flagged when its share in val (or test) is more than IMBALANCE_RATIO (2x) or less than
-// 1/IMBALANCE_RATIO of its share in train. Rarer classes are too noisy at pixel level for the ratio
-// to mean anything; their presence per split is checked instead (class-missing-in-split).
+// The imbalance rule and its thresholds are the audit's (src/seg/audit/split-rules.ts).
+import { IMBALANCE_MIN_SHARE, IMBALANCE_RATIO } from '../audit/split-rules.ts';
 import type { Problem } from '../problems.ts';
 import { cmp } from './duplicates.ts';
 import { foregroundFraction } from './labels.ts';
 import type { DuplicatePair, SplitItem, SplitName } from './types.ts';
 import { SPLIT_NAMES } from './types.ts';
 
-export const IMBALANCE_RATIO = 2;
-export const IMBALANCE_MIN_SHARE = 0.005;
+export { IMBALANCE_MIN_SHARE, IMBALANCE_RATIO };
 
 export interface SplitStats {
   images: number;
@@ -167,13 +164,26 @@ function imbalanceProblems(all: SplitStats, splits: Record<SplitName, SplitStats
   return out;
 }
 
+/** "mirrored left-right and shifted by (1.6 %, -0.8 %) of its side". */
+function alignedHow(d: DuplicatePair): string {
+  const parts: string[] = [];
+  if (d.transform && d.transform !== 'as is') parts.push(d.transform);
+  if (d.shift && (d.shift[0] !== 0 || d.shift[1] !== 0)) parts.push(`shifted by (${(100 * d.shift[0]).toFixed(1)} %, ${(100 * d.shift[1]).toFixed(1)} %) of its side`);
+  return parts.join(' and ') || 'slightly shifted';
+}
+
 function duplicateProblems(pairs: readonly DuplicatePair[], side: Map<string, SplitName>, opts: ReportOptions): Problem[] {
   const out: Problem[] = [];
   for (const d of [...pairs].sort((x, y) => cmp(x.a, y.a) || cmp(x.b, y.b))) {
     const sa = side.get(d.a);
     const sb = side.get(d.b);
     if (!sa || !sb) continue;
-    const what = d.kind === 'exact' ? 'identical images' : `near-duplicates (hash distance ${d.distance}/256, correlation ${d.correlation.toFixed(3)})`;
+    const what =
+      d.kind === 'exact'
+        ? 'identical images'
+        : d.kind === 'aligned'
+          ? `the same image ${alignedHow(d)} (correlation ${d.correlation.toFixed(3)} after alignment; augmentation makes them the same sample)`
+          : `near-duplicates (hash distance ${d.distance}/256, correlation ${d.correlation.toFixed(3)})`;
     if (sa === sb) {
       if (opts.mode === 'check') continue;
       out.push({

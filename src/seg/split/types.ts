@@ -18,6 +18,8 @@ export interface Fingerprint {
   ahash: string;
   /** THUMB_SIZE x THUMB_SIZE mean grey levels, row-major, scaled to 0..1 by the bit depth. */
   thumb: number[];
+  /** The smooth 64 x 64 descriptor for flipped/rotated/shifted copies (align.ts); absent in older callers. */
+  align?: Float32Array;
 }
 
 export interface SplitItem {
@@ -32,10 +34,16 @@ export interface SplitItem {
 export interface DuplicatePair {
   a: string;
   b: string;
-  /** `exact`: identical decoded pixels. `near`: same picture after noise, re-encoding or a shift. */
-  kind: 'exact' | 'near';
+  /**
+   * `exact`: identical decoded pixels. `near`: the same picture after noise, re-encoding or an
+   * intensity change. `aligned`: the same picture flipped, rotated by 90 degrees or shifted.
+   */
+  kind: 'exact' | 'near' | 'aligned';
   /** Hamming distance between the 256-bit average hashes (0 for exact duplicates). */
   distance: number;
-  /** Pearson correlation of the two thumbnails (1 for exact duplicates). */
+  /** Pearson correlation of the two thumbnails (1 for exact duplicates), or of the aligned descriptors. */
   correlation: number;
+  /** `aligned` only: how b is flipped/rotated and shifted (share of the side) to match a. */
+  transform?: string;
+  shift?: [number, number];
 }

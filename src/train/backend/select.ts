@@ -1,4 +1,5 @@
-// Chooses the TensorFlow.js backend for training: tfjs-node-gpu (CUDA), then the native CPU path
+// Chooses the TensorFlow.js backend for training: tfjs-node-gpu (CUDA), then WebGPU on a hardware
+// adapter (the `webgpu` package: Vulkan, Metal, Direct3D 12), then the native CPU path
 // (the project's addon: oneDNN convolutions and fused loops on the wasm backend's heap, on all
 // cores), then tfjs-node (libtensorflow on the CPU), then tfjs-backend-wasm with the project's
 // kernels alone. Native comes before tfjs-node because it is the CPU path measured side by side
@@ -7,18 +8,20 @@
 // stored in the run folder and shown in the UI. The pure-JS cpu backend is refused for training
 // unless forced.
 import { ConfigError, SeglensError } from '../../seg/errors.ts';
+import type { BackendReport } from '../compute/types.ts';
 import { tf } from '../tf.ts';
 import { loadNative } from './native.ts';
 import type { NativeStatus } from './native.ts';
 import { useNativeKernels } from './native-kernels/register.ts';
 import { installNodeUtilShims } from './node-compat.ts';
+import { startNodeWebGpu } from './webgpu-node.ts';
 import { defaultWasmThreads } from './threads.ts';
 import { startWasmBackend } from './wasm.ts';
 import type { WasmStatus } from './wasm.ts';
 
-export type BackendName = 'tensorflow' | 'native' | 'wasm' | 'cpu';
-/** What --backend and the app's training view may ask for first, in the default order. */
-export const BACKEND_CANDIDATES = ['tensorflow-gpu', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = 'tensorflow' | 'webgpu' | 'native' | 'wasm' | 'cpu';
+/** What --backend may ask for first, in the default order. */
+export const BACKEND_CANDIDATES = ['tensorflow-gpu', 'webgpu', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
 
 /** The native path's state when it was chosen. */
@@ -35,7 +38,7 @@ export interface BackendAttempt {
   reason: string;
 }
 
-export interface BackendChoice {
+export interface BackendChoice extends BackendReport {
   name: BackendName;
   package: string;
   /** One sentence: what runs and why this one. */
@@ -60,6 +63,8 @@ export interface SelectBackendOptions {
   wasmThreads?: boolean | number;
   /** Threads of the native path: a count, or true (default) = one per core. */
   threads?: number | true;
+  /** Accept a software WebGPU adapter (llvmpipe, SwiftShader): for tests, far slower than the CPU. */
+  allowSoftwareGpu?: boolean;
   /** Module loader, replaceable in tests to simulate missing or broken packages. */
   load?: (pkg: string) => Promise<unknown>;
 }
@@ -79,6 +84,7 @@ interface Candidate {
 
 const CANDIDATES: Candidate[] = [
   { key: 'tensorflow-gpu', name: 'tensorflow', package: '@tensorflow/tfjs-node-gpu' },
+  { key: 'webgpu', name: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu' },
   { key: 'native', name: 'native', package: NATIVE_PACKAGE },
   { key: 'tensorflow', name: 'tensorflow', package: '@tensorflow/tfjs-node' },
   { key: 'wasm', name: 'wasm', package: '@tensorflow/tfjs-backend-wasm' },
@@ -194,6 +200,10 @@ function order(prefer: BackendCandidate | undefined): Candidate[] {
   return [first, ...CANDIDATES.filter((c) => c !== first)];
 }
 
+function wasmVersions(status: WasmStatus | undefined): Record<string, string> {
+  return status ? { 'tfjs-backend-wasm': status.version } : {};
+}
+
 /**
  * The chosen candidate's reason, and, when the native CPU path was tried and failed, why: a user
  * on the slower wasm path must see what keeps the faster one away (printed, in run.json, in the app).
@@ -216,14 +226,18 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       const attempt = await tryTensorflow(c, load);
       tried.push(attempt);
       if (attempt.ok) return { name: 'tensorflow', package: c.package, reason: withNativeReason(attempt.reason, tried), tried };
+    } else if (c.name === 'webgpu') {
+      const r = await startNodeWebGpu({ allowSoftware: Boolean(options.allowSoftwareGpu), ...(options.load ? { load: options.load } : {}) });
+      tried.push({ package: c.package, ok: r.ok, reason: r.ok ? r.reason : `WebGPU not used: ${r.reason}` });
+      if (r.ok) return { name: 'webgpu', package: c.package, reason: r.reason, tried, adapter: r.adapter };
     } else if (c.name === 'native') {
       const { attempt, status, native } = await tryNative(c, options.threads);
       tried.push(attempt);
-      if (attempt.ok) return { name: 'native', package: c.package, reason: attempt.reason, tried, wasm: status, native };
+      if (attempt.ok) return { name: 'native', package: c.package, reason: attempt.reason, tried, wasm: status, native, versions: wasmVersions(status) };
     } else if (c.name === 'wasm') {
       const { attempt, status } = await tryWasm(c, threads);
       tried.push(attempt);
-      if (attempt.ok) return { name: 'wasm', package: c.package, reason: withNativeReason(attempt.reason, tried), tried, wasm: status };
+      if (attempt.ok) return { name: 'wasm', package: c.package, reason: withNativeReason(attempt.reason, tried), tried, wasm: status, versions: wasmVersions(status) };
     } else {
       const attempt = await tryCpu(c);
       tried.push(attempt);

@@ -11,7 +11,26 @@ export interface Batch {
   y: tf.Tensor3D;
 }
 
+/** A batch as plain arrays: what crosses to a compute worker (compute/). */
+export interface BatchArrays {
+  /** [B, P, P, C] float32 normalised images. */
+  x: Float32Array;
+  /** [B, P, P] int32 class ids, IGNORE (255) where a pixel must not count. */
+  y: Int32Array;
+  /** [B, P, P, C]. */
+  shape: [number, number, number, number];
+}
+
 export function makeBatch(samples: readonly Sample[]): Batch {
+  return batchTensors(batchArrays(samples));
+}
+
+export function batchTensors(b: BatchArrays): Batch {
+  const [n, p, q] = b.shape;
+  return { x: tf.tensor4d(b.x, b.shape, 'float32'), y: tf.tensor3d(b.y, [n, p, q], 'int32') };
+}
+
+export function batchArrays(samples: readonly Sample[]): BatchArrays {
   if (!samples.length) throw new ShapeError('makeBatch: no samples');
   const { size: p, channels: c } = samples[0];
   const x = new Float32Array(samples.length * p * p * c);
@@ -23,5 +42,5 @@ export function makeBatch(samples: readonly Sample[]): Batch {
     x.set(s.image, b * p * p * c);
     y.set(s.labels, b * p * p);
   });
-  return { x: tf.tensor4d(x, [samples.length, p, p, c], 'float32'), y: tf.tensor3d(y, [samples.length, p, p], 'int32') };
+  return { x, y, shape: [samples.length, p, p, c] };
 }

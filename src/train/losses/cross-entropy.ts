@@ -42,3 +42,8 @@ export function crossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, opts: Cro
 export function chanceCrossEntropy(numClasses: number, head: Head): number {
   return head === 'softmax' ? Math.log(numClasses) : Math.LN2;
 }
+
+/** The chance level of a training loss, for the audit's not-learning rule: only a pure cross-entropy has one. */
+export function chanceLossOf(loss: string, numClasses: number, head: Head): number | null {
+  return loss === 'ce' || loss === 'weighted-ce' ? chanceCrossEntropy(numClasses, head) : null;
+}

@@ -48,12 +48,17 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** All weights of the model (trainable and BatchNorm statistics), in model.weights order. */
 export function serializeWeights(model: tfl.LayersModel): SerializedWeights {
-  const vars = model.weights;
-  const specs: WeightSpec[] = vars.map((v) => ({ name: stableName(v), shape: [...(v.shape as number[])], dtype: 'float32' }));
-  const chunks = vars.map((v) => {
-    const t = v.read();
-    return toBytes(t.dataSync() as Float32Array);
-  });
+  return joinWeights(model, model.weights.map((v) => toBytes(v.read().dataSync() as Float32Array)));
+}
+
+/** The same, read asynchronously: what GPU backends that cannot read synchronously need. */
+export async function readWeights(model: tfl.LayersModel): Promise<SerializedWeights> {
+  const chunks = await Promise.all(model.weights.map(async (v) => toBytes((await v.read().data()) as Float32Array)));
+  return joinWeights(model, chunks);
+}
+
+function joinWeights(model: tfl.LayersModel, chunks: Uint8Array[]): SerializedWeights {
+  const specs: WeightSpec[] = model.weights.map((v) => ({ name: stableName(v), shape: [...(v.shape as number[])], dtype: 'float32' }));
   const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;
   for (const c of chunks) {

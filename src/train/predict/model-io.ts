@@ -3,16 +3,18 @@
 //   weights.bin  packWeights(serializeWeights(model)) (model/weights.ts)
 // Both are written atomically; weights first, so a model.json is never beside weights of another
 // save that never finished. A training run `runs/<id>/` holds its models in checkpoint folders
-// `best/` and `last/`; loading a run folder loads `best/` (the weights early stopping kept).
+// `best/` and `last/`; loading a run folder loads `best/` (the weights early stopping kept), or
+// `best.old/` when a crash between the two renames of a checkpoint swap left only that.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
 import { FileError } from '../../seg/errors.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import type { tfl } from '../tf.ts';
 import { parseModelMeta } from '../model/config.ts';
 import type { ModelMeta } from '../model/config.ts';
 import { buildUNet } from '../model/unet.ts';
 import { loadWeights, packWeights, serializeWeights, unpackWeights } from '../model/weights.ts';
+import type { SerializedWeights } from '../model/weights.ts';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -21,10 +23,15 @@ export const BEST_CHECKPOINT = 'best';
 
 
 /** Writes `dir/model.json` and `dir/weights.bin` (the folder must exist). */
-export async function saveModel(dir: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
+export async function saveModel(gate: WriteGate, dir: string, model: tfl.LayersModel, meta: ModelMeta): Promise<void> {
+  await saveModelWeights(gate, dir, serializeWeights(model), meta);
+}
+
+/** The same from weights already read out of a model (wherever it runs: see compute/). */
+export async function saveModelWeights(gate: WriteGate, dir: string, weights: SerializedWeights, meta: ModelMeta): Promise<void> {
   const checked = parseModelMeta(meta, `metadata of the model saved to ${dir}`);
-  await writeFileAtomic(join(dir, WEIGHTS_FILE), packWeights(serializeWeights(model)));
-  await writeJsonAtomic(join(dir, MODEL_FILE), checked);
+  await gate.writeFile(join(dir, WEIGHTS_FILE), packWeights(weights));
+  await gate.writeJson(join(dir, MODEL_FILE), checked);
 }
 
 async function kind(path: string): Promise<'file' | 'dir' | 'none'> {
@@ -49,6 +56,10 @@ export async function resolveModelDir(path: string): Promise<{ dir: string; from
   if ((await kind(join(path, MODEL_FILE))) === 'file') return { dir: path, from: 'model' };
   const best = join(path, BEST_CHECKPOINT);
   if ((await kind(join(best, MODEL_FILE))) === 'file') return { dir: best, from: 'run' };
+  // A kill between the swap's two renames (trainer/checkpoint.ts) leaves the complete previous
+  // checkpoint as best.old/ only: it is the best model there is.
+  const old = join(path, `${BEST_CHECKPOINT}.old`);
+  if ((await kind(join(old, MODEL_FILE))) === 'file' && (await kind(join(old, WEIGHTS_FILE))) === 'file') return { dir: old, from: 'run' };
   const hasLast = (await kind(join(path, 'last', MODEL_FILE))) === 'file';
   throw new FileError(
     path,
@@ -127,23 +138,27 @@ export async function inspectModel(dirOrRun: string): Promise<ModelInfo> {
   return { meta, dir, from, ...(validationTiling ? { validationTiling } : {}) };
 }
 
-/**
- * Loads a model from a model folder or a run folder (its `best/` checkpoint), checking the
- * metadata and every weight's name and shape against the architecture it describes. The model's
- * variables live on the backend active at the call: select the backend first.
- */
-export async function loadModel(dirOrRun: string): Promise<LoadedModel> {
+/** A saved model's metadata and weights as bytes, without building it (a remote compute builds it). */
+export async function readModelWeights(dirOrRun: string): Promise<{ info: ModelInfo; weights: SerializedWeights }> {
   const info = await inspectModel(dirOrRun);
-  const { meta, dir } = info;
-  const weightsFile = join(dir, WEIGHTS_FILE);
+  const weightsFile = join(info.dir, WEIGHTS_FILE);
   let bytes: Uint8Array;
   try {
     bytes = await readFile(weightsFile);
   } catch (e) {
     throw new FileError(weightsFile, `Cannot read ${weightsFile}: ${(e as Error).message}.`);
   }
-  const saved = unpackWeights(bytes, weightsFile);
-  const model = buildUNet(meta.config);
+  return { info, weights: unpackWeights(bytes, weightsFile) };
+}
+
+/**
+ * Loads a model from a model folder or a run folder (its `best/` checkpoint), checking the
+ * metadata and every weight's name and shape against the architecture it describes. The model's
+ * variables live on the backend active at the call: select the backend first.
+ */
+export async function loadModel(dirOrRun: string): Promise<LoadedModel> {
+  const { info, weights: saved } = await readModelWeights(dirOrRun);
+  const model = buildUNet(info.meta.config);
   try {
     loadWeights(model, saved);
   } catch (e) {

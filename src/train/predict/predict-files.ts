@@ -1,7 +1,9 @@
 // Prediction of many image files: read, normalise exactly as in training (the model's metadata),
 // predict tiled (tiled.ts), write the label mask and, if asked, one probability map per class.
 // One unusable file becomes a Problem naming it and the next file is read; nothing else stops the
-// batch except an output folder that cannot be written.
+// batch except an output folder that cannot be written. Every output goes through the caller's
+// write gate, with the input images and their folders added to what it protects; all outputs are
+// checked before the first is written, so a refused --out leaves nothing behind.
 //
 // Outputs, in `outDir`:
 //   <stem>.png                 label mask in the class table's own stored values (writeLabelMask),
@@ -10,11 +12,10 @@
 //                              16-bit PNG rather than float TIFF: every viewer (Fiji, napari,
 //                              Python's PIL/imageio) opens it, it is lossless, and its step
 //                              1/65535 is far below any meaningful probability difference.
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../../seg/atomic.ts';
-import { ConfigError, FileError } from '../../seg/errors.ts';
+import { FileError } from '../../seg/errors.ts';
 import { problemFromError } from '../../seg/image-errors.ts';
 import { readImage } from '../../seg/image-io.ts';
 import { normalize } from '../../seg/normalize.ts';
@@ -22,6 +23,7 @@ import type { Problem } from '../../seg/problems.ts';
 import { listFolder, stemOf } from '../../seg/project/files.ts';
 import { writeLabelMask } from '../../seg/mask-write.ts';
 import type { RawImage } from '../../seg/types.ts';
+import { WriteGate } from '../../seg/write-gate.ts';
 import type { tfl } from '../tf.ts';
 import type { ModelMeta } from '../model/config.ts';
 import { predictImage } from './tiled.ts';
@@ -31,6 +33,8 @@ export const PROBS_FOLDER = 'probs';
 export const PROB_SCALE = 65535;
 
 export interface PredictFilesOptions {
+  /** Where the caller may write (a run folder, the user's --out); the inputs are added to it here. */
+  gate: WriteGate;
   outDir: string;
   /** Also write probs/<stem>_<class>.png per class. */
   writeProbs?: boolean;
@@ -141,7 +145,7 @@ function duplicateStems(files: string[]): { keep: string[]; problems: Problem[] 
   return { keep, problems };
 }
 
-async function writeProbMaps(dir: string, stem: string, names: string[], probs: Float32Array, width: number, height: number): Promise<string[]> {
+async function writeProbMaps(gate: WriteGate, dir: string, stem: string, names: string[], probs: Float32Array, width: number, height: number): Promise<string[]> {
   const K = names.length;
   const n = width * height;
   const files: string[] = [];
@@ -150,22 +154,20 @@ async function writeProbMaps(dir: string, stem: string, names: string[], probs: 
     for (let p = 0; p < n; p++) plane[p] = Math.round(Math.min(1, Math.max(0, probs[p * K + k])) * PROB_SCALE);
     const png = await sharp(plane, { raw: { width, height, channels: 1 } }).toColourspace('grey16').png().toBuffer();
     const file = join(dir, `${stem}_${names[k]}.png`);
-    await writeFileAtomic(file, png);
+    await gate.writeFile(file, png);
     files.push(file);
   }
   return files;
 }
 
-/** Refuses an output folder where a mask or probability map would replace one of the input images. */
-function checkNoOverwrite(files: string[], outDir: string, names: string[], writeProbs: boolean): void {
-  const inputs = new Set(files.map((f) => resolve(f)));
+/** Every file predictFiles would write, checked by the gate before anything is written. */
+async function checkOutputs(gate: WriteGate, files: string[], outDir: string, names: string[], writeProbs: boolean): Promise<void> {
+  await gate.folder(outDir);
+  if (writeProbs) await gate.folder(join(outDir, PROBS_FOLDER));
   for (const f of files) {
     const stem = stemOf(basename(f));
-    const outs = [join(outDir, `${stem}.png`), ...(writeProbs ? names.map((n) => join(outDir, PROBS_FOLDER, `${stem}_${n}.png`)) : [])];
-    const hit = outs.find((o) => inputs.has(resolve(o)));
-    if (hit) {
-      throw new ConfigError(`The output ${hit} would replace an input image: originals are never overwritten. Choose another output folder.`, { file: hit, outDir });
-    }
+    await gate.target(join(outDir, `${stem}.png`));
+    if (writeProbs) for (const n of names) await gate.target(join(outDir, PROBS_FOLDER, `${stem}_${n}.png`));
   }
 }
 
@@ -179,9 +181,15 @@ export async function predictFiles(model: tfl.LayersModel, meta: ModelMeta, file
   const t0 = performance.now();
   const { keep, problems } = duplicateStems(files);
   const names = probFileNames(meta);
-  checkNoOverwrite(keep, opts.outDir, names, Boolean(opts.writeProbs));
+  // The images read are inputs, and so are the folders they are in (a mask written beside an image
+  // would be listed as one).
+  const gate = await WriteGate.extend(opts.gate, {
+    inputFiles: files.map((f) => ({ file: f, what: 'an input image' })),
+    inputFolders: [...new Set(files.map((f) => dirname(f)))].map((d) => ({ dir: d, what: 'the folder of input images' })),
+  });
+  await checkOutputs(gate, keep, opts.outDir, names, Boolean(opts.writeProbs));
   const probsDir = join(opts.outDir, PROBS_FOLDER);
-  await mkdir(opts.writeProbs ? probsDir : opts.outDir, { recursive: true });
+  await gate.mkdir(opts.writeProbs ? probsDir : opts.outDir);
   const K = meta.config.numClasses;
   const read = (f: string): Promise<ReadResult> =>
     readImage(f, { page: opts.page, maxPixels: opts.maxPixels }).then(
@@ -205,11 +213,11 @@ export async function predictFiles(model: tfl.LayersModel, meta: ModelMeta, file
     else {
       const { width, height } = r.img;
       const input = normalize(r.img, meta.normalization, meta.datasetRange);
-      const out = predictImage(model, input, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, head: meta.config.head, numClasses: K });
+      const out = await predictImage(model, input, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, head: meta.config.head, numClasses: K });
       const stem = stemOf(basename(file));
       const mask = join(opts.outDir, `${stem}.png`);
-      await writeLabelMask(mask, out.labels, meta.classTable);
-      const probs = opts.writeProbs ? await writeProbMaps(probsDir, stem, names, out.probs, width, height) : [];
+      await writeLabelMask(gate, mask, out.labels, meta.classTable);
+      const probs = opts.writeProbs ? await writeProbMaps(gate, probsDir, stem, names, out.probs, width, height) : [];
       const counts = new Array<number>(K).fill(0);
       for (const l of out.labels.data) counts[l]++;
       predicted.push({

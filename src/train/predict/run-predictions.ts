@@ -5,9 +5,11 @@
 //
 // Cache: an image already predicted by the current best checkpoint is not predicted again. When the
 // best checkpoint has changed since (a resumed run improved), every stored prediction is stale and
-// is removed before new ones are written.
+// is removed before new ones are written. Every file is written through the caller's write gate
+// (the run folder's: output-gate.ts's runGate, or the app's project gate at the end of a training).
 import { FileError } from '../../seg/errors.ts';
 import type { Problem } from '../../seg/problems.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import { RUN_FILES } from '../trainer/run-folder.ts';
 import { readCheckpointState } from '../trainer/checkpoint.ts';
 import { clearPredictions, predictedStems, predictionStem, predictionsDir, readPredictionIndex, writePredictionIndex } from '../trainer/run-outputs.ts';
@@ -46,7 +48,7 @@ export interface RunPredictResult {
  * Predicts `items` with the run's best checkpoint into its predictions folder. The backend must
  * already be selected (the caller owns it: the trainer's process, or a prediction job).
  */
-export async function predictRun(runDir: string, items: readonly RunPredictItem[], opts: RunPredictOptions = {}): Promise<RunPredictResult> {
+export async function predictRun(gate: WriteGate, runDir: string, items: readonly RunPredictItem[], opts: RunPredictOptions = {}): Promise<RunPredictResult> {
   const state = await readCheckpointState(runDir, RUN_FILES.best);
   if (!state) {
     throw new FileError(`${runDir}/${RUN_FILES.best}`, `Run ${runDir} has no "best" checkpoint yet: it is written at the end of the first epoch. Train (or resume) the run for at least one epoch, then predict.`);
@@ -54,7 +56,7 @@ export async function predictRun(runDir: string, items: readonly RunPredictItem[
   const epoch = state.best.epoch ?? state.epoch;
   const before = await readPredictionIndex(runDir);
   const stale = before !== null && before.epoch !== epoch;
-  if (stale) await clearPredictions(runDir);
+  if (stale) await clearPredictions(gate, runDir);
   const done = stale ? new Set<string>() : await predictedStems(runDir);
   const cached = items.filter((it) => done.has(predictionStem(it.image))).map((it) => it.name);
   const todo = items.filter((it) => !done.has(predictionStem(it.image)));
@@ -78,6 +80,7 @@ export async function predictRun(runDir: string, items: readonly RunPredictItem[
       meta,
       todo.map((it) => it.image),
       {
+        gate,
         outDir: predictionsDir(runDir),
         page: opts.page,
         maxPixels: opts.maxPixels,
@@ -94,7 +97,7 @@ export async function predictRun(runDir: string, items: readonly RunPredictItem[
   } finally {
     model.dispose();
     // Written even after a failure: the predictions that were made are recorded as current.
-    await writePredictionIndex(runDir, { ...index, images: [...new Set(index.images)].sort() });
+    await writePredictionIndex(gate, runDir, { ...index, images: [...new Set(index.images)].sort() });
   }
   return result;
 }

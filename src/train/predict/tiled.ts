@@ -197,10 +197,11 @@ function checkArgs(model: tfl.LayersModel, image: PredictInput, opts: PredictOpt
 
 /**
  * Predicts class probabilities for every pixel of `image` by blended sliding-window tiles (see
- * the file comment). Synchronous, and leaves tf.memory().numTensors as it found it: each batch
- * runs in a tf.tidy and only plain arrays leave it.
+ * the file comment). Asynchronous (results are read with data(), never dataSync(), so GPU
+ * backends that only read asynchronously work), and leaves tf.memory().numTensors as it found
+ * it: each batch runs in a tf.tidy and only plain arrays leave it.
  */
-export function predictImage(model: tfl.LayersModel, image: PredictInput, opts: PredictOptions): PredictResult {
+export async function predictImage(model: tfl.LayersModel, image: PredictInput, opts: PredictOptions): Promise<PredictResult> {
   const tile = opts.tile ?? DEFAULT_TILE;
   const overlap = opts.overlap ?? Math.floor(tile / 4);
   const batch = opts.batch ?? DEFAULT_BATCH;
@@ -219,15 +220,17 @@ export function predictImage(model: tfl.LayersModel, image: PredictInput, opts: 
   for (let b0 = 0; b0 < tiles.length; b0 += batch) {
     const group = tiles.slice(b0, b0 + batch);
     group.forEach(([y, x], i) => extractTile(image, p, y, x, input, i * tileLen));
-    let out: Float32Array = new Float32Array(0);
-    // The array is taken out by assignment, not returned: tidy walks a returned container element
-    // by element looking for tensors, which costs more than the network for a large tile.
-    tf.tidy(() => {
+    const probs = tf.tidy(() => {
       const x = tf.tensor4d(input.subarray(0, group.length * tileLen), [group.length, p.th, p.tw, C]);
-      let y = model.predict(x) as tf.Tensor4D;
-      if (opts.modelOutput === 'logits') y = opts.head === 'softmax' ? tf.softmax(y, -1) : tf.sigmoid(y);
-      out = y.dataSync() as Float32Array;
+      const y = model.predict(x) as tf.Tensor4D;
+      return opts.modelOutput === 'logits' ? (opts.head === 'softmax' ? tf.softmax(y, -1) : tf.sigmoid(y)) : y;
     });
+    let out: Float32Array;
+    try {
+      out = (await probs.data()) as Float32Array;
+    } finally {
+      probs.dispose();
+    }
     const perTile = p.th * p.tw * K;
     group.forEach(([y, x], i) => blender.add(out, i * perTile, y, x, p.th, p.tw, window));
     opts.onProgress?.(b0 + group.length, tiles.length);

@@ -10,18 +10,18 @@
 // the old one removed. A crash leaves `<name>/` complete, or only `<name>.old/` (between the two
 // renames), which readCheckpoint then uses; `<name>.tmp/` is never read.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { fsyncDir, writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
+import { fsyncDir } from '../../seg/atomic.ts';
 import { FileError } from '../../seg/errors.ts';
 import { parseOrThrow } from '../../seg/validate.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import { RngStateSchema } from '../data/rng.ts';
-import type { tfl } from '../tf.ts';
 import type { ModelMeta } from '../model/config.ts';
 import { packWeights, unpackWeights } from '../model/weights.ts';
 import type { SerializedWeights } from '../model/weights.ts';
-import { MODEL_FILE, WEIGHTS_FILE, saveModel } from '../predict/model-io.ts';
+import { MODEL_FILE, WEIGHTS_FILE, saveModelWeights } from '../predict/model-io.ts';
 
 export const CHECKPOINT_FILES = {
   meta: MODEL_FILE,
@@ -65,7 +65,8 @@ export const TrainStateSchema = z.object({
 export type TrainState = z.infer<typeof TrainStateSchema>;
 
 export interface CheckpointContent {
-  model: tfl.LayersModel;
+  /** The model's weights, read from wherever it runs (Compute.snapshot). */
+  weights: SerializedWeights;
   meta: ModelMeta;
   optimizer: SerializedWeights;
   state: TrainState;
@@ -79,24 +80,24 @@ export interface SavedCheckpoint {
   state: TrainState;
 }
 
-/** Writes `parent/name/` as a whole (see the file comment). */
-export async function writeCheckpoint(parent: string, name: string, ck: CheckpointContent): Promise<string> {
+/** Writes `parent/name/` as a whole (see the file comment), every step through the run's gate. */
+export async function writeCheckpoint(gate: WriteGate, parent: string, name: string, ck: CheckpointContent): Promise<string> {
   const target = join(parent, name);
   const tmp = join(parent, `${name}.tmp`);
   const old = join(parent, `${name}.old`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp);
-  await saveModel(tmp, ck.model, ck.meta);
-  await writeFileAtomic(join(tmp, CHECKPOINT_FILES.optimizer), packWeights(ck.optimizer));
-  await writeJsonAtomic(join(tmp, CHECKPOINT_FILES.state), parseOrThrow(TrainStateSchema, ck.state, 'training state'));
+  await gate.remove(tmp);
+  await gate.mkdirNew(tmp);
+  await saveModelWeights(gate, tmp, ck.weights, ck.meta);
+  await gate.writeFile(join(tmp, CHECKPOINT_FILES.optimizer), packWeights(ck.optimizer));
+  await gate.writeJson(join(tmp, CHECKPOINT_FILES.state), parseOrThrow(TrainStateSchema, ck.state, 'training state'));
   if (existsSync(target)) {
     // A leftover .old from an earlier crash is stale once `target` exists again.
-    await rm(old, { recursive: true, force: true });
-    await rename(target, old);
+    await gate.remove(old);
+    await gate.rename(target, old);
   }
-  await rename(tmp, target);
+  await gate.rename(tmp, target);
   await fsyncDir(parent);
-  await rm(old, { recursive: true, force: true });
+  await gate.remove(old);
   return target;
 }
 

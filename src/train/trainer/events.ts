@@ -1,7 +1,8 @@
 // What the trainer tells its host while it runs (CLI progress bar, desktop app, tests). One
 // discriminated union: a listener switches on `type` and the compiler checks it handles each.
+import type { Finding } from '../../seg/audit/index.ts';
 import type { EpochRecord } from '../../seg/history.ts';
-import type { BackendChoice } from '../backend/select.ts';
+import type { BackendReport } from '../compute/types.ts';
 
 export interface SplitSummary {
   /** Where the split came from: the project's manifest, or made for this run. */
@@ -22,10 +23,12 @@ export interface StartedEvent {
   type: 'started';
   runDir: string;
   runId: string;
-  backend: Pick<BackendChoice, 'name' | 'package' | 'reason'>;
+  backend: Pick<BackendReport, 'name' | 'package' | 'reason'>;
   split: SplitSummary;
   /** Set when this run continues an earlier one. */
   resumedFrom?: { epoch: number; step: number };
+  /** Set when the run's lock was left by a seglens that is gone (killed, crashed) and was taken over: who it was. */
+  lockTakenOver?: string;
   /** Epochs planned (the config's maximum; early stopping may end sooner). */
   epochs: number;
   /** Null while an automatic epoch size is timed over the first steps (config stepsPerEpoch 'auto'). */
@@ -55,16 +58,19 @@ export interface EpochEvent {
   record: EpochRecord;
 }
 
-export type WarningKind = 'not-learning' | 'collapsed' | 'diverged' | 'overfitting';
+/** The audit's history findings the trainer raises live (src/seg/audit/history.ts). */
+export type WarningKind = 'not-learning' | 'collapsed' | 'class-never-predicted' | 'diverged' | 'overfitting';
 
+/** A live audit finding as the trainer reports it (warnings.ts); `finding` is the audit's own. */
 export interface TrainingWarning {
   kind: WarningKind;
   epoch: number;
-  /** One sentence with the numbers that triggered it. */
+  /** The finding's title and message: what is wrong, with the numbers. */
   message: string;
-  /** What to do about it. */
+  /** The finding's action: what to do about it. */
   hint: string;
   details: Record<string, unknown>;
+  finding: Finding;
 }
 
 export interface WarningEvent {

@@ -11,20 +11,21 @@
 //   preview.png, preview.json  the per-epoch prediction of one validation image (class ids), app runs
 //   report/        `seglens report`'s default output (report.html, report.json, ...: src/app/report.ts)
 // This module owns every one of these names; the app reads a run only through it.
-// Every file is written atomically (src/seg/atomic.ts) except metrics.jsonl, which only grows by
-// whole fsynced lines (a torn last line is dropped by parseHistory).
+// Every file is written atomically through the run's write gate (src/seg/write-gate.ts) except
+// metrics.jsonl, which only grows by whole fsynced lines (a torn last line is dropped by
+// parseHistory). A RunFolder opened without a gate only reads.
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { writeFileAtomic, writeJsonAtomic } from '../../seg/atomic.ts';
 import { ConfigError } from '../../seg/errors.ts';
 import { EpochRecordSchema, parseHistory } from '../../seg/history.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import { readManifest, writeManifest } from '../../seg/split/index.ts';
 import type { SplitManifest } from '../../seg/split/index.ts';
 import { parseOrThrow } from '../../seg/validate.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import { parseTrainConfig } from './config.ts';
 import type { TrainConfig } from './config.ts';
 
@@ -55,7 +56,14 @@ const SessionSchema = z.object({
   /** Epochs completed when this session started (0 for the first). */
   fromEpoch: z.number().int().min(0),
   fromStep: z.number().int().min(0),
-  backend: z.object({ name: z.string(), package: z.string(), reason: z.string(), tried: z.array(z.object({ package: z.string(), ok: z.boolean(), reason: z.string() })) }),
+  backend: z.object({
+    name: z.string(),
+    package: z.string(),
+    reason: z.string(),
+    tried: z.array(z.object({ package: z.string(), ok: z.boolean(), reason: z.string() })),
+    /** The GPU adapter of a WebGPU backend: vendor, architecture, software or not. */
+    adapter: z.object({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), software: z.boolean() }).optional(),
+  }),
   reason: z.string().nullable(),
 });
 
@@ -109,10 +117,19 @@ export function newRunId(now = new Date()): string {
 export class RunFolder {
   readonly dir: string;
   readonly id: string;
+  /** Where writes go through; absent when the folder is opened to read. */
+  readonly gate: WriteGate | undefined;
 
-  constructor(dir: string) {
+  constructor(dir: string, gate?: WriteGate) {
     this.dir = resolve(dir);
     this.id = this.dir.split(/[\\/]/).pop()!;
+    this.gate = gate;
+  }
+
+  /** The gate, or an error: this RunFolder was opened to read. */
+  writer(): WriteGate {
+    if (!this.gate) throw new ConfigError(`The run folder ${this.dir} was opened to read; it cannot be written through this handle.`, { dir: this.dir });
+    return this.gate;
   }
 
   path(name: string): string {
@@ -120,13 +137,13 @@ export class RunFolder {
   }
 
   /** Creates `parent/<new id>/`; never reuses an existing folder. */
-  static async create(parent: string): Promise<RunFolder> {
-    await mkdir(parent, { recursive: true });
+  static async create(gate: WriteGate, parent: string): Promise<RunFolder> {
+    await gate.mkdir(parent);
     for (let attempt = 0; attempt < 10; attempt++) {
       const dir = join(resolve(parent), newRunId());
       try {
-        await mkdir(dir); // fails if it exists: two runs started in the same second get distinct ids
-        return new RunFolder(dir);
+        await gate.mkdirNew(dir); // fails if it exists: two runs started in the same second get distinct ids
+        return new RunFolder(dir, gate);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
@@ -135,17 +152,22 @@ export class RunFolder {
   }
 
   /** Opens an existing run for --resume; `ref` is a run folder or a run id under `runsDir`. */
-  static open(ref: string, runsDir?: string): RunFolder {
+  static open(ref: string, runsDir?: string, gate?: WriteGate): RunFolder {
     const candidates = [resolve(ref), ...(runsDir ? [join(resolve(runsDir), ref)] : [])];
     const dir = candidates.find((d) => existsSync(join(d, RUN_FILES.config)));
     if (!dir) {
       throw new ConfigError(`${ref} is not a training run: no ${RUN_FILES.config} in ${candidates.join(' or ')}. Give the run folder (runs/<id>) printed when the run started.`, { ref });
     }
-    return new RunFolder(dir);
+    return new RunFolder(dir, gate);
+  }
+
+  /** The same folder, written through `gate`. */
+  withGate(gate: WriteGate): RunFolder {
+    return new RunFolder(this.dir, gate);
   }
 
   async writeConfig(cfg: TrainConfig): Promise<void> {
-    await writeJsonAtomic(this.path(RUN_FILES.config), cfg);
+    await this.writer().writeJson(this.path(RUN_FILES.config), cfg);
   }
 
   async readConfig(): Promise<TrainConfig> {
@@ -153,7 +175,7 @@ export class RunFolder {
   }
 
   async writeSplit(m: SplitManifest): Promise<void> {
-    await writeManifest(this.path(RUN_FILES.split), m);
+    await writeManifest(this.writer(), this.path(RUN_FILES.split), m);
   }
 
   async readSplit(): Promise<SplitManifest> {
@@ -161,7 +183,7 @@ export class RunFolder {
   }
 
   async writeInfo(info: RunInfo): Promise<void> {
-    await writeJsonAtomic(this.path(RUN_FILES.run), parseOrThrow(RunInfoSchema, info, this.path(RUN_FILES.run)));
+    await this.writer().writeJson(this.path(RUN_FILES.run), parseOrThrow(RunInfoSchema, info, this.path(RUN_FILES.run)));
   }
 
   /** run.json as far as it can be read (see RunInfoLooseSchema); {} when absent or damaged. */
@@ -201,13 +223,7 @@ export class RunFolder {
   /** Appends one epoch line and fsyncs it before returning. */
   async appendEpoch(record: EpochRecord): Promise<void> {
     const line = JSON.stringify(parseOrThrow(EpochRecordSchema, record, 'epoch record')) + '\n';
-    const fh = await open(this.path(RUN_FILES.metrics), 'a');
-    try {
-      await fh.writeFile(line);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await this.writer().appendLines(this.path(RUN_FILES.metrics), line);
   }
 
   async readHistory(): Promise<EpochRecord[]> {
@@ -222,7 +238,7 @@ export class RunFolder {
    */
   async truncateHistory(epoch: number): Promise<EpochRecord[]> {
     const kept = (await this.readHistory()).filter((r) => r.epoch <= epoch);
-    await writeFileAtomic(this.path(RUN_FILES.metrics), kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    await this.writer().writeFile(this.path(RUN_FILES.metrics), kept.map((r) => JSON.stringify(r) + '\n').join(''));
     return kept;
   }
 

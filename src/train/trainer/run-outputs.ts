@@ -3,17 +3,20 @@
 // them) and the per-epoch preview of one validation image. File names come from RUN_FILES
 // (run-folder.ts); nothing else in the code spells them.
 //
+// Every write goes through the caller's write gate (src/seg/write-gate.ts): the trainer's, the
+// app's project gate, or a prediction job's gate on the run folder.
+//
 // The index is the source of truth of which stored predictions are current: `images` lists the
 // file stems predicted by the checkpoint of `epoch`. A prediction folder written before the index
 // listed its images (or without any index) counts every PNG in it.
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../seg/atomic.ts';
 import { writeLabelMask } from '../../seg/mask-write.ts';
 import { stemOf } from '../../seg/project/files.ts';
 import type { LabelMap } from '../../seg/types.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import { RUN_FILES } from './run-folder.ts';
 
 export const PredictionIndexSchema = z.object({
@@ -63,8 +66,9 @@ export async function readPredictionIndex(runDir: string): Promise<PredictionInd
   return r.success ? r.data : null;
 }
 
-export async function writePredictionIndex(runDir: string, index: PredictionIndex): Promise<void> {
-  await writeJsonAtomic(join(predictionsDir(runDir), RUN_FILES.predictionsIndex), PredictionIndexSchema.parse(index));
+export async function writePredictionIndex(gate: WriteGate, runDir: string, index: PredictionIndex): Promise<void> {
+  await gate.mkdir(predictionsDir(runDir));
+  await gate.writeJson(join(predictionsDir(runDir), RUN_FILES.predictionsIndex), PredictionIndexSchema.parse(index));
 }
 
 /** Stems of the current stored predictions. */
@@ -78,15 +82,15 @@ export async function predictedStems(runDir: string): Promise<Set<string>> {
 }
 
 /** Removes every stored prediction (they were made by another checkpoint than the best one now). */
-export async function clearPredictions(runDir: string): Promise<void> {
+export async function clearPredictions(gate: WriteGate, runDir: string): Promise<void> {
   const dir = predictionsDir(runDir);
   if (!existsSync(dir)) return;
-  for (const f of await readdir(dir)) if (f.endsWith('.png')) await rm(join(dir, f), { force: true });
+  for (const f of await readdir(dir)) if (f.endsWith('.png')) await gate.remove(join(dir, f));
 }
 
-export async function writePreview(runDir: string, labels: LabelMap, info: PreviewInfo): Promise<void> {
-  await writeLabelMask(join(runDir, RUN_FILES.preview), labels);
-  await writeJsonAtomic(join(runDir, RUN_FILES.previewInfo), info);
+export async function writePreview(gate: WriteGate, runDir: string, labels: LabelMap, info: PreviewInfo): Promise<void> {
+  await writeLabelMask(gate, join(runDir, RUN_FILES.preview), labels);
+  await gate.writeJson(join(runDir, RUN_FILES.previewInfo), PreviewInfoSchema.parse(info));
 }
 
 /** The preview's file and what it shows, or null before the first epoch of an app run. */

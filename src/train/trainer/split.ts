@@ -10,7 +10,7 @@ import { ConfigError } from '../../seg/errors.ts';
 import { formatProblem, isBlocking } from '../../seg/problems.ts';
 import type { Problem } from '../../seg/problems.ts';
 import { projectPath } from '../../seg/project/index.ts';
-import { checkManifest, makeSplit, readManifest, toManifest } from '../../seg/split/index.ts';
+import { checkManifest, groupKeysOf, makeSplit, readManifest, toManifest } from '../../seg/split/index.ts';
 import type { SplitManifest } from '../../seg/split/index.ts';
 import type { SplitSummary } from './events.ts';
 
@@ -66,7 +66,9 @@ export async function resolveSplit(ds: Dataset, opts: ResolveSplitOptions): Prom
         { file: source_ },
       );
     }
-    const check = checkManifest(manifest, items, { source: source_ });
+    const names = [...new Set([...manifest.train, ...manifest.val, ...manifest.test, ...items.map((i) => i.name)])];
+    const groups = manifest.groupPattern !== null ? await groupKeysOf(names, manifest.groupPattern) : undefined;
+    const check = checkManifest(manifest, items, { source: source_, ...(groups ? { groups } : {}) });
     if (!check.ok) refuse(`The split manifest ${source_} does not fit the project any more`, check.problems);
     warnings = check.problems;
     source = 'project-manifest';

@@ -1,7 +1,9 @@
 // The training loop. One Trainer trains one run (new, or resumed from its `last` checkpoint):
 // patches from the sampler -> Adam step on the U-Net's logits -> every `stepsPerEpoch` steps a
 // validation of the full validation images through the tiled predictor -> metrics.jsonl line,
-// checkpoints, warnings, early stopping. Hygiene after tfjs-layers' training.ts: a second
+// checkpoints, warnings, early stopping. The network itself lives in a Compute (compute/): in
+// this thread by default (LocalCompute on the backend selectBackend picks), or in a WebGPU
+// worker elsewhere (RemoteCompute); files, data and metrics stay here either way. Hygiene after tfjs-layers' training.ts: a second
 // concurrent fit is refused, each step runs in tf.tidy, the event loop gets a turn after every
 // step (the host's UI and Ctrl-C stay responsive), tensors are disposed in `finally`, and an
 // AbortSignal stops the run after the current step with `last` written.
@@ -13,24 +15,30 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { backgroundId } from '../../seg/classes.ts';
 import { openDataset } from '../../seg/dataset/index.ts';
-import type { DatasetOverrides } from '../../seg/dataset/index.ts';
+import type { Dataset, DatasetOverrides } from '../../seg/dataset/index.ts';
 import { ConfigError, SeglensError } from '../../seg/errors.ts';
+import type { SerializedWeights } from '../model/weights.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import type { SplitManifest } from '../../seg/split/index.ts';
 import { formatProblem, isBlocking } from '../../seg/problems.ts';
+import { FileLock, holderName } from '../../seg/lock.ts';
+import { foldersOf, projectGate } from '../../seg/project/gate.ts';
+import type { WriteGate } from '../../seg/write-gate.ts';
 import { tf, tfl } from '../tf.ts';
 import { selectBackend } from '../backend/select.ts';
-import type { BackendChoice, SelectBackendOptions } from '../backend/select.ts';
+import type { SelectBackendOptions } from '../backend/select.ts';
+import { LocalCompute } from '../compute/local.ts';
+import { ComputeLostError } from '../compute/protocol.ts';
+import type { BackendReport, Compute } from '../compute/types.ts';
 import { classWeightsFromCounts } from '../data/class-weights.ts';
 import { Rng } from '../data/rng.ts';
 import { PatchSampler } from '../data/sampler.ts';
-import { chanceCrossEntropy } from '../losses/cross-entropy.ts';
-import { makeLoss } from '../losses/loss.ts';
-import type { LossFn } from '../losses/loss.ts';
+import { chanceLossOf } from '../losses/cross-entropy.ts';
+import type { LossOptions } from '../losses/loss.ts';
 import { makeModelMeta, parseUNetConfig } from '../model/config.ts';
 import type { ModelMeta } from '../model/config.ts';
-import { buildUNet, logitsModel } from '../model/unet.ts';
-import { loadModel } from '../predict/model-io.ts';
+import { readModelWeights } from '../predict/model-io.ts';
+import type { PredictInput } from '../predict/tiled.ts';
 import { checkpointDir, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import type { SavedCheckpoint, TrainState } from './checkpoint.ts';
 import { AUTO_STEPS, autoStepsPerEpoch, monitorMaximises, parseTrainConfig } from './config.ts';
@@ -38,13 +46,12 @@ import type { TrainConfig, TrainConfigInput } from './config.ts';
 import { loadSplitData } from './data.ts';
 import type { SplitData } from './data.ts';
 import type { RunStatus, SplitSummary, TrainEvent, TrainEventListener, TrainResult, TrainingWarning } from './events.ts';
-import { makeAdam, restoreOptimizer, saveOptimizer, setLearningRate } from './optimizer.ts';
 import { RUNS_FOLDER, RUN_FILES, RunFolder } from './run-folder.ts';
 import type { RunInfo, RunSession } from './run-folder.ts';
 import { resolveSplit } from './split.ts';
 import { valRecord, validate } from './validate.ts';
-import { divergedWarning, epochWarnings, isDiverged } from './warnings.ts';
-import { trainStep } from './step.ts';
+import { epochWarnings, stepWarning } from './warnings.ts';
+import { drawBatch } from './step.ts';
 
 /** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
 export const INITIAL_LOSS_STEPS = 5;
@@ -65,11 +72,24 @@ export interface TrainOptions {
   /** A split manifest to use instead of the project's own (new runs only). */
   splitFile?: string;
   backend?: SelectBackendOptions;
+  /**
+   * Where the network runs. Default: a LocalCompute in this thread on the backend selectBackend
+   * picks with `backend`. The trainer owns it (disposes it with itself).
+   */
+  compute?: Compute;
 }
+
+/** A prediction with the weights as they stand after an epoch (the app's preview image). */
+export type EpochPredict = (image: PredictInput) => Promise<{ probs: Float32Array }>;
 
 export interface FitOptions {
   signal?: AbortSignal;
   onEvent?: TrainEventListener;
+  /**
+   * Awaited after each epoch's checkpoints, before the next step, with a predictor that uses the
+   * weights of that epoch (validation tiling).
+   */
+  afterEpoch?: (epoch: number, predict: EpochPredict) => Promise<void>;
 }
 
 /** Only one training at a time per process: the tfjs backend and its memory are process-wide. */
@@ -89,20 +109,21 @@ async function seglensVersion(): Promise<string> {
   }
 }
 
+/** The lock file of a run being trained (src/seg/lock.ts): one trainer per run. */
+export const RUN_LOCK = '.seglens-train.lock';
+
 /** Everything one session of training works with. */
 interface Session {
   run: RunFolder;
+  /** Held from before the `last` checkpoint is read (resume) or right after the folder is made, until the session ends. */
+  lock: FileLock;
   info: RunInfo;
   cfg: TrainConfig;
-  backend: BackendChoice;
+  backend: BackendReport;
   split: SplitSummary;
   data: SplitData;
   meta: ModelMeta;
-  model: tfl.LayersModel;
-  logits: tfl.LayersModel;
-  vars: tf.Variable[];
-  opt: tf.AdamOptimizer;
-  loss: LossFn;
+  compute: Compute;
   chanceLoss: number | null;
   sampler: PatchSampler;
   samplingRng: Rng;
@@ -114,12 +135,19 @@ interface Session {
 
 export class Trainer {
   readonly options: TrainOptions;
-  /** The trained model (best weights once fit resolves); owned by the trainer until dispose(). */
-  model: tfl.LayersModel | null = null;
   private running = false;
+  private compute: Compute | null = null;
 
   constructor(options: TrainOptions) {
     this.options = options;
+  }
+
+  /**
+   * The trained model (best weights once fit resolves) when it runs in this thread; null for a
+   * remote compute. Owned by the trainer until dispose().
+   */
+  get model(): tfl.LayersModel | null {
+    return this.compute instanceof LocalCompute ? this.compute.model : null;
   }
 
   /** Trains until the last epoch, early stopping, divergence, the time limit or the signal. */
@@ -143,13 +171,21 @@ export class Trainer {
   }
 
   private freeModel(): void {
-    this.model?.dispose();
-    this.model = null;
+    void this.compute?.dispose();
+    this.compute = null;
   }
 
   private async run(fit: FitOptions): Promise<TrainResult> {
     const emit = (e: TrainEvent) => fit.onEvent?.(e);
     const s = await this.prepare();
+    try {
+      return await this.runSession(s, fit, emit);
+    } finally {
+      await s.lock.release();
+    }
+  }
+
+  private async runSession(s: Session, fit: FitOptions, emit: (e: TrainEvent) => void): Promise<TrainResult> {
     const warnings: TrainingWarning[] = [];
     const raise = (w: TrainingWarning) => {
       warnings.push(w);
@@ -174,6 +210,7 @@ export class Trainer {
         backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
         split: s.split,
         ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
+        ...(s.lock.tookOver ? { lockTakenOver: holderName(s.lock.tookOver) } : {}),
         epochs: cfg.epochs,
         stepsPerEpoch: spe,
         monitor: { name: cfg.earlyStopping.monitor, minDelta: cfg.earlyStopping.minDelta, patience: cfg.earlyStopping.patience },
@@ -208,11 +245,12 @@ export class Trainer {
             break;
           }
           const ts = now();
-          const loss = await trainStep({ ...s, batch: cfg.batch, augment: cfg.augment });
+          const loss = await s.compute.step(drawBatch({ ...s, batch: cfg.batch, augment: cfg.augment }));
           const dt = now() - ts;
           const initial = mean(st.initialLosses);
-          if (isDiverged(loss, initial)) {
-            raise(divergedWarning(epoch, st.step + 1, loss, initial, st.lr));
+          const diverged = stepWarning({ epoch, step: st.step + 1, loss, initialLoss: initial, lr: st.lr });
+          if (diverged) {
+            raise(diverged);
             status = 'diverged';
             reason = `the loss diverged at epoch ${epoch}, step ${st.step + 1}`;
             break;
@@ -252,13 +290,11 @@ export class Trainer {
         if (status) break;
         // ---- validation
         const v0 = now();
-        const val = await validate(s.model, s.data.val, {
+        const val = await validate(s.compute, s.data.val, {
           table: s.meta.classTable,
-          head: cfg.model.head,
           tile: cfg.validation.tile,
           overlap: cfg.validation.overlap,
           batch: cfg.validation.batch,
-          loss: s.loss,
           signal: fit.signal,
         });
         if (!val) {
@@ -282,7 +318,7 @@ export class Trainer {
           const next = Math.max(cfg.schedule.minLr, st.lr * cfg.schedule.factor);
           if (next < st.lr) {
             st.lr = next;
-            setLearningRate(s.opt, next);
+            await s.compute.setLearningRate(next);
           }
           st.plateauEpochs = 0;
         }
@@ -304,6 +340,7 @@ export class Trainer {
         }
         const dir = await this.checkpoint(s, RUN_FILES.last);
         emit({ type: 'checkpoint', which: 'last', dir, epoch, step: 0 });
+        if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation));
         if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
           status = 'finished';
           reason = `early stopping: ${record.monitor.name} did not improve by more than ${cfg.earlyStopping.minDelta} for ${cfg.earlyStopping.patience} epochs (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
@@ -320,11 +357,7 @@ export class Trainer {
       }
       // The final model is the best one: best/ as `seglens predict` loads it.
       const bestDir = checkpointDir(s.run.dir, RUN_FILES.best);
-      if (bestDir) {
-        const best = await loadModel(bestDir);
-        this.freeModel();
-        this.model = best.model;
-      }
+      if (bestDir) await s.compute.setWeights((await readModelWeights(bestDir)).weights);
       const result: TrainResult = {
         status,
         runDir: s.run.dir,
@@ -342,11 +375,41 @@ export class Trainer {
       emit({ type: 'finished', result });
       return result;
     } catch (e) {
+      if (e instanceof ComputeLostError) return this.computeLost(s, e, elapsed(), warnings, emit);
       await this.endSession(s, 'failed', e instanceof Error ? e.message : String(e)).catch(() => undefined);
       throw e;
-    } finally {
-      s.opt.dispose();
     }
+  }
+
+  /**
+   * The compute went away mid-run (GPU device lost, compute window or page closed): its weights
+   * since the last checkpoint are gone, the checkpoints on disk are whole. The run ends as
+   * stopped, saying why and how to go on, so it can be resumed on another backend.
+   */
+  private async computeLost(s: Session, e: ComputeLostError, seconds: number, warnings: TrainingWarning[], emit: (e: TrainEvent) => void): Promise<TrainResult> {
+    const st = s.state;
+    const last = checkpointDir(s.run.dir, RUN_FILES.last);
+    const reason =
+      `the ${s.backend.name} compute stopped working: ${e.message}. ` +
+      (last
+        ? `The last checkpoint (end of epoch ${st.epoch}) is kept; resume on the CPU path with \`seglens train PROJECT --resume ${s.run.id} --backend native\` (or Resume in the app).`
+        : 'No epoch had finished, so there is no checkpoint to resume from: start the run again.');
+    const result: TrainResult = {
+      status: 'stopped',
+      runDir: s.run.dir,
+      runId: s.run.id,
+      epochs: st.epoch,
+      reason,
+      bestEpoch: st.best.epoch,
+      monitor: s.cfg.earlyStopping.monitor,
+      bestValue: st.best.value,
+      best: s.history.find((r) => r.epoch === st.best.epoch) ?? null,
+      warnings,
+      seconds,
+    };
+    await this.endSession(s, 'stopped', reason);
+    emit({ type: 'finished', result });
+    return result;
   }
 
   private epochRecord(s: Session, epoch: number, result: Parameters<typeof valRecord>[0], valLoss: number | null, seconds: number): EpochRecord {
@@ -375,9 +438,9 @@ export class Trainer {
 
   private async checkpoint(s: Session, which: string): Promise<string> {
     s.state.rng = { sampling: s.samplingRng.state(), augmentation: s.augRng.state() };
-    const opt = await saveOptimizer(s.opt);
-    s.state.iterations = opt.iterations;
-    return writeCheckpoint(s.run.dir, which, { model: s.model, meta: s.meta, optimizer: opt.moments, state: { ...s.state } });
+    const snap = await s.compute.snapshot();
+    s.state.iterations = snap.optimizer.iterations;
+    return writeCheckpoint(s.run.writer(), s.run.dir, which, { weights: snap.weights, meta: s.meta, optimizer: snap.optimizer.moments, state: { ...s.state } });
   }
 
   private async endSession(s: Session, status: RunInfo['status'], reason: string): Promise<void> {
@@ -397,11 +460,30 @@ export class Trainer {
       throw new ConfigError(`The project cannot be trained on as it is:\n${blocking.map((p) => '  ' + formatProblem(p)).join('\n')}`, { problems: blocking });
     }
     const runsDir = o.out ?? join(ds.dir, RUNS_FOLDER);
+    const resumedRun = o.resume ? RunFolder.open(o.resume, runsDir) : null;
+    // Runs are written inside the project, in the --out folder the user named, or in the run
+    // folder the user named to resume; never through a link out of them, never among the inputs.
+    const gate = await projectGate(ds.dir, foldersOf(ds.dir, ds.project), {
+      who: 'seglens train',
+      roots: [...(o.out ? [{ dir: o.out, what: 'the --out folder' }] : []), ...(resumedRun ? [{ dir: resumedRun.dir, what: 'the run folder' }] : [])],
+      pairs: ds.pairs,
+    });
+    // A resumed run is locked before its checkpoint is read: a second trainer stops here.
+    const lock = resumedRun ? await lockRun(gate, resumedRun) : null;
+    try {
+      return await this.prepareLocked(o, ds, gate, runsDir, resumedRun, lock);
+    } catch (e) {
+      await lock?.release();
+      throw e;
+    }
+  }
+
+  private async prepareLocked(o: TrainOptions, ds: Dataset, gate: WriteGate, runsDir: string, resumedRun: RunFolder | null, lock: FileLock | null): Promise<Session> {
     let resumed: { run: RunFolder; ck: SavedCheckpoint; info: RunInfo } | null = null;
     let cfg: TrainConfig;
     let split: { manifest: SplitManifest; summary: SplitSummary };
-    if (o.resume) {
-      const run = RunFolder.open(o.resume, runsDir);
+    if (resumedRun) {
+      const run = resumedRun.withGate(gate);
       cfg = await run.readConfig();
       if (o.epochs !== undefined) cfg = parseTrainConfig({ ...cfg, epochs: o.epochs });
       const ck = await readCheckpoint(run.dir, RUN_FILES.last);
@@ -412,7 +494,6 @@ export class Trainer {
       cfg = parseTrainConfig(o.config ?? {});
       split = await resolveSplit(ds, { file: o.splitFile, val: cfg.split.val, seed: cfg.seeds.split });
     }
-    const backend = await selectBackend(o.backend ?? {});
     const data = await loadSplitData(ds, split.manifest);
     const table = ds.project.classes;
     const K = table.classes.length;
@@ -422,14 +503,14 @@ export class Trainer {
 
     const sampler = new PatchSampler(data.train, { patchSize: cfg.patch, numClasses: K, backgroundId: bg, foregroundRatio: cfg.sampling.foregroundRatio });
     const weighted = cfg.classWeights || cfg.loss === 'weighted-ce';
-    const loss = makeLoss({
+    const loss: LossOptions = {
       kind: cfg.loss,
       numClasses: K,
       backgroundId: bg,
       head: cfg.model.head,
       ...(weighted ? { classWeights: classWeightsFromCounts(sampler.classCounts) } : {}),
-    });
-    const chanceLoss = cfg.loss === 'ce' || cfg.loss === 'weighted-ce' ? chanceCrossEntropy(K, cfg.model.head) : null;
+    };
+    const chanceLoss = chanceLossOf(cfg.loss, K, cfg.model.head);
 
     const state: TrainState = resumed
       ? { ...resumed.ck.state }
@@ -454,47 +535,74 @@ export class Trainer {
         };
 
     this.freeModel();
-    let model: tfl.LayersModel;
+    let weights: SerializedWeights | undefined;
     if (resumed) {
-      const loaded = await loadModel(resumed.ck.dir);
-      model = loaded.model;
-      this.model = model;
-      checkSameModel(loaded.meta, meta, resumed.run.dir);
-    } else {
-      model = buildUNet(unet);
-      this.model = model;
+      const saved = await readModelWeights(resumed.ck.dir);
+      checkSameModel(saved.info.meta, meta, resumed.run.dir);
+      weights = saved.weights;
     }
-    const vars = model.trainableWeights.map((w) => w.read() as unknown as tf.Variable);
-    const opt = makeAdam(cfg.optimizer, state.lr);
-    try {
-      if (resumed) await restoreOptimizer(opt, { iterations: state.iterations, moments: resumed.ck.optimizer }, vars.map((v) => v.shape));
-      return await this.openRun(o, ds.dir, runsDir, resumed, cfg, backend, split, { data, meta, model, vars, opt, loss, chanceLoss, sampler, state });
-    } catch (e) {
-      opt.dispose();
-      throw e;
-    }
+    const compute = o.compute ?? new LocalCompute(() => selectBackend(o.backend ?? {}));
+    this.compute = compute;
+    const backend = await compute.init({
+      model: unet,
+      ...(weights ? { weights } : {}),
+      optimizer: {
+        beta1: cfg.optimizer.beta1,
+        beta2: cfg.optimizer.beta2,
+        epsilon: cfg.optimizer.epsilon,
+        lr: state.lr,
+        ...(resumed ? { state: { iterations: state.iterations, moments: resumed.ck.optimizer } } : {}),
+      },
+      loss,
+      // A remote compute chooses its own backend, with these preferences.
+      backend: { ...(o.backend?.prefer ? { prefer: o.backend.prefer } : {}), ...(o.backend?.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) },
+    });
+    return this.openRun(o, ds.dir, gate, runsDir, resumed, lock, cfg, backend, split, { data, meta, compute, chanceLoss, sampler, state });
   }
 
   /** Creates (or reopens) the run folder and writes what a run starts with. */
   private async openRun(
     o: TrainOptions,
     projectDir: string,
+    gate: WriteGate,
     runsDir: string,
     resumed: { run: RunFolder; info: RunInfo } | null,
+    resumedLock: FileLock | null,
     cfg: TrainConfig,
-    backend: BackendChoice,
+    backend: BackendReport,
     split: { manifest: SplitManifest; summary: SplitSummary },
-    parts: Pick<Session, 'data' | 'meta' | 'model' | 'vars' | 'opt' | 'loss' | 'chanceLoss' | 'sampler' | 'state'>,
+    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state'>,
+  ): Promise<Session> {
+    const run = resumed ? resumed.run : await RunFolder.create(gate, runsDir);
+    // A new run is locked as soon as its folder exists, so that resuming it meanwhile is refused.
+    const lock = resumedLock ?? (await lockRun(gate, run));
+    try {
+      return await this.startRun(o, projectDir, run, lock, resumed, cfg, backend, split, parts);
+    } catch (e) {
+      if (!resumedLock) await lock.release();
+      throw e;
+    }
+  }
+
+  private async startRun(
+    o: TrainOptions,
+    projectDir: string,
+    run: RunFolder,
+    lock: FileLock,
+    resumed: { run: RunFolder; info: RunInfo } | null,
+    cfg: TrainConfig,
+    backend: BackendReport,
+    split: { manifest: SplitManifest; summary: SplitSummary },
+    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state'>,
   ): Promise<Session> {
     const { state } = parts;
-    const run = resumed ? resumed.run : await RunFolder.create(runsDir);
     const session: RunSession = {
       started: new Date().toISOString(),
       ended: null,
       status: 'running',
       fromEpoch: state.epoch,
       fromStep: state.step,
-      backend: { name: backend.name, package: backend.package, reason: backend.reason, tried: backend.tried },
+      backend: { name: backend.name, package: backend.package, reason: backend.reason, tried: backend.tried, ...(backend.adapter ? { adapter: backend.adapter } : {}) },
       reason: null,
     };
     let info: RunInfo;
@@ -518,7 +626,7 @@ export class Trainer {
           seglens: await seglensVersion(),
           'tfjs-core': tf.version_core,
           'tfjs-layers': tfl.version_layers,
-          ...(backend.wasm ? { 'tfjs-backend-wasm': backend.wasm.version } : {}),
+          ...backend.versions,
         },
         sessions: [session],
         bestEpoch: null,
@@ -531,17 +639,25 @@ export class Trainer {
     return {
       ...parts,
       run,
+      lock,
       info,
       cfg,
       backend,
       split: split.summary,
-      logits: logitsModel(parts.model),
       samplingRng: Rng.fromState(state.rng.sampling, 'sampling RNG state'),
       augRng: Rng.fromState(state.rng.augmentation, 'augmentation RNG state'),
       history,
       ...(resumed ? { resumedFrom: { epoch: state.epoch, step: state.step } } : {}),
     };
   }
+}
+
+/** Takes the run's lock, or says who is training it and what to do. */
+function lockRun(gate: WriteGate, run: RunFolder): Promise<FileLock> {
+  return FileLock.acquire(gate, join(run.dir, RUN_LOCK), {
+    what: `training the run ${run.dir}`,
+    advice: 'Two trainings of one run would overwrite each other: wait for that one to finish, or stop it (Ctrl-C, or Stop in the app), then resume again.',
+  });
 }
 
 function fmtValue(v: number | null): string {

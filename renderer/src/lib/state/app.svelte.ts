@@ -128,9 +128,13 @@ export class AppState {
     this.error = null;
   }
 
-  /** Images and runs; the inspection (it reads every file) follows without holding anything up. */
+  /**
+   * Runs, then images (a project without a split of its own lists the selected run's sides, so the
+   * run must be chosen first); the inspection (it reads every file) follows without holding anything up.
+   */
   private async loadLists(): Promise<void> {
-    await Promise.all([this.refreshImages(), this.refreshRuns()]);
+    await this.refreshRuns();
+    await this.refreshImages();
     void this.refreshInspect();
   }
 

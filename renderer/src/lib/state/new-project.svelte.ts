@@ -96,7 +96,7 @@ export class NewProjectState {
   table(): { table: ClassTableInput } | { problem: string } {
     const p = this.proposal;
     if (!p) return { problem: 'No folder chosen.' };
-    if (p.maskKind === 'instance') return { table: { ...p.proposal } };
+    if (p.maskKind === 'instance' || p.maskKind === 'objects') return { table: { ...p.proposal } };
     const names = this.classes.map((c) => c.name.trim());
     if (names.some((n) => !n)) return { problem: 'Every class needs a name.' };
     const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -124,9 +124,19 @@ export class NewProjectState {
       this.error = { name: 'ValidationError', message: t.problem, todo: 'Correct the class table, then save again.', issues: [], during: 'Checking the class table' };
       return undefined;
     }
-    const instance = p.maskKind === 'instance' ? { className: t.table.classes.find((c) => c.name !== t.table.background)?.name ?? 'object' } : undefined;
+    const className = t.table.classes.find((c) => c.name !== t.table.background)?.name ?? 'object';
+    const instance = p.maskKind === 'instance' ? { className } : undefined;
+    const objects = p.maskKind === 'objects' ? { className, layout: p.objectLayout ?? 'mask-folders' } : undefined;
     const s = await this.step('Writing seglens.json', () =>
-      this.client.createProject({ dir: p.dir, images: p.images, masks: p.masks, pairing: p.pairing.rule === 'sorted' ? 'sorted' : 'stem', classes: t.table, ...(instance ? { instance } : {}) }),
+      this.client.createProject({
+        dir: p.dir,
+        images: p.images,
+        ...(p.masks !== null ? { masks: p.masks } : {}),
+        pairing: p.pairing.rule === 'sorted' ? 'sorted' : 'stem',
+        classes: t.table,
+        ...(instance ? { instance } : {}),
+        ...(objects ? { objects } : {}),
+      }),
     );
     if (s) this.close();
     return s;

@@ -1,4 +1,6 @@
-// Display colours for proposed classes: Sasha Trubetskoy's "20 simple, distinct colors"
+// Display colours of classes: those `seglens init` proposes, and those a class table leaves out
+// (classes.ts). Apart from src/seg/project so that the class table imports no project module.
+// Sasha Trubetskoy's "20 simple, distinct colors"
 // (https://sashamaps.net/docs/resources/20-colors/), in his order, without white and black; past
 // those, hues spaced by the golden angle so neighbours stay distinguishable.
 

@@ -1,0 +1,39 @@
+// Bundles the compute worker (worker-entry.ts) for browsers into dist/compute/worker.js: the
+// file the app's page (browser mode) and Electron's compute window start as a Web Worker. The
+// bundle is built for the browser platform, so any Node module that creeps into the step code
+// (model, loss, optimizer, tiled prediction) fails this build: it is also the check of the rule
+// that this code runs anywhere.
+//
+//   node src/train/compute/bundle.mjs     (npm run build:compute; `seglens start`/`serve` run it on first use)
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const WORKER_BUNDLE = join(ROOT, 'dist', 'compute', 'worker.js');
+
+/** Builds the worker; resolves with esbuild's metafile (inputs of the bundle). */
+export async function buildComputeWorker(outfile = WORKER_BUNDLE, minify = true) {
+  const r = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/train/compute/worker-entry.ts'],
+    outfile,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    minify,
+    sourcemap: false,
+    metafile: true,
+    logLevel: 'warning',
+    // tfjs-core's Node-only platform file is reached through a dynamic require it guards itself.
+    external: [],
+  });
+  return r.metafile;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const t0 = Date.now();
+  await buildComputeWorker();
+  console.log(`compute worker: ${WORKER_BUNDLE} (${Date.now() - t0} ms)`);
+}
