@@ -50,6 +50,8 @@ import { listRuns, runDetail } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { JobManager } from './training/jobs.ts';
 import { ComputeHub } from './compute-hub.ts';
+import { fromMainPort } from './compute-ports.ts';
+import type { MessagePortMainLike } from './compute-ports.ts';
 import type { ComputePort } from '../train/compute/rpc.ts';
 import { fromWebSocket } from '../train/compute/node-ports.ts';
 import type { WebSocket } from 'ws';
@@ -263,6 +265,11 @@ export class Workspace implements Contract {
    */
   attachCompute(port: ComputePort, source: string): void {
     this.computeHub.attach(port, source);
+  }
+
+  /** Desktop app: the hidden compute window's worker, through the port main handed over. */
+  attachComputeMainPort(port: MessagePortMainLike): void {
+    this.attachCompute(fromMainPort(port), 'compute window');
   }
 
   /** Browser mode: the page's compute worker on its WebSocket. */
