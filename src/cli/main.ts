@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { toWire } from '../seg/errors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerExport } from './commands/export.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerPredict } from './commands/predict.ts';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTrain(program, setExit);
   registerPredict(program, setExit);
   registerReport(program, setExit);
+  registerExport(program, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;
