@@ -65,6 +65,19 @@ export const RunInfoSchema = z.object({
   bestEpoch: z.number().int().nullable(),
   bestValue: z.number().nullable(),
   monitor: z.string(),
+  /** The run this one started from (fine-tuning, trainer/fine-tune.ts), absent for a run from scratch. */
+  parent: z
+    .object({
+      runId: z.string(),
+      dir: z.string(),
+      epoch: z.number().int().nullable(),
+      head: z.enum(['kept', 'new']),
+      kept: z.array(z.string()),
+      added: z.array(z.string()),
+      dropped: z.array(z.string()),
+      lr: z.number(),
+    })
+    .optional(),
 });
 
 export type RunInfo = z.infer<typeof RunInfoSchema>;
