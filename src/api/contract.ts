@@ -52,6 +52,8 @@ import {
   TrainingStatusResultSchema,
 } from './payloads/training.ts';
 import type { RunDetail, StartTrainingResult, TrainingOptions } from './payloads/training.ts';
+import { PredictImageParams, PredictImageResultSchema } from './payloads/loop.ts';
+import type { PredictImageResult } from './payloads/loop.ts';
 
 type In<S extends z.ZodType> = z.input<S>;
 type Out<S extends z.ZodType> = z.output<S>;
@@ -92,6 +94,8 @@ export interface Contract {
   resumeTraining(p: In<typeof ResumeTrainingParams>): Promise<StartTrainingResult>;
   trainingStatus(): Promise<Out<typeof TrainingStatusResultSchema>>;
   exportReport(p: In<typeof ExportReportParams>): Promise<Out<typeof ExportReportResultSchema>>;
+  /** Predict one image with a run's best weights into the run's predictions (the correction loop). */
+  predictImage(p: In<typeof PredictImageParams>): Promise<PredictImageResult>;
 }
 
 export type MethodName = keyof Contract;
@@ -123,6 +127,7 @@ export const METHODS = {
   resumeTraining: { kind: 'json', params: ResumeTrainingParams, result: StartTrainingResultSchema },
   trainingStatus: { kind: 'json', params: NoParams, result: TrainingStatusResultSchema },
   exportReport: { kind: 'json', params: ExportReportParams, result: ExportReportResultSchema },
+  predictImage: { kind: 'json', params: PredictImageParams, result: PredictImageResultSchema },
 } as const satisfies Record<MethodName, MethodSpec>;
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

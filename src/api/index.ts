@@ -12,5 +12,6 @@ export * from './payloads/project.ts';
 export * from './payloads/pixels.ts';
 export * from './payloads/training.ts';
 export * from './payloads/metrics.ts';
+export * from './payloads/loop.ts';
 export { EVENT_SCHEMAS } from './payloads/events.ts';
 export * from './dispatch.ts';

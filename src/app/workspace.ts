@@ -15,6 +15,7 @@ import type {
   MaskPixels,
   MetricsTableResult,
   OpenDemoResult,
+  PredictImageResult,
   PredictionPixels,
   ProjectSummary,
   RunDetail,
@@ -45,6 +46,8 @@ import { openProjectFolder, summarize, takeEditLock } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
 import { runReportJob } from './report-job.ts';
+import { runPredictJob } from './predict-job.ts';
+import { checkFineTunable } from './fine-tune-check.ts';
 import { runDir } from './run-files.ts';
 import { listRuns, runDetail } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
@@ -252,7 +255,18 @@ export class Workspace implements Contract {
 
   async startTraining(options: TrainingOptions): Promise<StartTrainingResult> {
     const p = this.open();
+    if (options.fromRun) checkFineTunable(p, options.fromRun, this.jobs.liveRunIds());
     return this.jobs.start({ projectDir: p.dir, options });
+  }
+
+  async predictImage({ runId, name }: { runId: string; name: string }): Promise<PredictImageResult> {
+    const p = this.open();
+    const rec = this.image(p, name);
+    const dir = runDir(p, runId);
+    if (!existsSync(join(dir, 'best'))) throw notFound('best checkpoint of run', runId, 'The run has no best checkpoint yet: wait for its first epoch to end.');
+    const r = await runPredictJob({ projectDir: p.dir, runDir: dir, name: rec.name }, this.launcher);
+    this.listCache.forget(rec.name);
+    return { runId, name: rec.name, ...r };
   }
 
   async stopTraining({ jobId }: { jobId: string }) {

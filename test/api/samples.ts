@@ -143,13 +143,14 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
     },
   },
   startTraining: {
-    params: { epochs: 3, patience: 2, patch: 64, batchSize: 2, learningRate: 0.001, loss: 'dice-ce', seed: 1, backend: 'auto', previewImage: 'a', stepsPerEpoch: 5, valFraction: 0.25 },
+    params: { epochs: 3, patience: 2, patch: 64, batchSize: 2, learningRate: 0.001, loss: 'dice-ce', seed: 1, backend: 'auto', previewImage: 'a', stepsPerEpoch: 5, valFraction: 0.25, fromRun: 'r0' },
     result: { jobId: 'j1', runId: 'r1' },
   },
   stopTraining: { params: { jobId: 'j1' }, result: { stopping: true } },
   resumeTraining: { params: { runId: 'r1', epochs: 20 }, result: { jobId: 'j2', runId: 'r1' } },
   trainingStatus: { params: {}, result: { jobs: [jobStatus], gpu: { source: 'browser page', offers: [{ backend: 'webgpu', name: 'NVIDIA', software: false }] } } },
   exportReport: { params: { runId: 'r1', format: 'html' }, result: { file: '/data/p/runs/r1/report.html' } },
+  predictImage: { params: { runId: 'r1', name: 'a' }, result: { runId: 'r1', name: 'a', file: 'runs/r1/predictions/a.png', epoch: 3, seconds: 1.5 } },
 };
 
 export const EVENT_SAMPLES: { [K in EventName]: ContractEvents[K] } = {

@@ -121,6 +121,7 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
   const trainer = new Trainer({
     project: p.dir,
     ...(request.resume ? { resume: request.resume.runId, ...(request.resume.epochs !== undefined ? { epochs: request.resume.epochs } : {}) } : { config: trainConfigOf(o) }),
+    ...(!request.resume && o.fromRun ? { from: o.fromRun } : {}),
     ...computeFor(request),
   });
   let runDir = '';
