@@ -134,6 +134,15 @@ describe.skipIf(skipWithoutChromium('the correction-loop browser test'))('correc
     expect(await page.textContent('[data-testid=loop-bar]')).not.toContain('none of this image yet');
     await settle(page);
     await shot(page, 'loop-6-next-image');
+
+    // The training view offers both runs to train from (the button starts a run like the loop's).
+    await page.click('[data-view=training]');
+    const options = await page.locator('[data-testid=from-run] option').allTextContents();
+    expect(options.some((o) => o.startsWith(parent))).toBe(true);
+    expect(options.some((o) => o.startsWith(child))).toBe(true);
+    await page.selectOption('[data-testid=from-run]', child);
+    expect(await page.isEnabled('[data-action=train-from]')).toBe(true);
+    await shot(page, 'loop-7-train-from-run');
     expect(errors).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ interface ExportFlags {
   sample?: string;
   name?: string;
   description?: string;
-  author: Author[];
+  author?: Author[];
   license?: string;
   dataCite?: string;
   dataUrl?: string;
@@ -43,7 +43,7 @@ export function registerExport(program: Command, setExit: (code: number) => void
     .option('--sample <image>', "image to make the test tensor from (default: the run's first validation image)")
     .option('--name <text>', 'model name (letters, digits, spaces, _ - ( ); default from the project and classes)')
     .option('--description <text>', 'one-sentence description (default: what it segments and its validation Dice)')
-    .option('--author <who>', 'an author, "Name; Affiliation; ORCID" (repeat for several); required by bioimage.io', author, [])
+    .option('--author <who>', 'an author, "Name; Affiliation; ORCID" (repeat for several); required by bioimage.io', (v: string, prev: Author[] | undefined) => author(v, prev ?? []))
     .option('--license <spdx>', 'SPDX licence identifier of the weights (default CC-BY-4.0)')
     .option('--data-cite <text>', 'citation of the training data')
     .option('--data-url <url>', 'where the training data is published')
@@ -61,7 +61,7 @@ export function registerExport(program: Command, setExit: (code: number) => void
         ...(f.sample ? { sample: f.sample } : {}),
         ...(f.name ? { name: f.name } : {}),
         ...(f.description ? { description: f.description } : {}),
-        authors: f.author,
+        authors: f.author ?? [],
         ...(f.license ? { license: f.license } : {}),
         dataCite: { ...(f.dataCite ? { text: f.dataCite } : {}), ...(f.dataUrl ? { url: f.dataUrl } : {}), ...(f.dataDoi ? { doi: f.dataDoi } : {}) },
         ...(f.backend ? { backend: f.backend } : {}),

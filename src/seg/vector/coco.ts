@@ -79,7 +79,7 @@ export function labelsToCoco(images: Array<{ fileName: string; labels: LabelMap 
         id: annotations.length + 1,
         image_id: k + 1,
         category_id: byClass.get(o.classId)!,
-        segmentation: { size: [h, w], counts: encodeRle(o.member, w, h) },
+        segmentation: { size: [h, w], counts: encodeRle(o.member, w, h, o.box) },
         area: o.area,
         bbox: [x0, y0, x1 - x0 + 1, y1 - y0 + 1],
         iscrowd: 1,

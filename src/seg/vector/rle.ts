@@ -11,21 +11,32 @@ export interface Rle {
   counts: number[] | string;
 }
 
-/** Run lengths of the pixels of `mask` (row-major, width x height) that are set. */
-export function encodeRle(isSet: (i: number) => boolean, width: number, height: number): number[] {
+/**
+ * Run lengths of the set pixels (row-major index i, `isSet(i)`) of a width x height mask. With
+ * `box` [x0, y0, x1, y1] (inclusive), pixels outside it are known to be unset and are not visited,
+ * so an object costs its bounding box, not the whole image.
+ */
+export function encodeRle(isSet: (i: number) => boolean, width: number, height: number, box: [number, number, number, number] = [0, 0, width - 1, height - 1]): number[] {
   const counts: number[] = [];
   let current = false;
   let run = 0;
-  for (let x = 0; x < width; x++)
-    for (let y = 0; y < height; y++) {
-      const v = isSet(y * width + x);
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
+  const add = (v: boolean, n: number) => {
+    if (n <= 0) return;
+    if (v !== current) {
+      counts.push(run);
+      run = 0;
+      current = v;
     }
+    run += n;
+  };
+  const [x0, y0, x1, y1] = box;
+  add(false, x0 * height);
+  for (let x = x0; x <= x1; x++) {
+    add(false, y0);
+    for (let y = y0; y <= y1; y++) add(isSet(y * width + x), 1);
+    add(false, height - 1 - y1);
+  }
+  add(false, (width - 1 - x1) * height);
   counts.push(run);
   return counts;
 }

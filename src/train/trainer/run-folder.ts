@@ -9,7 +9,7 @@
 // parseHistory). A RunFolder opened without a gate only reads.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../../seg/errors.ts';
@@ -129,7 +129,7 @@ export class RunFolder {
 
   /** Opens an existing run for --resume; `ref` is a run folder or a run id under `runsDir`. */
   static open(ref: string, runsDir?: string, gate?: WriteGate): RunFolder {
-    const candidates = [resolve(ref), ...(runsDir ? [join(resolve(runsDir), ref)] : [])];
+    const candidates = [resolve(ref), ...(runsDir && !isAbsolute(ref) ? [join(resolve(runsDir), ref)] : [])];
     const dir = candidates.find((d) => existsSync(join(d, RUN_FILES.config)));
     if (!dir) {
       throw new ConfigError(`${ref} is not a training run: no ${RUN_FILES.config} in ${candidates.join(' or ')}. Give the run folder (runs/<id>) printed when the run started.`, { ref });
