@@ -7,6 +7,7 @@
 // stops with the reason and can resume on the CPU) and the window is made again; when the engine
 // restarts, the page gets a fresh port. Electron-free: main.ts passes the constructors.
 import { COMPUTE_PORT_CHANNEL } from './compute-channel.ts';
+import { appWebPreferences } from './policy.ts';
 import { APP_ORIGIN, COMPUTE_PREFIX } from './protocol.ts';
 
 export { COMPUTE_PORT_CHANNEL };
@@ -48,15 +49,7 @@ export function computeWindowOptions(preload: string) {
     height: 240,
     title: 'seglens compute',
     webPreferences: {
-      preload,
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      webviewTag: false,
-      devTools: false,
+      ...appWebPreferences(preload, false),
       // A hidden window's timers and workers are slowed down by default: training would crawl.
       backgroundThrottling: false,
     },
