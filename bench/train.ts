@@ -122,6 +122,44 @@ function describeBackend(b: BackendChoice) {
   return { name: b.name, line: formatBackendChoice(b), ...(b.native ? { native: b.native } : {}) };
 }
 
+/**
+ * The other backends that load here, each with its reason and, for a GPU, its adapter; a software
+ * adapter's figure is labelled as not a GPU's. Fewer steps: they are the slow ones here.
+ */
+async function otherBackends(): Promise<object[]> {
+  const out: object[] = [];
+  for (const prefer of ['wasm', 'webgpu'] as const) {
+    let backend: BackendChoice;
+    try {
+      backend = await selectBackend({ prefer, allowSoftwareGpu: true });
+    } catch (e) {
+      out.push({ backend: prefer, unavailable: (e as Error).message });
+      continue;
+    }
+    if (backend.name !== prefer) {
+      out.push({ backend: prefer, unavailable: backend.tried.find((t) => !t.ok)?.reason ?? `${prefer} did not start` });
+      continue;
+    }
+    const software = Boolean(backend.adapter?.software);
+    console.error(`train on ${backend.name}: ${formatBackendChoice(backend)}`);
+    const cases: Array<[number, number, number]> = software ? [[128, 1, 2]] : prefer === 'wasm' ? [[128, 1, 4]] : CASES;
+    const results = [];
+    for (const [patch, warmup, steps] of cases) {
+      const r = await measure(backend, patch, warmup, steps);
+      console.error(`  patch ${patch}: ${r.imagesPerSecond} img/s`);
+      results.push({ patch: r.patch, batch: r.batch, imagesPerSecond: r.imagesPerSecond, medianStepSeconds: r.medianStepSeconds });
+    }
+    out.push({
+      backend: backend.name,
+      line: formatBackendChoice(backend),
+      ...(backend.adapter ? { adapter: backend.adapter } : {}),
+      ...(software ? { note: `software adapter (${backend.adapter?.device || backend.adapter?.architecture}): the CPU emulating a GPU, not a GPU's figure` } : {}),
+      results,
+    });
+  }
+  return out;
+}
+
 export async function benchTrain(): Promise<object> {
   const perThreads = [];
   let torchAll: TorchRun | null = null;
@@ -145,9 +183,11 @@ export async function benchTrain(): Promise<object> {
       }),
     });
   }
+  const others = await otherBackends();
   return {
     model: { ...MODEL, batchNorm: true, params: modelSummary(MODEL).params },
     byThreads: perThreads,
+    otherBackends: others,
     pytorch: torchAll?.available ? { torch: torchAll.torch, script: '../shared/bench/torch_unet.py', note: 'run in this process, same machine, same thread count' } : { unavailable: torchAll?.reason ?? 'not run' },
     numTensorsAfter: tf.memory().numTensors,
     machine: { cores: availableParallelism(), loadAverage1m: r2(loadavg()[0]) },

@@ -40,7 +40,15 @@ export async function buildElectron(outDir = join(ROOT, 'out', 'electron')) {
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
   });
-  return { main: main.metafile, preload: preload.metafile };
+  // The hidden GPU compute window's preload: the same rules as the app window's.
+  const computePreload = await build({
+    ...common,
+    entryPoints: { 'compute-preload': 'electron/compute-preload.ts' },
+    outdir: outDir,
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+  });
+  return { main: main.metafile, preload: preload.metafile, computePreload: computePreload.metafile };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -20,6 +20,7 @@ declare module 'electron' {
     requestSingleInstanceLock(): boolean;
     enableSandbox(): void;
     readonly isPackaged: boolean;
+    readonly commandLine: { appendSwitch(name: string, value?: string): void; getSwitchValue(name: string): string };
     on(event: 'window-all-closed', listener: () => void): this;
     on(event: 'before-quit', listener: (event: ElectronEvent) => void): this;
     on(event: 'web-contents-created', listener: (event: ElectronEvent, webContents: WebContents) => void): this;
@@ -44,6 +45,7 @@ declare module 'electron' {
     safeDialogs?: boolean;
     devTools?: boolean;
     javascript?: boolean;
+    backgroundThrottling?: boolean;
   }
   interface BrowserWindowConstructorOptions {
     width?: number;
@@ -65,6 +67,7 @@ declare module 'electron' {
     restore(): void;
     isMinimized(): boolean;
     isDestroyed(): boolean;
+    destroy(): void;
     once(event: 'ready-to-show', listener: () => void): this;
     on(event: 'closed', listener: () => void): this;
   }
@@ -99,6 +102,23 @@ declare module 'electron' {
     on(event: 'will-frame-navigate', listener: (details: ElectronEvent<NavigationParams>) => void): this;
     on(event: 'will-redirect', listener: (details: ElectronEvent<NavigationParams>) => void): this;
     on(event: 'will-attach-webview', listener: (event: ElectronEvent, webPreferences: WebPreferences, params: Record<string, string>) => void): this;
+    on(event: 'did-finish-load', listener: () => void): this;
+    on(event: 'render-process-gone', listener: (event: ElectronEvent, details: { reason: string; exitCode: number }) => void): this;
+    postMessage(channel: string, message: unknown, transfer?: MessagePortMain[]): void;
+  }
+
+  // ------------------------------------------------------------------ message ports
+  export class MessagePortMain {
+    postMessage(message: unknown, transfer?: MessagePortMain[]): void;
+    start(): void;
+    close(): void;
+    on(event: 'message', listener: (e: { data: unknown; ports: MessagePortMain[] }) => void): this;
+    on(event: 'close', listener: () => void): this;
+    off(event: 'message', listener: (e: { data: unknown; ports: MessagePortMain[] }) => void): this;
+  }
+  export class MessageChannelMain {
+    readonly port1: MessagePortMain;
+    readonly port2: MessagePortMain;
   }
 
   // ------------------------------------------------------------------ session, protocol
@@ -155,6 +175,7 @@ declare module 'electron' {
 
   interface IpcRendererEvent {
     readonly sender: IpcRenderer;
+    readonly ports: MessagePort[];
   }
   interface IpcRenderer {
     invoke(channel: string, ...args: unknown[]): Promise<unknown>;
@@ -178,7 +199,7 @@ declare module 'electron' {
   }
   interface UtilityProcess {
     readonly pid: number | undefined;
-    postMessage(message: unknown): void;
+    postMessage(message: unknown, transfer?: MessagePortMain[]): void;
     kill(): boolean;
     on(event: 'message', listener: (message: unknown) => void): this;
     on(event: 'exit', listener: (code: number) => void): this;

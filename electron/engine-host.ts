@@ -11,7 +11,7 @@ import { JobRelay } from './job-relay.ts';
 
 /** The part of Electron's UtilityProcess the host uses. */
 export interface UtilityProcessLike {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: unknown[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
   kill(): boolean;
@@ -110,6 +110,16 @@ export class EngineHost {
   }
 
   /** Asks the engine to stop (it saves training checkpoints); kills it after `graceMs`. */
+  /**
+   * Hands the running engine one end of the GPU compute window's channel (compute-window.ts);
+   * false when no engine runs now (the window is connected again after the restart).
+   */
+  sendComputePort(port: unknown): boolean {
+    if (!this.child || this.stopping) return false;
+    this.child.postMessage({ kind: 'compute-port' } satisfies ToEngine, [port]);
+    return true;
+  }
+
   async shutdown(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     const child = this.child;

@@ -2,6 +2,7 @@
 // the workspace service served on process.parentPort. On `shutdown` (or SIGTERM) it stops the
 // training child, which saves its `last` checkpoint, and exits.
 import { Workspace } from '../src/app/workspace.ts';
+import type { MessagePortMainLike } from '../src/app/compute-ports.ts';
 import { eventSender, parentPortOf, serveEngine } from './engine.ts';
 import { EngineJobs } from './engine-jobs.ts';
 
@@ -21,5 +22,5 @@ const shutdown = () => {
   closing = true;
   workspace.close().finally(() => process.exit(0));
 };
-serveEngine(port, workspace, shutdown, (m) => jobs.deliver(m));
+serveEngine(port, workspace, shutdown, (m) => jobs.deliver(m), (computePort) => workspace.attachComputeMainPort(computePort as MessagePortMainLike));
 process.on('SIGTERM', shutdown);

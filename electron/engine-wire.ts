@@ -5,6 +5,7 @@
 //   main -> engine   {id, kind: 'call' | 'download', method, params}   {id, kind: 'upload', method, frame}
 //                    {kind: 'shutdown'}
 //                    {kind: 'job-message', job, message}   {kind: 'job-exit', job, code, signal}
+//                    {kind: 'compute-port'} with a MessagePort: the GPU compute window's worker
 //   engine -> main   {kind: 'reply', id, response}   response = wire.ts Response (download: result is the frame)
 //                    {kind: 'event', event: {type, payload}}   {kind: 'ready'}
 //                    {kind: 'job-start', job}   {kind: 'job-send', job, message}   {kind: 'job-kill', job}
@@ -26,6 +27,8 @@ export const ToEngineSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('shutdown') }),
   z.object({ kind: z.literal('job-message'), job: id, message: z.unknown() }),
   z.object({ kind: z.literal('job-exit'), job: id, code: z.number().int().nullable(), signal: z.string().nullable() }),
+  /** The GPU compute window's port travels with this message (its `ports`): compute-window.ts. */
+  z.object({ kind: z.literal('compute-port') }),
 ]);
 export type ToEngine = z.infer<typeof ToEngineSchema>;
 export type EngineRequest = Extract<ToEngine, { kind: 'call' | 'download' | 'upload' }>;

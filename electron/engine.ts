@@ -11,7 +11,7 @@ import type { EngineRequest, EngineResponse, FromEngine, JobFromMain } from './e
 
 /** Electron's process.parentPort, or a stand-in in tests. */
 export interface ParentPortLike {
-  on(event: 'message', listener: (e: { data: unknown }) => void): unknown;
+  on(event: 'message', listener: (e: { data: unknown; ports?: unknown[] }) => void): unknown;
   postMessage(message: unknown): void;
 }
 
@@ -50,7 +50,13 @@ function idOf(data: unknown): number | null {
  * request is answered with a ValidationError, or logged and dropped when it has no id to answer;
  * the engine keeps running.
  */
-export function serveEngine(port: ParentPortLike, impl: Contract, onShutdown: () => void = () => {}, onJob: (m: JobFromMain) => void = () => {}): void {
+export function serveEngine(
+  port: ParentPortLike,
+  impl: Contract,
+  onShutdown: () => void = () => {},
+  onJob: (m: JobFromMain) => void = () => {},
+  onComputePort: (port: unknown) => void = () => {},
+): void {
   const post = (m: FromEngine) => port.postMessage(m);
   port.on('message', (e) => {
     const parsed = ToEngineSchema.safeParse(e?.data);
@@ -64,6 +70,11 @@ export function serveEngine(port: ParentPortLike, impl: Contract, onShutdown: ()
     const req = parsed.data;
     if (req.kind === 'shutdown') return onShutdown();
     if (req.kind === 'job-message' || req.kind === 'job-exit') return onJob(req);
+    if (req.kind === 'compute-port') {
+      if (e.ports?.[0]) onComputePort(e.ports[0]);
+      else console.error('seglens engine: a compute-port message came without its port');
+      return;
+    }
     run(impl, req).then(
       (result): void => post({ kind: 'reply', id: req.id, response: { ok: true, result } }),
       (err: unknown): void => post({ kind: 'reply', id: req.id, response: { ok: false, error: errorToWire(err) } satisfies EngineResponse }),

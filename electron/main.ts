@@ -6,7 +6,7 @@
 //   electron out/electron/main.js [--demo | --project DIR]
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, dialog, ipcMain, protocol, utilityProcess } from 'electron';
+import { BrowserWindow, MessageChannelMain, app, dialog, ipcMain, protocol, utilityProcess } from 'electron';
 import { errorToWire } from '../src/api/errors.ts';
 import type { ContractEvent } from '../src/api/contract.ts';
 import { parseShellArgs } from './args.ts';
@@ -15,6 +15,7 @@ import type { RequestInput } from './engine-host.ts';
 import { deliverEvent, registerIpc } from './ipc-main.ts';
 import { installMenu } from './menu.ts';
 import { APP_ORIGIN, SCHEME, handleAppRequest } from './protocol.ts';
+import { ComputeWindow, computeWindowOptions } from './compute-window.ts';
 import { createAppWindow, hardenContents, hardenSession } from './window.ts';
 
 /** out/electron, both in the repository and inside a packaged app's resources. */
@@ -22,7 +23,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const PATHS = {
   renderer: join(ROOT, 'dist', 'renderer'),
+  compute: join(ROOT, 'dist', 'compute'),
   preload: join(HERE, 'preload.cjs'),
+  computePreload: join(HERE, 'compute-preload.cjs'),
   engine: join(ROOT, 'electron', 'engine-entry.mjs'),
   job: join(ROOT, 'electron', 'job-entry.mjs'),
 };
@@ -32,6 +35,12 @@ const log = (m: string) => console.error(m);
 // gets a real origin, relative URLs and fetch, and every renderer is sandboxed.
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 app.enableSandbox();
+// WebGPU for the compute window: on by default on Windows and macOS; on Linux behind these switches
+// (and Chromium may still find no adapter there: electron issue 41763; training then uses the CPU).
+if (process.platform === 'linux') {
+  app.commandLine.appendSwitch('enable-unsafe-webgpu');
+  app.commandLine.appendSwitch('enable-features', 'Vulkan');
+}
 
 const args = parseShellArgs(process.argv);
 let projectDir: string | null = null;
@@ -47,10 +56,20 @@ const engine = new EngineHost({
     deliverEvent(event, BrowserWindow.getAllWindows().map((w) => w.webContents), APP_ORIGIN);
   },
   onRestart: async (send) => {
+    // The new engine gets a fresh channel to the compute window's worker.
+    computeWindow.connect();
     if (!projectDir) return;
     const r = await send({ kind: 'call', method: 'openProject', params: { dir: projectDir } });
     if (!r.ok) dialog.showErrorBox('seglens', `The engine was restarted but could not reopen ${projectDir}: ${r.error.message}`);
   },
+  log,
+});
+
+// The GPU: a hidden window running the compute worker, lent to trainings by the engine.
+const computeWindow = new ComputeWindow({
+  createWindow: () => new BrowserWindow(computeWindowOptions(PATHS.computePreload)),
+  channel: () => new MessageChannelMain(),
+  toEngine: (port) => engine.sendComputePort(port),
   log,
 });
 
@@ -64,7 +83,11 @@ function openWindow(): BrowserWindow {
   const win = createAppWindow(PATHS.preload, !app.isPackaged);
   const id = win.webContents.id;
   appContents.add(id);
-  win.on('closed', () => appContents.delete(id));
+  win.on('closed', () => {
+    appContents.delete(id);
+    // The hidden compute window is not a reason to stay: the app ends with its last app window.
+    if (appContents.size === 0) app.quit();
+  });
   return win;
 }
 
@@ -99,6 +122,7 @@ function start(): void {
     quitting = true;
     e.preventDefault();
     // The engine stops training first: the trainer saves its `last` checkpoint on abort.
+    computeWindow.stop();
     engine.shutdown().finally(() => app.exit(0));
   });
 
@@ -106,7 +130,7 @@ function start(): void {
     .whenReady()
     .then(() => {
       hardenSession(log);
-      protocol.handle(SCHEME, (request) => handleAppRequest(request, { rendererDir: PATHS.renderer, projectDir: () => projectDir, log }));
+      protocol.handle(SCHEME, (request) => handleAppRequest(request, { rendererDir: PATHS.renderer, computeDir: PATHS.compute, projectDir: () => projectDir, log }));
       registerIpc(ipcMain, { origin: APP_ORIGIN, isAppWebContents: (id) => appContents.has(id), engine, pickFolder: () => pickFolder('Choose a folder of images and masks'), log });
       installMenu({
         openProject: () => void chooseProject(),
@@ -114,6 +138,7 @@ function start(): void {
         development: !app.isPackaged,
       });
       engine.start();
+      computeWindow.start();
       // The page subscribes to events before asking appInfo, so it sees the project either way.
       if (args.project) void engineCall({ kind: 'call', method: 'openProject', params: { dir: args.project } });
       else if (args.demo) void engineCall({ kind: 'call', method: 'openDemo', params: {} });

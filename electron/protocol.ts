@@ -19,6 +19,8 @@ export const APP_ORIGIN = `${SCHEME}://${APP_HOST}`;
 export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
 /** URL path prefix of the open project's files. */
 export const PROJECT_PREFIX = '/project-files/';
+/** URL path prefix of the GPU compute window's page and worker (dist/compute). */
+export const COMPUTE_PREFIX = '/compute/';
 
 /**
  * The window's content security policy. No 'unsafe-eval' and no 'wasm-unsafe-eval': the renderer
@@ -100,6 +102,8 @@ export async function resolveConfined(root: string, pathname: string): Promise<R
 export interface AppProtocolContext {
   /** The built renderer (dist/renderer). */
   rendererDir: string;
+  /** The built compute page and worker (dist/compute, npm run build:compute). */
+  computeDir?: string;
   /** The open project's folder, or null when none is open. */
   projectDir(): string | null;
   log?: (message: string) => void;
@@ -140,7 +144,10 @@ export async function handleAppRequest(request: Request, ctx: AppProtocolContext
   if (url.protocol !== `${SCHEME}:` || url.host !== APP_HOST) return text(404, 'Not found.');
   let root: string;
   let path: string;
-  if (url.pathname.startsWith(PROJECT_PREFIX)) {
+  if (url.pathname.startsWith(COMPUTE_PREFIX) && ctx.computeDir) {
+    root = ctx.computeDir;
+    path = url.pathname.slice(COMPUTE_PREFIX.length - 1);
+  } else if (url.pathname.startsWith(PROJECT_PREFIX)) {
     const dir = ctx.projectDir();
     if (!dir) return text(404, 'No project is open.');
     root = dir;

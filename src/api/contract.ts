@@ -68,6 +68,8 @@ import {
   TrainingStatusResultSchema,
 } from './payloads/training.ts';
 import type { RunDetail, StartTrainingResult, TrainingOptions } from './payloads/training.ts';
+import { PredictImageParams, PredictImageResultSchema } from './payloads/loop.ts';
+import type { PredictImageResult } from './payloads/loop.ts';
 
 type In<S extends z.ZodType> = z.input<S>;
 type Out<S extends z.ZodType> = z.output<S>;
@@ -130,6 +132,8 @@ export interface Contract {
   exportReport(p: In<typeof ExportReportParams>): Promise<Out<typeof ExportReportResultSchema>>;
   /** The HTML report exportReport wrote for a run, to open from the UI. */
   getReport(p: In<typeof GetReportParams>): Promise<Out<typeof GetReportResultSchema>>;
+  /** Predict one image with a run's best weights into the run's predictions (the correction loop). */
+  predictImage(p: In<typeof PredictImageParams>): Promise<PredictImageResult>;
 }
 
 export type MethodName = keyof Contract;
@@ -169,6 +173,7 @@ export const METHODS = {
   trainingStatus: { kind: 'json', params: NoParams, result: TrainingStatusResultSchema },
   exportReport: { kind: 'json', params: ExportReportParams, result: ExportReportResultSchema },
   getReport: { kind: 'json', params: GetReportParams, result: GetReportResultSchema },
+  predictImage: { kind: 'json', params: PredictImageParams, result: PredictImageResultSchema },
 } as const satisfies Record<MethodName, MethodSpec>;
 
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];

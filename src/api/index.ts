@@ -14,5 +14,6 @@ export * from './payloads/training.ts';
 export * from './payloads/metrics.ts';
 export * from './payloads/predict.ts';
 export * from './payloads/new-project.ts';
+export * from './payloads/loop.ts';
 export { EVENT_SCHEMAS } from './payloads/events.ts';
 export * from './dispatch.ts';

@@ -87,10 +87,11 @@ export async function proposeNewProject(p: ProposeProjectParams, onProgress?: (d
   return {
     dir: r.dir,
     images: rel(project.images ?? 'images'),
-    masks: project.masks !== undefined ? rel(project.masks) : format?.kind === 'objects' ? null : 'masks',
+    masks: project.masks !== undefined ? rel(project.masks) : format?.kind === 'objects' || format?.kind === 'coco' ? null : 'masks',
     pairing: r.pairing,
     maskKind: kind,
     objectLayout: format?.kind === 'objects' ? (format.layout ?? 'mask-folders') : null,
+    vector: format?.kind === 'geojson' ? { kind: 'geojson', ...(format.unclassified ? { unclassified: format.unclassified } : {}) } : format?.kind === 'coco' ? { kind: 'coco', file: format.file } : null,
     masksRead: r.scan.files,
     values: r.scan.values.map((v) => ({
       value: rgb ? v.color! : v.value,
@@ -116,7 +117,9 @@ export async function proposeNewProject(p: ProposeProjectParams, onProgress?: (d
 export async function createNewProject(p: CreateProjectParams): Promise<string> {
   const colours = p.classes.classes.some((c) => c.values.some((v) => typeof v === 'string'));
   const boundary = (b: string | undefined) => (b ? { boundaryClass: b } : {});
-  const maskFormat: NewProject['maskFormat'] = p.objects
+  const maskFormat: NewProject['maskFormat'] = p.vector
+    ? p.vector
+    : p.objects
     ? { kind: 'objects', className: p.objects.className, ...boundary(p.objects.boundaryClass), layout: p.objects.layout }
     : p.instance
       ? { kind: 'instance', className: p.instance.className, ...boundary(p.instance.boundaryClass) }

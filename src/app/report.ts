@@ -310,6 +310,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       config: cfg as unknown as Record<string, unknown>,
       started: info.sessions[0].started,
       ...(last.ended ? { finished: `${last.ended} (${last.status})` } : {}),
+      ...(info.parent ? { parent: info.parent } : {}),
     };
     const input: ReportInput = {
       title: `Segmentation report: ${basename(info.project)}, run ${run.id}`,

@@ -23,6 +23,7 @@ import type {
   MaskPixels,
   MetricsTableResult,
   OpenDemoResult,
+  PredictImageResult,
   PredictionPixels,
   ProjectSummary,
   RunDetail,
@@ -57,17 +58,21 @@ import { openProjectFolder, summarize, takeEditLock } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
 import { runReportJob } from './report-job.ts';
+import { checkFineTunable } from './fine-tune-check.ts';
 import { runDir } from './run-files.ts';
 import { listRuns, runDetail, runSplit } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
 import { refuseBlocked, wireBlocker } from './training-gate.ts';
 import { JobManager } from './training/jobs.ts';
 import { ComputeHub } from './compute-hub.ts';
+import { fromMainPort } from './compute-ports.ts';
+import type { MessagePortMainLike } from './compute-ports.ts';
 import type { ComputePort } from '../train/compute/rpc.ts';
 import { fromWebSocket } from '../train/compute/node-ports.ts';
 import type { WebSocket } from 'ws';
 import type { JobLauncher } from './training/launcher.ts';
 import { maskVersion } from '../seg/project/edits.ts';
+import { predictionFile } from '../train/trainer/run-outputs.ts';
 import { parseTrainConfig } from '../train/trainer/config.ts';
 import { RUN_FILES } from '../train/trainer/run-folder.ts';
 import { REPORT_FILES } from './report.ts';
@@ -354,12 +359,24 @@ export class Workspace implements Contract {
   async startTraining(options: TrainingOptions): Promise<StartTrainingResult> {
     const p = this.open();
     await this.refuseBlocked(p);
+    if (options.fromRun) checkFineTunable(p, options.fromRun, this.jobs.liveRunIds());
     return this.jobs.start({ projectDir: p.dir, options });
   }
 
   /** The same gate as `seglens train` (training-gate.ts). */
   private refuseBlocked(p: OpenProject): Promise<void> {
     return refuseBlocked(p, (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'inspect', done, total, item } }));
+  }
+
+  /** The correction loop's "predict this image": predictRun for one image, said as the file it wrote. */
+  async predictImage({ runId, name }: { runId: string; name: string }): Promise<PredictImageResult> {
+    const p = this.open();
+    const rec = this.image(p, name);
+    const t0 = performance.now();
+    const r = await this.predictRun({ runId, name: rec.name });
+    if (r.problems.length) throw invalid('params of predictImage', 'name', `${rec.name} could not be predicted: ${r.problems[0].file}: ${r.problems[0].message}`);
+    this.listCache.forget(rec.name);
+    return { runId, name: rec.name, file: relative(p.dir, predictionFile(runDir(p, runId), rec.image)), epoch: r.epoch, seconds: (performance.now() - t0) / 1000 };
   }
 
   async stopTraining({ jobId }: { jobId: string }) {
@@ -372,6 +389,11 @@ export class Workspace implements Contract {
    */
   attachCompute(port: ComputePort, source: string): void {
     this.computeHub.attach(port, source);
+  }
+
+  /** Desktop app: the hidden compute window's worker, through the port main handed over. */
+  attachComputeMainPort(port: MessagePortMainLike): void {
+    this.attachCompute(fromMainPort(port), 'compute window');
   }
 
   /** Browser mode: the page's compute worker on its WebSocket. */

@@ -4,6 +4,8 @@ import { toWire } from '../seg/errors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerExclude } from './commands/exclude.ts';
+import { registerExport } from './commands/export.ts';
+import { registerExportMasks } from './commands/export-masks.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerPredict } from './commands/predict.ts';
@@ -29,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   registerTrain(program, setExit);
   registerPredict(program, setExit);
   registerReport(program, setExit);
+  registerExport(program, setExit);
+  registerExportMasks(program, setExit);
   try {
     await program.parseAsync(argv);
     return exitCode;

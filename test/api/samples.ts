@@ -201,7 +201,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   imageMetrics: { params: { runId: 'r1', name: 'a' }, result: { runId: 'r1', name: 'a', row: metricRow, note: null } },
   predictRun: { params: { runId: 'r1', images: 'val' }, result: { runId: 'r1', epoch: 2, predicted: 2, cached: 1, problems: [problem], backend: { name: 'native', reason: 'oneDNN' } } },
   startTraining: {
-    params: { epochs: 3, patience: 2, patch: 64, batchSize: 2, learningRate: 0.001, loss: 'dice-ce', seed: 1, backend: 'auto', previewImage: 'a', stepsPerEpoch: 5, valFraction: 0.25 },
+    params: { epochs: 3, patience: 2, patch: 64, batchSize: 2, learningRate: 0.001, loss: 'dice-ce', seed: 1, backend: 'auto', previewImage: 'a', stepsPerEpoch: 5, valFraction: 0.25, fromRun: 'r0' },
     result: { jobId: 'j1', runId: 'r1' },
   },
   stopTraining: { params: { jobId: 'j1' }, result: { stopping: true } },
@@ -209,6 +209,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   trainingStatus: { params: {}, result: { jobs: [jobStatus], gpu: { source: 'browser page', offers: [{ backend: 'webgpu', name: 'NVIDIA', software: false }] } } },
   exportReport: { params: { runId: 'r1', format: 'html' }, result: { file: '/data/p/runs/r1/report.html' } },
   getReport: { params: { runId: 'r1' }, result: { file: '/data/p/runs/r1/report/report.html', html: '<!doctype html><title>r</title>' } },
+  predictImage: { params: { runId: 'r1', name: 'a' }, result: { runId: 'r1', name: 'a', file: 'runs/r1/predictions/a.png', epoch: 3, seconds: 1.5 } },
 };
 
 export const EVENT_SAMPLES: { [K in EventName]: ContractEvents[K] } = {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_NAMES } from '../../src/api/index.ts';
 import { REPO } from '../helpers/paths.ts';
@@ -37,6 +38,9 @@ interface Report {
   invalid: { ok: boolean; error?: { name: string } };
   eventsSent: string[];
   exitCode: number;
+  switches: string[];
+  computeWindow: { url: string; status: number; csp: string; options: { show: boolean; webPreferences: Record<string, unknown> }; posted: { channel: string; ports: number }[] };
+  computePorts: number;
 }
 
 let home: string;
@@ -44,6 +48,8 @@ let report: Report;
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'seglens-main-smoke-'));
+  const { buildComputeWorker, WORKER_BUNDLE } = await import('../../src/train/compute/bundle.mjs');
+  if (!existsSync(WORKER_BUNDLE.replace(/worker\.js$/, 'page.html'))) await buildComputeWorker();
   await build({
     absWorkingDir: REPO,
     entryPoints: { main: 'electron/main.ts' },
@@ -89,6 +95,20 @@ describe('the main process (stand-in Electron, real engine)', () => {
     expect(report.permissionCheck).toBe(false);
     expect(report.blocked).toContain('https://*/*');
     expect(report.menu).toEqual(['File', 'editMenu', 'View', 'windowMenu']);
+  });
+
+  it('opens the hidden GPU compute window (unthrottled, sandboxed) on the app scheme and connects it to the engine', () => {
+    const cw = report.computeWindow;
+    expect(cw.url).toBe('seglens://app/compute/page.html');
+    expect(cw.status).toBe(200);
+    expect(cw.csp).toContain("worker-src 'self'");
+    expect(cw.options.show).toBe(false);
+    expect(cw.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, backgroundThrottling: false });
+    expect(String(cw.options.webPreferences.preload)).toBe(join(OUT, 'compute-preload.cjs'));
+    // One end of a channel to the page, the other to the engine.
+    expect(cw.posted).toEqual([{ channel: 'seglens:compute-port', ports: 1 }]);
+    expect(report.computePorts).toBe(1);
+    if (process.platform === 'linux') expect(report.switches).toEqual(expect.arrayContaining(['enable-unsafe-webgpu', 'enable-features=Vulkan']));
   });
 
   it('opens the demo (--demo), serves its first image over IPC and its files over the scheme', () => {

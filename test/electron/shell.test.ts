@@ -66,6 +66,11 @@ describe('electron/build.mjs', () => {
       expect(preload).toContain('exposeInMainWorld');
       // No generic escape hatch: the only channels are the fixed request and event channels.
       expect([...new Set([...preload.matchAll(/"(seglens:[^"]+)"/g)].map((m) => m[1].split(':').slice(0, 2).join(':')))].sort()).toEqual(['seglens:call', 'seglens:download', 'seglens:event', 'seglens:upload']);
+      // The compute window's preload: requires only electron, exposes nothing, one channel.
+      const computePreload = await readFile(join(out, 'compute-preload.cjs'), 'utf8');
+      expect([...computePreload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1])).toEqual(['electron']);
+      expect(computePreload).not.toContain('exposeInMainWorld');
+      expect([...new Set([...computePreload.matchAll(/"(seglens:[^"]+)"/g)].map((m) => m[1]))]).toEqual(['seglens:compute-port']);
       const main = await readFile(join(out, 'main.js'), 'utf8');
       const imports = new Set([...main.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]));
       for (const m of imports) expect(m === 'electron' || m.startsWith('node:')).toBe(true);

@@ -9,6 +9,7 @@ import { selectBackend } from '../../src/train/backend/select.ts';
 import { batchNormInfer, batchNormTrain } from '../../src/train/model/fused-ops.ts';
 import { tf } from '../../src/train/tf.ts';
 import { skipWithoutNative } from '../helpers/native.ts';
+import { expectClose, on } from '../helpers/tensors.ts';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid';
@@ -16,29 +17,6 @@ type Pad = 'same' | 'valid';
 const rng = seedrandom('native-kernels');
 const random = (n: number) => Float32Array.from({ length: n }, () => rng() * 2 - 1);
 const sizeOf = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Runs f on a backend with fresh copies of the inputs and returns its outputs' values. */
-function on(backend: 'cpu' | 'wasm', inputs: Array<{ values: Float32Array; shape: number[] }>, f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Float32Array[] {
-  tf.setBackend(backend);
-  return tf.tidy(() => {
-    const ts = inputs.map((i) => tf.tensor(i.values, i.shape));
-    const out = f(...ts);
-    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
-  });
-}
-
-/** max |a - b| <= rtol * max |b|. */
-function expectClose(actual: Float32Array, expected: Float32Array, label: string, rtol = 1e-4): void {
-  expect(actual.length, label).toBe(expected.length);
-  let maxDiff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  expect(scale, `${label}: reference is all zeros, the test proves nothing`).toBeGreaterThan(0);
-  expect(maxDiff / scale, label).toBeLessThanOrEqual(rtol);
-}
 
 function expectAllClose(actual: Float32Array[], expected: Float32Array[], label: string, rtol = 1e-4): void {
   expect(actual.length).toBe(expected.length);

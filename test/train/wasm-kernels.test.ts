@@ -7,35 +7,13 @@ import { planAxis } from '../../src/train/backend/wasm-kernels/transposed-plan.t
 import { activeWasmKernels, useWasmKernels } from '../../src/train/backend/wasm-kernels/register.ts';
 import { startWasmBackend } from '../../src/train/backend/wasm.ts';
 import { tf } from '../../src/train/tf.ts';
+import { expectClose, on } from '../helpers/tensors.ts';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid';
 
 const rng = seedrandom('wasm-kernels');
 const random = (n: number) => Float32Array.from({ length: n }, () => rng() * 2 - 1);
-
-/** Runs f on a backend with fresh copies of the inputs and returns its outputs' values. */
-function on(backend: 'cpu' | 'wasm', inputs: Array<{ values: Float32Array; shape: number[] }>, f: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Float32Array[] {
-  tf.setBackend(backend);
-  return tf.tidy(() => {
-    const ts = inputs.map((i) => tf.tensor(i.values, i.shape));
-    const out = f(...ts);
-    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
-  });
-}
-
-/** max |a - b| <= rtol * max |b| (float32 sums of a few hundred terms: about 1e-6 in practice). */
-function expectClose(actual: Float32Array, expected: Float32Array, label: string, rtol = 1e-4): void {
-  expect(actual.length, label).toBe(expected.length);
-  let maxDiff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  expect(scale, `${label}: reference is all zeros, the test proves nothing`).toBeGreaterThan(0);
-  expect(maxDiff / scale, label).toBeLessThanOrEqual(rtol);
-}
 
 const backpropInput = (dy: tf.Tensor, w: tf.Tensor, inputShape: Shape4, strides: number | [number, number], pad: Pad) =>
   tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides, pad, dataFormat: 'NHWC', inputShape } as never) as tf.Tensor;

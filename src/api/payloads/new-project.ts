@@ -75,6 +75,12 @@ export const ClassTableInputSchema = z.object({
 });
 export type ClassTableInput = z.infer<typeof ClassTableInputSchema>;
 
+/** Vector annotations: QuPath's GeoJSON (one file per image) or a COCO file (CVAT), path relative to the project. */
+const VectorFormatSchema = z.union([
+  z.strictObject({ kind: z.literal('geojson'), unclassified: z.string().min(1).max(256).optional() }),
+  z.strictObject({ kind: z.literal('coco'), file: z.string().min(1).max(4096) }),
+]);
+
 export const ProposeProjectResultSchema = z.object({
   dir: z.string(),
   /** Folders as init chose them, relative to dir. */
@@ -86,7 +92,9 @@ export const ProposeProjectResultSchema = z.object({
    * How the masks store classes: grey label values, RGB palette colours, instance labels, or one
    * binary file per object in a folder per image (`objects`, read as instance masks).
    */
-  maskKind: z.enum(['label', 'palette', 'instance', 'per-class', 'objects']),
+  maskKind: z.enum(['label', 'palette', 'instance', 'per-class', 'objects', 'geojson', 'coco']),
+  /** For `geojson` / `coco` (vector annotations, classes matched by name): the format to write back in createProject. */
+  vector: VectorFormatSchema.nullable(),
   /** For `objects`: where the object files are (see the README's mask formats); null otherwise. */
   objectLayout: z.enum(OBJECT_LAYOUTS).nullable(),
   /** Masks read, and every distinct stored value with its pixels and the masks it occurs in. */
@@ -109,6 +117,8 @@ export const ProposeProjectResultSchema = z.object({
 export type ProposeProjectResult = z.infer<typeof ProposeProjectResultSchema>;
 
 export const CreateProjectParams = z.strictObject({
+  /** Vector annotations (maskKind `geojson` or `coco` in the proposal), as the proposal gave them; the class table as proposed. */
+  vector: VectorFormatSchema.optional(),
   dir: dirPath,
   images: z.string().min(1).max(4096),
   /** Left out only for object folders inside each image's folder (objects, layout image-folders). */

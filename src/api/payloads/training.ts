@@ -31,6 +31,11 @@ export const TrainingOptionsSchema = z.strictObject({
   allowSoftwareGpu: z.boolean().optional(),
   /** Validation image whose prediction is previewed after each epoch; default the first one. */
   previewImage: z.string().min(1).max(1024).optional(),
+  /**
+   * Fine-tune: start from this run's best weights, with its settings, a tenth of its learning rate
+   * and a short schedule (the options given here win), keeping its validation images.
+   */
+  fromRun: runId.optional(),
 });
 export type TrainingOptions = z.infer<typeof TrainingOptionsSchema>;
 

@@ -94,12 +94,15 @@ export function computeFor(request: JobRequest): Pick<TrainOptions, 'backend' | 
   const local: SelectBackendOptions = { ...(localPrefer ? { prefer: localPrefer, allowCpu: localPrefer === 'cpu' } : {}), ...soft };
   const gpu = request.gpuCompute && (pref === 'auto' || pref === 'webgpu' || pref === 'webgl');
   if (!gpu) return { backend: local };
+  const here = (select: SelectBackendOptions) => () => new LocalCompute(() => selectBackend(select));
   return {
     // The worker reads prefer/allowSoftwareGpu from these when the trainer initialises it.
     backend: { ...local, ...(pref === 'webgpu' || pref === 'webgl' ? { prefer: pref as 'webgpu' } : {}) },
     compute: new FirstWorkingCompute([
+      // The backend order: CUDA (tfjs-node-gpu) first where it loads, then the worker's GPU, then the rest here.
+      ...(pref === 'auto' ? [{ label: 'CUDA', make: here({ only: ['tensorflow-gpu'] }) }] : []),
       { label: `GPU compute of the ${request.gpuCompute}`, make: () => new RemoteCompute(parentComputePort()) },
-      { label: 'this machine', make: () => new LocalCompute(() => selectBackend(local)) },
+      { label: 'this machine', make: here(local) },
     ]),
   };
 }
@@ -110,6 +113,7 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
   const trainer = new Trainer({
     project: p.dir,
     ...(request.resume ? { resume: request.resume.runId, ...(request.resume.epochs !== undefined ? { epochs: request.resume.epochs } : {}) } : { config: trainConfigOf(o) }),
+    ...(!request.resume && o.fromRun ? { from: o.fromRun } : {}),
     ...computeFor(request),
   });
   let runDir = '';

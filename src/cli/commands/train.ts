@@ -12,6 +12,7 @@ import { formatProblem, isBlocking } from '../../seg/problems.ts';
 import { allSeeds, parseTrainConfig } from '../../train/trainer/config.ts';
 import type { TrainConfigInput } from '../../train/trainer/config.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
+import type { Lineage } from '../../train/trainer/fine-tune.ts';
 import { LOSS_KINDS } from '../../train/losses/loss.ts';
 import { Trainer } from '../../train/trainer/trainer.ts';
 import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
@@ -33,6 +34,7 @@ interface TrainFlags extends DatasetFlags {
   maxMinutes?: number;
   out?: string;
   resume?: string;
+  from?: string;
   backend?: BackendCandidate;
   threads?: number | true;
   allowSoftwareGpu?: boolean;
@@ -84,6 +86,15 @@ export function formatEpochLine(r: EpochRecord, epochs: number, background: stri
   );
 }
 
+/** What a fine-tuning run starts from, in one line. */
+export function lineageLine(l: Lineage): string {
+  const what =
+    l.head === 'kept'
+      ? 'same classes, every weight kept'
+      : `other classes: a new head (weights kept for ${l.kept.join(', ') || 'none'}; new: ${l.added.join(', ') || 'none'}${l.dropped.length ? `; dropped: ${l.dropped.join(', ')}` : ''})`;
+  return `fine-tuning from run ${l.runId} (its best epoch ${l.epoch ?? '?'}), learning rate ${l.lr.toExponential(1)}: ${what}`;
+}
+
 function resumeCommand(project: string, result: TrainResult): string {
   const run = relative(process.cwd(), result.runDir) || result.runDir;
   return `seglens train ${project} --resume ${run}`;
@@ -109,6 +120,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
     .option('--max-minutes <m>', 'stop (resumably) after this many minutes', numberOption('--max-minutes', 0.01))
     .option('--out <dir>', 'parent folder of the run folder (default PROJECT/runs)')
     .option('--resume <run>', 'continue a stopped run from its last checkpoint (a run folder or run id)')
+    .option('--from <run>', "fine-tune: start a new run from this run's best weights (same classes; a new head when they differ), with its settings, a tenth of its learning rate, 10 epochs, patience 4 and its validation images (options given here win)")
     .addOption(new Option('--backend <name>', 'try this backend first (cpu: pure JS, tiny tests only)').choices([...BACKEND_CANDIDATES]))
     .addOption(threadsOption())
     .option('--allow-software-gpu', 'accept a software WebGPU adapter (llvmpipe, SwiftShader): for tests, far slower than the CPU path')
@@ -122,8 +134,9 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
           );
         }
       }
+      if (f.resume && f.from) throw new ConfigError('--resume continues a run and --from starts a new one from another run\'s weights: give one of them.');
       const config = configFromFlags(f);
-      if (!f.resume) parseTrainConfig(config, 'the options');
+      if (!f.resume && !f.from) parseTrainConfig(config, 'the options');
       const ds = await openDataset(project, await datasetOverrides(f));
 
       // ---- the project checked before any work (seglens inspect)
@@ -171,6 +184,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
             );
             for (const w of s.warnings) console.log(`  split warning: ${w}`);
             console.log(`run folder: ${e.runDir}${e.resumedFrom ? ` (resumed after epoch ${e.resumedFrom.epoch}, step ${e.resumedFrom.step})` : ''}`);
+            if (e.fineTunedFrom) console.log(lineageLine(e.fineTunedFrom));
             if (e.lockTakenOver) console.log(`note: the run's lock was left by ${e.lockTakenOver}, which is no longer running; taken over.`);
             if (e.stepsPerEpoch === null) console.log('steps per epoch: timing the first steps to make an epoch about 30 s long');
             break;
@@ -201,6 +215,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
         ...(f.resume ? { resume: f.resume } : {}),
         ...(f.resume && f.epochs !== undefined ? { epochs: f.epochs } : {}),
         ...(f.split ? { splitFile: f.split } : {}),
+        ...(f.from ? { from: f.from } : {}),
         backend: { ...(f.backend ? { prefer: f.backend, allowCpu: f.backend === 'cpu' } : {}), ...(f.threads !== undefined ? { threads: f.threads } : {}), ...(f.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) },
       });
       let result: TrainResult;

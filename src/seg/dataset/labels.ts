@@ -6,6 +6,7 @@ import { imageInfo, readRawMask } from '../image-io.ts';
 import { readObjectMasks } from '../object-masks.ts';
 import { detectInstanceDamage, detectInterpolation, instanceDamageProblem, interpolationProblem, lossyMaskProblem } from '../audit/index.ts';
 import { readPerClassMasks } from '../mask-sources.ts';
+import { readCocoLabels, readGeoJsonLabels } from '../vector/read.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
 import type { UnknownValue } from '../masks.ts';
 import type { Pair, Project } from '../project/index.ts';
@@ -31,6 +32,15 @@ export async function readPairLabels(project: Project, pair: Pair, shown: (f: st
     return { labels: merged.labels, problems: merged.problems, bitDepth: 8 };
   }
   if (f.kind === 'objects') return readObjectLabels(project, pair, opts, shown);
+  if (f.kind === 'geojson' || f.kind === 'coco') {
+    // Vector annotations carry no size: the image gives it.
+    const size = await imageInfo(pair.image, { page: project.imagePage, ...opts });
+    const r =
+      f.kind === 'coco'
+        ? await readCocoLabels(pair.mask, shown(pair.mask), pair.cocoImage!, size, table)
+        : await readGeoJsonLabels(pair.mask, shown(pair.mask), size, table, f.unclassified);
+    return { labels: r.labels, problems: r.problems, bitDepth: 8 };
+  }
   const raw = await readRawMask(pair.mask, opts);
   if (f.kind === 'instance') {
     const id = (name: string) => table.classes.findIndex((c) => c.name === name);

@@ -71,7 +71,7 @@ export async function openDataset(dirArg: string, o: DatasetOverrides = {}): Pro
     version: 2,
     ...base,
     images: o.images ?? base.images ?? guess(dir, GUESS_IMAGES, 'image folder', '--images'),
-    masks: o.masks ?? base.masks ?? (base.maskFormat?.kind === 'per-class' ? undefined : guess(dir, GUESS_MASKS, 'mask folder', '--masks')),
+    masks: o.masks ?? base.masks ?? (base.maskFormat?.kind === 'per-class' || base.maskFormat?.kind === 'coco' ? undefined : guess(dir, GUESS_MASKS, 'mask folder', '--masks')),
     classes: o.classes ?? base.classes!,
     ...(o.pairing ? { pairing: { rule: o.pairing } } : {}),
     ...(o.imagePage !== undefined ? { imagePage: o.imagePage } : {}),

@@ -56,7 +56,9 @@ export function formatScan(r: FormatScanInput): string {
   }
   out.push('');
   if (r.projectFile) out.push(`Wrote ${r.projectFile} with this proposed class table.`);
-  if (proposal.maskFormat.kind === 'instance' || proposal.maskFormat.kind === 'objects') {
+  if (proposal.maskFormat.kind === 'geojson' || proposal.maskFormat.kind === 'coco') {
+    out.push('The classes are the names found in the annotations (matched exactly); check them and their colours, and rename a class in the annotations and here alike; then run `seglens inspect` to check the result.');
+  } else if (proposal.maskFormat.kind === 'instance' || proposal.maskFormat.kind === 'objects') {
     out.push('Edit its "classes": rename "object" to what the objects are, and add a "boundaryClass" to "maskFormat" if touching objects must be told apart; then run `seglens inspect` to check the result.');
   } else {
     out.push(

@@ -12,6 +12,7 @@ import type { ProjectFolders } from './gate.ts';
 import { createProject, projectPath, toProjectPath } from './load.ts';
 import type { NewProject } from './load.ts';
 import { proposeObjectsProject } from './init-objects.ts';
+import { detectVectorMasks, findCocoFile, proposeVectorProject } from './init-vector.ts';
 import { detectImageFolders, detectMaskFolders } from './object-folders.ts';
 import { listPairs } from './pairing.ts';
 import type { Pair, PairingResult } from './pairing.ts';
@@ -105,13 +106,25 @@ export async function proposeProject(dir: string, opts: InitOptions = {}): Promi
     return proposeObjectsProject(root, { layout: 'image-folders', images: '.', imagesAbs: root }, opts, notes);
   }
   const images = opts.images !== undefined ? toProjectPath(root, opts.images) : await findFolder(root, IMAGE_FOLDERS, 'image folder', '--images');
-  const masks = opts.masks !== undefined ? toProjectPath(root, opts.masks) : await findFolder(root, MASK_FOLDERS, 'mask folder', '--masks');
+  let masks: string;
+  try {
+    masks = opts.masks !== undefined ? toProjectPath(root, opts.masks) : await findFolder(root, MASK_FOLDERS, 'mask folder', '--masks');
+  } catch (e) {
+    // No mask folder, but a COCO file beside the images (a CVAT export unpacked): that is the masks.
+    const coco = await findCocoFile(root);
+    if (!coco) throw e;
+    notes.push(`Images from ${images}/ (found by folder name).`);
+    return proposeVectorProject(root, { images, imagesAbs: projectPath(root, images), source: { kind: 'coco', file: coco } }, opts, notes);
+  }
   if (opts.images === undefined || opts.masks === undefined) notes.push(`Images from ${images}/, masks from ${masks}/ (found by folder name).`);
 
   const spec = { base: root, imagesDir: images, masksDir: masks };
   const imagesAbs = projectPath(root, images);
   const masksAbs = projectPath(root, masks);
   // One sub-folder of object masks per image, named like the images.
+  // GeoJSON files (QuPath) or a COCO file (CVAT) instead of mask images.
+  const vector = await detectVectorMasks(masksAbs);
+  if (vector) return proposeVectorProject(root, { images, imagesAbs, masks, source: vector }, opts, notes);
   if (await detectMaskFolders(imagesAbs, masksAbs)) return proposeObjectsProject(root, { layout: 'mask-folders', images, masks, imagesAbs, masksAbs }, opts, notes);
   let result: PairingResult;
   let chosen: 'given' | 'auto' = 'given';

@@ -89,7 +89,7 @@ export async function createProject(gate: WriteGate, dir: string, partial: NewPr
   }
   const input: ProjectInput = {
     images: 'images',
-    ...(partial.maskFormat?.kind === 'per-class' ? {} : { masks: 'masks' }),
+    ...(partial.maskFormat?.kind === 'per-class' || partial.maskFormat?.kind === 'coco' ? {} : { masks: 'masks' }),
     ...partial,
     version: CURRENT_VERSION,
   };
@@ -117,6 +117,8 @@ export interface ProjectPaths {
   split?: string;
   /** Per-class masks: class name -> absolute folder. */
   classFolders?: Record<string, string>;
+  /** COCO masks: the absolute annotation file. */
+  cocoFile?: string;
 }
 
 export function resolveProjectPaths({ dir, project }: { dir: string; project: Project }): ProjectPaths {
@@ -126,5 +128,6 @@ export function resolveProjectPaths({ dir, project }: { dir: string; project: Pr
     ...(project.masks ? { masks: projectPath(dir, project.masks) } : {}),
     ...(project.split ? { split: projectPath(dir, project.split) } : {}),
     ...(f.kind === 'per-class' ? { classFolders: Object.fromEntries(Object.entries(f.folders).map(([k, v]) => [k, projectPath(dir, v)])) } : {}),
+    ...(f.kind === 'coco' ? { cocoFile: projectPath(dir, f.file) } : {}),
   };
 }

@@ -18,6 +18,7 @@ import { duplicateProblems, groupByStem, matchBySorted, matchByStem, shownPath, 
 import type { FolderMatch } from './match.ts';
 import { listImageFolderPairs, listMaskFolderPairs } from './object-folders.ts';
 import { pairFromList } from './pair-list.ts';
+import { listCocoPairs, listGeoJsonPairs } from './vector-pairs.ts';
 import type { Project, PairingRule } from './schema.ts';
 
 export interface Pair {
@@ -31,6 +32,8 @@ export interface Pair {
   classMasks?: Record<string, string>;
   /** Object masks only (`mask` is then the image's folder): absolute paths of its binary object masks, in name order. */
   objectMasks?: string[];
+  /** COCO masks only (`mask` is then the COCO file): the id of this image in it. */
+  cocoImage?: number | string;
   /**
    * The mask is an edit saved by seglens (masks-edited/, pixel value = class id, 255 =
    * unlabelled) that supersedes the imported one, whatever the project's mask format.
@@ -99,6 +102,15 @@ export async function listPairs(source: PairingSource): Promise<PairingResult> {
       source.project.maskFormat.layout === 'image-folders'
         ? await listImageFolderPairs(paths.images, project.images)
         : await listMaskFolderPairs(paths.images, project.images, paths.masks!, project.masks!);
+    return { rule: 'stem', ...r };
+  }
+  if ('project' in source && (source.project.maskFormat.kind === 'geojson' || source.project.maskFormat.kind === 'coco')) {
+    const paths = resolveProjectPaths(source);
+    const { project } = source;
+    const r =
+      project.maskFormat.kind === 'coco'
+        ? await listCocoPairs(paths.images, project.images, paths.cocoFile!, project.maskFormat.file)
+        : await listGeoJsonPairs(paths.images, project.images, paths.masks!, project.masks!);
     return { rule: 'stem', ...r };
   }
   const f = foldersOf(source);

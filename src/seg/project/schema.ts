@@ -57,6 +57,12 @@ export type PairingRule = Pairing['rule'];
  *   `mask-folders` (default): `masks` holds one sub-folder per image, named by the image's stem.
  *   `image-folders` (the Kaggle Data Science Bowl 2018 layout): `images` holds one folder per image
  *   with `images/<one image>` and `masks/<one file per object>`; `masks` is not used.
+ * - `geojson`: one GeoJSON file per image in `masks` (`<image name>.geojson`, as QuPath exports
+ *   them): polygon features whose classification name is a class name; "Ignore*" regions are
+ *   unlabelled; features without a classification are the class `unclassified` when given.
+ * - `coco`: one COCO file (`file`, e.g. CVAT's annotations/instances_default.json) for all images,
+ *   matched by file name; category names are class names. `masks` is not used.
+ *   For both, class names decide, and the class table's `values` are the class ids (0, 1, ...).
  */
 export const MaskFormatSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('label') }),
@@ -72,6 +78,8 @@ export const MaskFormatSchema = z.discriminatedUnion('kind', [
     boundaryClass: z.string().min(1).optional(),
     layout: z.enum(['mask-folders', 'image-folders']).default('mask-folders'),
   }),
+  z.strictObject({ kind: z.literal('geojson'), unclassified: z.string().min(1).optional() }),
+  z.strictObject({ kind: z.literal('coco'), file: pathField }),
 ]);
 export type MaskFormat = z.infer<typeof MaskFormatSchema>;
 
@@ -128,8 +136,14 @@ export const ProjectSchema = z
     });
     const f = p.maskFormat;
     const imageFolders = f.kind === 'objects' && f.layout === 'image-folders';
-    if (f.kind !== 'per-class' && !imageFolders && !p.masks) {
-      ctx.addIssue({ code: 'custom', path: ['masks'], message: 'give the folder of mask files (only per-class masks and objects in image folders do without it)' });
+    if (f.kind !== 'per-class' && f.kind !== 'coco' && !imageFolders && !p.masks) {
+      ctx.addIssue({ code: 'custom', path: ['masks'], message: 'give the folder of mask files (only per-class masks, COCO files and objects in image folders do without it)' });
+    }
+    if ((f.kind === 'geojson' || f.kind === 'coco') && p.pairing.rule !== 'stem') {
+      ctx.addIssue({ code: 'custom', path: ['pairing', 'rule'], message: `${f.kind === 'coco' ? 'COCO images are matched' : 'GeoJSON files are matched'} by image name: use stem pairing` });
+    }
+    if (f.kind === 'geojson' && f.unclassified !== undefined && !names.has(f.unclassified)) {
+      ctx.addIssue({ code: 'custom', path: ['maskFormat', 'unclassified'], message: `"${f.unclassified}" is not the name of a class in "classes"` });
     }
     if (f.kind === 'objects' && p.pairing.rule !== 'stem') {
       ctx.addIssue({ code: 'custom', path: ['pairing', 'rule'], message: 'object masks are found by the image name (a folder per image): use stem pairing' });

@@ -303,6 +303,14 @@ function runSection(d: ReportData): string {
   if (r.backend) basics.push(['backend', r.backend]);
   if (r.started) basics.push(['started', r.started]);
   if (r.finished) basics.push(['finished', r.finished]);
+  if (r.parent) {
+    const p = r.parent;
+    basics.push([
+      'fine-tuned from',
+      `run ${p.runId} (its best epoch ${p.epoch ?? '?'}, ${p.dir}), learning rate ${p.lr.toExponential(1)}; ` +
+        (p.head === 'kept' ? 'same classes, every weight kept' : `new head: kept ${p.kept.join(', ') || 'none'}; new ${p.added.join(', ') || 'none'}${p.dropped.length ? `; dropped ${p.dropped.join(', ')}` : ''}`),
+    ]);
+  }
   const parts: string[] = [];
   if (r.seeds && Object.keys(r.seeds).length) parts.push(`<h3>Seeds</h3>${kvTable(Object.entries(r.seeds).map(([k, v]) => [k, String(v)]))}`);
   if (r.versions && Object.keys(r.versions).length) parts.push(`<h3>Versions</h3>${kvTable(Object.entries(r.versions))}`);

@@ -40,6 +40,8 @@ export interface RunInfo {
   config?: Record<string, unknown>;
   started?: string;
   finished?: string;
+  /** Lineage: the run this one was fine-tuned from (its weights were the starting point). */
+  parent?: { runId: string; dir: string; epoch: number | null; head: 'kept' | 'new'; kept: string[]; added: string[]; dropped: string[]; lr: number };
 }
 
 export interface SplitSummaryInput {

@@ -65,6 +65,8 @@ export interface SelectBackendOptions {
   threads?: number | true;
   /** Accept a software WebGPU adapter (llvmpipe, SwiftShader): for tests, far slower than the CPU. */
   allowSoftwareGpu?: boolean;
+  /** Try only these candidates (in the usual order); the others are not tried. */
+  only?: readonly BackendCandidate[];
   /** Module loader, replaceable in tests to simulate missing or broken packages. */
   load?: (pkg: string) => Promise<unknown>;
 }
@@ -221,6 +223,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const load = options.load ?? ((pkg: string) => import(pkg));
   const tried: BackendAttempt[] = [];
   for (const c of order(prefer)) {
+    if (options.only && !options.only.includes(c.key)) continue;
     if (c.name === 'cpu' && !allowCpu) continue;
     if (c.name === 'tensorflow') {
       const attempt = await tryTensorflow(c, load);
@@ -245,7 +248,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
   }
   const summary = tried.map((t) => `${t.package}: ${t.reason}`).join('; ');
-  throw new SeglensError(`No TensorFlow.js backend could start for training. ${summary}.${allowCpu ? '' : ' ' + CPU_REFUSAL}`, { tried });
+  throw new SeglensError(`No TensorFlow.js backend could start for training. ${summary}.${allowCpu || options.only ? '' : ' ' + CPU_REFUSAL}`, { tried });
 }
 
 /** The choice in one line, for logs and the run folder's README. */

@@ -3,6 +3,7 @@
 import type { Finding } from '../../seg/audit/index.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import type { BackendReport } from '../compute/types.ts';
+import type { Lineage } from './fine-tune.ts';
 
 export interface SplitSummary {
   /** Where the split came from: the project's manifest, or made for this run. */
@@ -27,6 +28,8 @@ export interface StartedEvent {
   split: SplitSummary;
   /** Set when this run continues an earlier one. */
   resumedFrom?: { epoch: number; step: number };
+  /** Set when this run started from another run's weights (fine-tuning). */
+  fineTunedFrom?: Lineage;
   /** Set when the run's lock was left by a seglens that is gone (killed, crashed) and was taken over: who it was. */
   lockTakenOver?: string;
   /** Epochs planned (the config's maximum; early stopping may end sooner). */

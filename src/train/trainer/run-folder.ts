@@ -16,7 +16,7 @@
 // parseHistory). A RunFolder opened without a gate only reads.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError } from '../../seg/errors.ts';
@@ -83,6 +83,19 @@ export const RunInfoSchema = z.object({
   monitor: z.string(),
   /** Images the project file excluded when the run was made (in no side of its split), with why. */
   excluded: z.array(z.object({ image: z.string(), reason: z.string().nullable() })).optional(),
+  /** The run this one started from (fine-tuning, trainer/fine-tune.ts), absent for a run from scratch. */
+  parent: z
+    .object({
+      runId: z.string(),
+      dir: z.string(),
+      epoch: z.number().int().nullable(),
+      head: z.enum(['kept', 'new']),
+      kept: z.array(z.string()),
+      added: z.array(z.string()),
+      dropped: z.array(z.string()),
+      lr: z.number(),
+    })
+    .optional(),
 });
 
 export type RunInfo = z.infer<typeof RunInfoSchema>;
@@ -153,7 +166,7 @@ export class RunFolder {
 
   /** Opens an existing run for --resume; `ref` is a run folder or a run id under `runsDir`. */
   static open(ref: string, runsDir?: string, gate?: WriteGate): RunFolder {
-    const candidates = [resolve(ref), ...(runsDir ? [join(resolve(runsDir), ref)] : [])];
+    const candidates = [resolve(ref), ...(runsDir && !isAbsolute(ref) ? [join(resolve(runsDir), ref)] : [])];
     const dir = candidates.find((d) => existsSync(join(d, RUN_FILES.config)));
     if (!dir) {
       throw new ConfigError(`${ref} is not a training run: no ${RUN_FILES.config} in ${candidates.join(' or ')}. Give the run folder (runs/<id>) printed when the run started.`, { ref });

@@ -19,6 +19,12 @@ export interface ResolveSplitOptions {
   file?: string;
   /** An already chosen manifest (a resumed run's copy): only checked. */
   manifest?: SplitManifest;
+  /**
+   * Fine-tuning: the split of the run it starts from (`file` is that run's split.json). Its
+   * validation and test images stay where they were, so the figures of both runs are comparable;
+   * images annotated since join the training side; images gone from the project are dropped.
+   */
+  inherit?: { manifest: SplitManifest; file: string; runId: string };
   /** For a split made on the fly. */
   val: number;
   seed: number;
@@ -47,11 +53,46 @@ export async function resolveSplit(ds: Dataset, opts: ResolveSplitOptions): Prom
   if (problems.some(isBlocking)) refuse('Some pairs cannot be read, so no split can be trusted', problems);
   const table = ds.project.classes;
   const classNames = table.classes.map((c) => c.name);
-  const file = opts.manifest ? undefined : (opts.file ?? projectManifestFile(ds));
+  const file = opts.manifest ? undefined : (opts.file ?? (opts.inherit ? undefined : projectManifestFile(ds)));
   let manifest: SplitManifest;
   let source: SplitSummary['source'];
   let warnings: Problem[];
   const excludedNow: string[] = [];
+  if (opts.inherit && !opts.manifest && !opts.file) {
+    const parent = opts.inherit.manifest;
+    const names = new Set(items.map((i) => i.name));
+    const placed = new Set([...parent.train, ...parent.val, ...parent.test]);
+    const added = items.map((i) => i.name).filter((n) => !placed.has(n));
+    const keep = (list: readonly string[]) => list.filter((n) => (ds.excluded.has(n) ? (excludedNow.push(n), false) : names.has(n)));
+    const derived: SplitManifest = {
+      ...parent,
+      created: new Date().toISOString(),
+      classNames,
+      background: backgroundId(table),
+      train: [...keep(parent.train), ...added],
+      val: keep(parent.val),
+      test: keep(parent.test),
+    };
+    const src = opts.inherit.file;
+    const groups = derived.groupPattern !== null ? await groupKeysOf([...names], derived.groupPattern) : undefined;
+    const check = checkManifest(derived, items, { source: src, ...(groups ? { groups } : {}) });
+    if (!check.ok) refuse(`The split of run ${opts.inherit.runId} (${src}) cannot be kept for fine-tuning`, check.problems);
+    manifest = { ...derived, stats: { all: check.report.all, ...check.report.splits } };
+    warnings = check.problems;
+    if (added.length) {
+      warnings = [
+        { code: 'split-manifest-mismatch', severity: 'warning', file: src, message: `${added.length} image(s) annotated since run ${opts.inherit.runId} join the training split: ${added.slice(0, 8).join(', ')}${added.length > 8 ? ', ...' : ''}.`, hint: 'Validation stays as in that run, so the figures of both runs compare.' },
+        ...warnings,
+      ];
+    }
+    source = 'project-manifest';
+    if (manifest.val.length === 0) throw new ConfigError(`No validation image of run ${opts.inherit.runId} is left in the project: fine-tune with a new split (--split FILE, from seglens split).`, {});
+    const excludedNote = excludedNow.length ? [`${excludedNow.length} image(s) of run ${opts.inherit.runId}'s split are excluded in the project file and left out: ${excludedNow.join(', ')}`] : [];
+    return {
+      manifest,
+      summary: { source, file: src, seed: manifest.seed, train: manifest.train.length, val: manifest.val.length, test: manifest.test.length, warnings: [...excludedNote, ...[...problems, ...warnings].map((p) => `${p.file}: ${p.message}`)], excluded: [...ds.excluded].map(([image, reason]) => ({ image, reason })) },
+    };
+  }
   if (opts.manifest || file) {
     manifest = opts.manifest ?? (await readManifest(file!));
     const source_ = file ?? 'the run\'s split.json';

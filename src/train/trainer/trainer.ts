@@ -50,6 +50,8 @@ import { RUNS_FOLDER, RUN_FILES, RunFolder } from './run-folder.ts';
 import type { RunInfo, RunSession } from './run-folder.ts';
 import { resolveSplit } from './split.ts';
 import { valRecord, validate } from './validate.ts';
+import { fineTuneConfig, readParentRun, startingWeights } from './fine-tune.ts';
+import type { Lineage, ParentRun } from './fine-tune.ts';
 import { epochWarnings, stepWarning } from './warnings.ts';
 import { drawBatch } from './step.ts';
 
@@ -71,6 +73,11 @@ export interface TrainOptions {
   epochs?: number;
   /** A split manifest to use instead of the project's own (new runs only). */
   splitFile?: string;
+  /**
+   * Start from this run's best weights (a run folder, or a run id under `out`): fine-tuning
+   * (fine-tune.ts). `config` then overrides that run's settings and the fine-tuning defaults.
+   */
+  from?: string;
   backend?: SelectBackendOptions;
   /**
    * Where the network runs. Default: a LocalCompute in this thread on the backend selectBackend
@@ -131,6 +138,7 @@ interface Session {
   state: TrainState;
   history: EpochRecord[];
   resumedFrom?: { epoch: number; step: number };
+  lineage?: Lineage;
 }
 
 export class Trainer {
@@ -210,6 +218,7 @@ export class Trainer {
         backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
         split: s.split,
         ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
+        ...(s.lineage ? { fineTunedFrom: s.lineage } : {}),
         ...(s.lock.tookOver ? { lockTakenOver: holderName(s.lock.tookOver) } : {}),
         epochs: cfg.epochs,
         stepsPerEpoch: spe,
@@ -480,6 +489,7 @@ export class Trainer {
 
   private async prepareLocked(o: TrainOptions, ds: Dataset, gate: WriteGate, runsDir: string, resumedRun: RunFolder | null, lock: FileLock | null): Promise<Session> {
     let resumed: { run: RunFolder; ck: SavedCheckpoint; info: RunInfo } | null = null;
+    let parent: ParentRun | null = null;
     let cfg: TrainConfig;
     let split: { manifest: SplitManifest; summary: SplitSummary };
     if (resumedRun) {
@@ -491,8 +501,10 @@ export class Trainer {
       resumed = { run, ck, info: await run.readInfo() };
     } else {
       if (o.epochs !== undefined) throw new ConfigError('`epochs` outside a resume belongs in the config.');
-      cfg = parseTrainConfig(o.config ?? {});
-      split = await resolveSplit(ds, { file: o.splitFile, val: cfg.split.val, seed: cfg.seeds.split });
+      parent = o.from ? await readParentRun(o.from, runsDir) : null;
+      cfg = parent ? fineTuneConfig(parent.config, o.config) : parseTrainConfig(o.config ?? {});
+      const inherit = parent && !o.splitFile ? { inherit: { manifest: parent.manifest, file: parent.run.path(RUN_FILES.split), runId: parent.run.id } } : {};
+      split = await resolveSplit(ds, { file: o.splitFile, val: cfg.split.val, seed: cfg.seeds.split, ...inherit });
     }
     const data = await loadSplitData(ds, split.manifest);
     const table = ds.project.classes;
@@ -536,6 +548,8 @@ export class Trainer {
 
     this.freeModel();
     let weights: SerializedWeights | undefined;
+    let lineage: Lineage | undefined;
+    if (parent) ({ weights, lineage } = startingWeights(parent, unet, meta, cfg.optimizer.lr));
     if (resumed) {
       const saved = await readModelWeights(resumed.ck.dir);
       checkSameModel(saved.info.meta, meta, resumed.run.dir);
@@ -557,7 +571,7 @@ export class Trainer {
       // A remote compute chooses its own backend, with these preferences.
       backend: { ...(o.backend?.prefer ? { prefer: o.backend.prefer } : {}), ...(o.backend?.allowSoftwareGpu ? { allowSoftwareGpu: true } : {}) },
     });
-    return this.openRun(o, ds.dir, gate, runsDir, resumed, lock, cfg, backend, split, { data, meta, compute, chanceLoss, sampler, state });
+    return this.openRun(o, ds.dir, gate, runsDir, resumed, lock, cfg, backend, split, { data, meta, compute, chanceLoss, sampler, state, ...(lineage ? { lineage } : {}) });
   }
 
   /** Creates (or reopens) the run folder and writes what a run starts with. */
@@ -571,7 +585,7 @@ export class Trainer {
     cfg: TrainConfig,
     backend: BackendReport,
     split: { manifest: SplitManifest; summary: SplitSummary },
-    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state'>,
+    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state' | 'lineage'>,
   ): Promise<Session> {
     const run = resumed ? resumed.run : await RunFolder.create(gate, runsDir);
     // A new run is locked as soon as its folder exists, so that resuming it meanwhile is refused.
@@ -593,7 +607,7 @@ export class Trainer {
     cfg: TrainConfig,
     backend: BackendReport,
     split: { manifest: SplitManifest; summary: SplitSummary },
-    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state'>,
+    parts: Pick<Session, 'data' | 'meta' | 'compute' | 'chanceLoss' | 'sampler' | 'state' | 'lineage'>,
   ): Promise<Session> {
     const { state } = parts;
     const session: RunSession = {
@@ -633,6 +647,7 @@ export class Trainer {
         bestValue: null,
         monitor: cfg.earlyStopping.monitor,
         excluded: split.summary.excluded,
+        ...(parts.lineage ? { parent: parts.lineage } : {}),
       };
     }
     await run.writeInfo(info);

@@ -8,7 +8,7 @@ import { fork } from 'node:child_process';
 
 // Passed by the test: this file is bundled into main.js, so import.meta.url is not its own.
 const SHIM = process.env.SEGLENS_TEST_PORT_SHIM;
-const report = { schemes: null, sandbox: false, windows: [], blocked: null, menu: null, errors: [] };
+const report = { schemes: null, sandbox: false, windows: [], blocked: null, menu: null, errors: [], switches: [], computeWindow: null, computePorts: 0 };
 const appListeners = {};
 const ipc = {};
 let protocolHandler = null;
@@ -18,6 +18,10 @@ let ready = false;
 
 export const app = {
   isPackaged: false,
+  commandLine: {
+    appendSwitch: (name, value) => report.switches.push(value === undefined ? name : `${name}=${value}`),
+    getSwitchValue: () => '',
+  },
   whenReady() {
     ready = true;
     return new Promise((resolve) => setTimeout(resolve, 0));
@@ -66,7 +70,11 @@ export const utilityProcess = {
   fork(modulePath, args) {
     const child = fork(modulePath, args, { execArgv: ['--import', SHIM], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return {
-      postMessage: (m) => child.send(m),
+      // Electron passes MessagePorts beside the message; a Node child cannot take them: noted only.
+      postMessage: (m, transfer) => {
+        if (transfer?.length) report.computePorts++;
+        child.send(m);
+      },
       on(event, listener) {
         if (event === 'message') child.on('message', listener);
         if (event === 'exit') child.on('exit', (code) => listener(code ?? 1));
@@ -87,18 +95,41 @@ export const dialog = {
   showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
 };
 
+class FakePortMain {
+  postMessage() {}
+  start() {}
+  close() {}
+  on() {
+    return this;
+  }
+  off() {
+    return this;
+  }
+}
+export class MessageChannelMain {
+  port1 = new FakePortMain();
+  port2 = new FakePortMain();
+}
+
 const windows = [];
 export class BrowserWindow {
   constructor(options) {
     this.options = options;
+    const listeners = {};
     const contents = {
       id: windows.length + 1,
       mainFrame: { url: '', parent: null },
       sent: [],
+      posted: [],
       send: (channel) => contents.sent.push(channel),
+      postMessage: (channel, _m, ports = []) => contents.posted.push({ channel, ports: ports.length }),
       isDestroyed: () => false,
       setWindowOpenHandler: (h) => (contents.openHandler = h),
-      on: () => contents,
+      on: (event, l) => {
+        (listeners[event] ??= []).push(l);
+        return contents;
+      },
+      emit: (event, ...a) => (listeners[event] ?? []).forEach((l) => l(...a)),
     };
     this.webContents = contents;
     windows.push(this);
@@ -109,9 +140,20 @@ export class BrowserWindow {
   }
   loadURL(url) {
     this.webContents.mainFrame.url = url;
+    if (url.includes('/compute/')) {
+      // The hidden GPU compute window: loads (through the app scheme), then gets its port.
+      setTimeout(async () => {
+        const page = await protocolHandler(new Request(url));
+        report.computeWindow = { url, options: this.options, status: page.status, csp: page.headers.get('content-security-policy') };
+        this.webContents.emit('did-finish-load');
+        report.computeWindow.posted = this.webContents.posted;
+      }, 0);
+      return Promise.resolve();
+    }
     setTimeout(() => drive(this).catch((e) => report.errors.push(`drive: ${e.stack ?? e}`)).finally(() => app.quit()), 0);
     return Promise.resolve();
   }
+  destroy() {}
   once() {
     return this;
   }

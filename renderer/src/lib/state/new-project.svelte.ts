@@ -96,7 +96,7 @@ export class NewProjectState {
   table(): { table: ClassTableInput } | { problem: string } {
     const p = this.proposal;
     if (!p) return { problem: 'No folder chosen.' };
-    if (p.maskKind === 'instance' || p.maskKind === 'objects') return { table: { ...p.proposal } };
+    if (p.maskKind === 'instance' || p.maskKind === 'objects' || p.vector) return { table: { ...p.proposal } };
     const names = this.classes.map((c) => c.name.trim());
     if (names.some((n) => !n)) return { problem: 'Every class needs a name.' };
     const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -136,6 +136,7 @@ export class NewProjectState {
         classes: t.table,
         ...(instance ? { instance } : {}),
         ...(objects ? { objects } : {}),
+        ...(p.vector ? { vector: p.vector } : {}),
       }),
     );
     if (s) this.close();

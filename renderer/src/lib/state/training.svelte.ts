@@ -208,6 +208,28 @@ export class TrainingState {
     }
   }
 
+  /**
+   * A new run from `fromRun`'s best weights (fine-tuning): that run's settings, a tenth of its
+   * learning rate and a short schedule, unless `overrides` says otherwise; the form is not used.
+   */
+  async startFrom(fromRun: string, overrides: Omit<TrainingOptions, 'fromRun'> = {}): Promise<boolean> {
+    this.error = null;
+    this.resetCurves();
+    this.state = 'starting';
+    this.jobId = null;
+    try {
+      const r = await this.client.startTraining({ ...overrides, fromRun, backend: this.form.backend });
+      this.jobId = r.jobId;
+      this.runId = r.runId;
+      if (this.state === 'starting') this.state = 'running';
+      return true;
+    } catch (e) {
+      this.state = 'idle';
+      this.error = describeError(e, `Starting a training from run ${fromRun}`);
+      return false;
+    }
+  }
+
   async stop(): Promise<void> {
     if (!this.jobId) return;
     try {
