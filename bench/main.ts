@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   train: async () => ({ name: 'train', description: 'U-Net training images/s at patch 128 and 256, one thread and all cores, beside PyTorch run now', run: (await import('./train.ts')).benchTrain }),
   predict: async () => ({ name: 'predict', description: 'prediction of 512x512 and 2048x2048 images, one thread and all cores, beside PyTorch run now', run: (await import('./predict.ts')).benchPredict }),
   ui: async () => (await import('./ui.ts')).uiBenchmark,
+  startup: async () => (await import('./startup.ts')).startupBenchmark,
   editor: async () => (await import('./editor.ts')).editorBenchmark,
   kernels: async () => {
     const m = await import('./kernels.ts');

@@ -1,4 +1,4 @@
-// Entry of the engine utility process (loaded through engine-entry.mjs, which registers tsx):
+// Entry of the engine utility process (bundled by tools/bundle.mjs to out/node/engine.js):
 // the workspace service served on process.parentPort. On `shutdown` (or SIGTERM) it stops the
 // training child, which saves its `last` checkpoint, and exits.
 import { Workspace } from '../src/app/workspace.ts';

@@ -1,5 +1,5 @@
-// The engine process of the desktop app: an Electron utility process (started by engine-host.ts
-// through engine-entry.mjs) that hosts the workspace service, so that reading images and training
+// The engine process of the desktop app: an Electron utility process (started by engine-host.ts,
+// engine-main.ts bundled to out/node/engine.js) that hosts the workspace service, so that reading images and training
 // never block the window. It speaks engine-wire.ts over process.parentPort: every request is parsed,
 // then dispatched through src/api/dispatch.ts (which validates params and results against the
 // contract); every event is checked against its schema before it leaves.

@@ -1,5 +1,5 @@
 // Main-process side of job processes (engine-jobs.ts is the engine's): on the engine's request,
-// start a job (src/app/training/worker.ts through job-entry.mjs) as a utility process of its own,
+// start a job (src/app/training/worker.ts, bundled to out/node/worker.js) as a utility process of its own,
 // and relay its messages. This is how trainings and reports start in the desktop app with the
 // RunAsNode fuse off: only the main process can start utility processes. Electron-free, like
 // engine-host.ts: main.ts passes utilityProcess.fork, tests a stand-in.

@@ -1,7 +1,7 @@
 // Main process of the desktop app. It only assembles the pieces beside it: the app scheme
 // (protocol.ts), the hardened window (window.ts, policy.ts), the menu, the engine in a utility
-// process (engine-host.ts -> engine-entry.mjs -> engine-main.ts) and the IPC between window and
-// engine (ipc-main.ts, ipc-guard.ts). Built by electron/build.mjs to out/electron/main.js.
+// process (engine-host.ts -> out/node/engine.js, the bundle of engine-main.ts) and the IPC between window and
+// engine (ipc-main.ts, ipc-guard.ts). Built by tools/bundle.mjs to out/electron/main.js.
 //
 //   electron out/electron/main.js [--demo | --project DIR]
 import { dirname, join, resolve } from 'node:path';
@@ -26,8 +26,10 @@ const PATHS = {
   compute: join(ROOT, 'dist', 'compute'),
   preload: join(HERE, 'preload.cjs'),
   computePreload: join(HERE, 'compute-preload.cjs'),
-  engine: join(ROOT, 'electron', 'engine-entry.mjs'),
-  job: join(ROOT, 'electron', 'job-entry.mjs'),
+  // The engine and the job processes: bundles of electron/engine-main.ts and
+  // src/app/training/worker.ts (tools/bundle.mjs), inside app.asar in a package.
+  engine: join(ROOT, 'out', 'node', 'engine.js'),
+  job: join(ROOT, 'out', 'node', 'worker.js'),
 };
 const log = (m: string) => console.error(m);
 

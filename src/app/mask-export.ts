@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { encodeTiff } from '../seg/image-encode.ts';
 import { openDataset, readPairLabels } from '../seg/dataset/index.ts';
 import type { ClassTable } from '../seg/classes.ts';
 import { ConfigError } from '../seg/errors.ts';
@@ -59,7 +59,7 @@ export function tiffClassTable(table: ClassTable): ClassTable {
 async function labelTiff(labels: LabelMap): Promise<Buffer> {
   const v = new Uint16Array(labels.data.length);
   for (let i = 0; i < v.length; i++) v[i] = labels.data[i] === IGNORE ? TIFF_UNLABELLED : labels.data[i];
-  return sharp(v, { raw: { width: labels.width, height: labels.height, channels: 1 } }).toColourspace('grey16').tiff({ compression: 'deflate', predictor: 'horizontal' }).toBuffer();
+  return encodeTiff({ data: v, width: labels.width, height: labels.height, channels: 1 });
 }
 
 export async function exportMasks(o: MaskExportOptions): Promise<MaskExportResult> {

@@ -1,13 +1,14 @@
 // Report export for the app. The report predicts with TensorFlow.js, which would hold the engine's
 // event loop for seconds to minutes, so it runs in a job process (report-runner.ts, started by the
 // same launcher as trainings: training/launcher.ts) and the engine stays responsive.
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { programFile } from '../seg/runtime.ts';
 import { SeglensError } from '../seg/errors.ts';
 import { forkJobProcess } from './training/launcher.ts';
 import type { JobLauncher } from './training/launcher.ts';
 import type { ReportMessage, ReportRequest } from './report-runner.ts';
 
-const RUNNER = pathToFileURL(fileURLToPath(new URL('./report-runner.ts', import.meta.url))).href;
+const RUNNER = pathToFileURL(programFile('src/app/report-runner.ts', 'report-runner')).href;
 
 export interface ReportFiles {
   html: string;

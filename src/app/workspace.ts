@@ -1,10 +1,10 @@
 // The workspace service: the engine side of the contract (src/api/contract.ts). It holds the open
 // project and the training jobs and pushes events to whatever transport hosts it (the web server,
 // the Electron utility process). Each method is a few lines over the modules beside it.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { basename, join, relative } from 'node:path';
+import { INSTALL_ROOT } from '../seg/runtime.ts';
 import type {
   BrowseFoldersResult,
   CreateProjectParams,
@@ -92,7 +92,7 @@ export interface WorkspaceOptions {
 
 function packageVersion(): string {
   try {
-    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+    return (JSON.parse(readFileSync(join(INSTALL_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
   }

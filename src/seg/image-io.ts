@@ -3,8 +3,8 @@
 // reduction, alpha dropped. Every way a file can be unusable becomes one FileError naming the file
 // and what to do (see image-errors.ts); nothing of sharp's wording reaches the user unexplained.
 import { open, readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { Metadata, OutputInfo, SharpOptions } from 'sharp';
+import { sharpLib } from './sharp.ts';
 import {
   corruptError,
   depthError,
@@ -113,6 +113,7 @@ interface Checked {
 async function checkMetadata(file: string, input: string | Buffer, format: ImageFormat, opts: ReadOptions): Promise<Checked> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const page = opts.page ?? 0;
+  const sharp = await sharpLib();
   let meta: Metadata;
   try {
     // Without `page` first: asking for a page that does not exist fails before we learn the count.
@@ -169,6 +170,7 @@ async function decode(file: string, opts: ReadOptions): Promise<Decoded> {
   const c = await checkMetadata(file, buf, format, opts);
   const is16 = c.bitDepth === 16;
   const space = c.grey ? (is16 ? 'grey16' : 'b-w') : is16 ? 'rgb16' : 'srgb';
+  const sharp = await sharpLib();
   let out: { data: Buffer; info: OutputInfo };
   try {
     out = await sharp(buf, sharpOptions(opts.maxPixels ?? DEFAULT_MAX_PIXELS, opts.page ?? 0))

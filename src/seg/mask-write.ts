@@ -3,7 +3,7 @@
 // kept: each class is written as its first stored value and IGNORE as the first ignore value, so a
 // mask edited in seglens still reads the same in the user's other tools. Grey values up to 255
 // give an 8-bit grey PNG, larger ones a 16-bit grey PNG, colour tables an 8-bit RGB PNG.
-import sharp from 'sharp';
+import { encodePng } from './image-encode.ts';
 import { colorToInt, isColorTable, type ClassTable } from './classes.ts';
 import { ConfigError, ShapeError } from './errors.ts';
 import { IGNORE, type LabelMap } from './types.ts';
@@ -39,7 +39,7 @@ export async function writeLabelMask(gate: WriteGate, file: string, labels: Labe
   if (data.length !== width * height) throw new ShapeError(`LabelMap has ${data.length} values for ${width} x ${height} pixels.`, { file });
   let png: Buffer;
   if (!table) {
-    png = await sharp(data, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    png = await encodePng({ data, width, height, channels: 1 });
   } else {
     const map = storedValues(labels, table, file);
     const n = data.length;
@@ -51,15 +51,15 @@ export async function writeLabelMask(gate: WriteGate, file: string, labels: Labe
         rgb[j + 1] = (c >> 8) & 255;
         rgb[j + 2] = c & 255;
       }
-      png = await sharp(rgb, { raw: { width, height, channels: 3 } }).toColourspace('srgb').png().toBuffer();
+      png = await encodePng({ data: rgb, width, height, channels: 3 });
     } else if (map.every((v) => v <= 255)) {
       const grey = new Uint8Array(n);
       for (let i = 0; i < n; i++) grey[i] = map[data[i]];
-      png = await sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+      png = await encodePng({ data: grey, width, height, channels: 1 });
     } else {
       const grey = new Uint16Array(n);
       for (let i = 0; i < n; i++) grey[i] = map[data[i]];
-      png = await sharp(grey, { raw: { width, height, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+      png = await encodePng({ data: grey, width, height, channels: 1 });
     }
   }
   await gate.writeFile(file, png);

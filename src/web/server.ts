@@ -27,6 +27,7 @@ import { ComputeSockets } from './compute-socket.ts';
 import type { WebSocket } from 'ws';
 import { newToken, presentedToken, sameToken } from './token.ts';
 
+// Two folders up: from src/web/ in the sources, from out/node/ in the bundle (tools/bundle.mjs).
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 

@@ -81,6 +81,7 @@ export async function serveStatic(res: ServerResponse, pathname: string, o: Stat
   return send(200, type, await readFile(real));
 }
 
+// Two folders up: from src/web/ in the sources, from out/node/ in the bundle (tools/bundle.mjs).
 export const DEFAULT_COMPUTE_WORKER = fileURLToPath(new URL('../../dist/compute/worker.js', import.meta.url));
 
 /** The GPU compute worker's script; a clear 404 when it was not built. */

@@ -1,4 +1,4 @@
-// The real engine process: electron/engine-entry.mjs (tsx) -> engine-main.ts -> the workspace
+// The real engine process: out/node/engine.js (the bundle of engine-main.ts) -> the workspace
 // service, forked as a Node child with a parentPort shim in place of Electron's utility process,
 // driven through EngineHost, the main-process IPC handlers, the preload bridge and createClient.
 // It opens the generated demo, reads the first image's pixels, survives malformed messages, and
@@ -20,7 +20,7 @@ import { createClient } from '../../src/api/index.ts';
 import type { ContractClient } from '../../src/api/index.ts';
 import { createIpcTransport } from '../../src/api/transports/ipc.ts';
 
-const ENTRY = fileURLToPath(new URL('../../electron/engine-entry.mjs', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../out/node/engine.js', import.meta.url));
 const SHIM = new URL('./helpers/parent-port-shim.mjs', import.meta.url).href;
 
 let home: string;

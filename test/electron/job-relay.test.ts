@@ -1,9 +1,9 @@
 // Issue 13: the RunAsNode fuse is off, so the engine (an Electron utility process) cannot fork
 // trainings or reports as Node children; the main process starts them as utility processes of
 // their own and relays their messages (electron/job-relay.ts, engine-jobs.ts). Electron cannot run
-// here, so, as in engine-process.test.ts, the real engine (engine-entry.mjs) is a Node child with
+// here, so, as in engine-process.test.ts, the real engine (out/node/engine.js) is a Node child with
 // a parentPort shim, with child_process.fork and spawns of the Node binary made to fail as they
-// would with the fuse off; the job processes are Node children of job-entry.mjs with the same shim,
+// would with the fuse off; the job processes are Node children of out/node/worker.js with the same shim,
 // started by EngineHost's forkJob as main.ts starts them with utilityProcess.fork. A real training
 // and a real report run through it.
 import { fork } from 'node:child_process';
@@ -20,8 +20,8 @@ import type { UtilityProcessLike } from '../../electron/engine-host.ts';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
 import { REPO } from '../helpers/paths.ts';
 
-const ENGINE = fileURLToPath(new URL('../../electron/engine-entry.mjs', import.meta.url));
-const JOB = fileURLToPath(new URL('../../electron/job-entry.mjs', import.meta.url));
+const ENGINE = fileURLToPath(new URL('../../out/node/engine.js', import.meta.url));
+const JOB = fileURLToPath(new URL('../../out/node/worker.js', import.meta.url));
 const SHIM = new URL('./helpers/parent-port-shim.mjs', import.meta.url).href;
 const NO_RUN_AS_NODE = new URL('./helpers/no-run-as-node.mjs', import.meta.url).href;
 
@@ -90,8 +90,7 @@ describe('job processes with the RunAsNode fuse off', () => {
   it('electron-builder turns the fuse off and packages the job entry', async () => {
     const yml = await readFile(join(REPO, 'electron-builder.yml'), 'utf8');
     expect(yml).toMatch(/^electronFuses:\n(?: {2}.*\n|\s*#.*\n)*? {2}runAsNode: false$/m);
-    expect(yml).toMatch(/^ {2}- electron\/job-entry\.mjs$/m);
-    expect(yml).toMatch(/^ {2}- electron\/engine-jobs\.ts$/m);
+    expect(yml).toMatch(/^ {2}- out\/node\/\*\*$/m);
   });
 
   it('a training runs in a job process main started, and its events reach the page', { timeout: 240_000 }, async () => {

@@ -1,7 +1,7 @@
 // The package's cover image (bioimage.io asks for 2:1 or 1:1, under 500 kB): the test image as it
 // goes into the model (normalised grey or RGB) on the left, the predicted classes over it in the
 // class table's colours on the right. Small images are enlarged (nearest neighbour) to 256 pixels high.
-import sharp from 'sharp';
+import { encodePng } from '../../seg/image-encode.ts';
 import type { ClassTable } from '../../seg/classes.ts';
 import type { LabelMap } from '../../seg/types.ts';
 
@@ -28,7 +28,5 @@ export async function coverImage(input: { width: number; height: number; channel
         out[right + k] = id === bg || id >= colours.length ? px[k] : Math.round(0.45 * px[k] + 0.55 * colours[id][k]);
       }
     }
-  let img = sharp(out, { raw: { width: 2 * w, height: h, channels: 3 } });
-  if (h < 256) img = img.resize({ width: 512, height: 256, kernel: 'nearest' });
-  return img.png().toBuffer();
+  return encodePng({ data: out, width: 2 * w, height: h, channels: 3 }, h < 256 ? { resize: { width: 512, height: 256 } } : {});
 }

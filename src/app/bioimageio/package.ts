@@ -15,7 +15,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { INSTALL_ROOT } from '../../seg/runtime.ts';
+import { encodeTiff } from '../../seg/image-encode.ts';
 import { ConfigError } from '../../seg/errors.ts';
 import { openDataset } from '../../seg/dataset/index.ts';
 import { encodeNpy } from '../../seg/formats/npy.ts';
@@ -87,7 +88,7 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function seglensVersion(): Promise<string> {
   try {
-    return (JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(await readFile(join(INSTALL_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
@@ -226,10 +227,7 @@ export async function exportBioimageio(o: ExportOptions): Promise<ExportResult> 
   const inputPlanes = raw.bitDepth === 16 ? planar(raw.data as Uint16Array, pixels, raw.channels, (n) => new Uint16Array(n)) : planar(raw.data as Uint8Array, pixels, raw.channels, (n) => new Uint8Array(n));
   const testInput = encodeNpy(inputPlanes, [1, raw.channels, size, size]);
   const testOutput = encodeNpy(planar(probs, pixels, cfg.numClasses, (n) => new Float32Array(n)), [1, cfg.numClasses, size, size]);
-  const sampleTif = await sharp(raw.data, { raw: { width: size, height: size, channels: raw.channels } })
-    .toColourspace(raw.channels === 1 ? (raw.bitDepth === 16 ? 'grey16' : 'b-w') : raw.bitDepth === 16 ? 'rgb16' : 'srgb')
-    .tiff({ compression: 'deflate', predictor: 'horizontal' })
-    .toBuffer();
+  const sampleTif = await encodeTiff({ data: raw.data, width: size, height: size, channels: raw.channels });
   const cover = await coverImage({ width: size, height: size, channels: raw.channels, data: normalised.data }, labels, meta.classTable);
 
   const toFill: string[] = [];

@@ -3,7 +3,8 @@
 // its error returned to the caller. A request for the same run and images while one is under way
 // gets that one's answer instead of a second process. The process is a job process like a
 // training's or a report's, started by the same launcher (../training/launcher.ts).
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { programFile } from '../../seg/runtime.ts';
 import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import { busy } from '../errors.ts';
 import { forkJobProcess } from '../training/launcher.ts';
@@ -11,7 +12,7 @@ import type { JobLauncher, JobProcess } from '../training/launcher.ts';
 import type { ControlMessage } from '../training/protocol.ts';
 import type { PredictMessage, PredictOutcome, PredictRequest } from './predict-protocol.ts';
 
-const PREDICT_JOB = fileURLToPath(new URL('./predict-job.ts', import.meta.url));
+const PREDICT_JOB = programFile('src/app/predict/predict-job.ts', 'predict-job');
 
 export interface PredictRunnerOptions {
   onProgress: (done: number, total: number, item: string | null) => void;

@@ -3,7 +3,8 @@
 // trainingStatus. One job at a time: two trainings on a 2-core machine would each run at half speed
 // and fight for memory.
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { programFile } from '../../seg/runtime.ts';
 import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
 import { busy } from '../errors.ts';
@@ -31,7 +32,7 @@ interface Job {
   ended: Promise<void>;
 }
 
-const DEFAULT_JOB = fileURLToPath(new URL('./train-job.ts', import.meta.url));
+const DEFAULT_JOB = programFile('src/app/training/train-job.ts', 'train-job');
 
 const TERMINAL = new Set(['finished', 'stopped', 'diverged', 'time-limit', 'failed']);
 

@@ -3,15 +3,17 @@
 // module and runs it. Jobs run in their own process so that the engine never waits on a training
 // step and a stuck backend can be ended with it.
 //
-// In browser mode and on the command line the engine is Node: the job is a child_process.fork with
-// tsx. In the desktop app the engine is an Electron utility process, where child_process.fork would
+// In browser mode and on the command line the engine is Node: the job is a child_process.fork of
+// the worker's bundle (out/node/worker.js), or of worker.ts through tsx when the engine itself runs
+// from the sources (tests). In the desktop app the engine is an Electron utility process, where child_process.fork would
 // start the Electron binary as Node through ELECTRON_RUN_AS_NODE, which needs the RunAsNode fuse;
 // that fuse is off (it lets anything that can start the app's binary run arbitrary Node code), so
 // there the main process starts each job as a utility process of its own on the engine's request
 // (electron/job-relay.ts passes that launcher to the Workspace).
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { BUNDLED, programFile } from '../../seg/runtime.ts';
 
 /** One job process as the engine sees it: messages both ways, its exit, and a way to end it. */
 export interface JobProcess {
@@ -29,10 +31,11 @@ export interface JobProcess {
 
 export type JobLauncher = () => JobProcess;
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const WORKER = programFile('src/app/training/worker.ts', 'worker');
 
-/** Node flags that let the child load TypeScript sources (tsx, as bin/seglens.js does). */
-function tsxArgs(): string[] {
+/** Node flags of the child: none for the bundle; tsx (a dev dependency) to load the TypeScript sources. */
+function childExecArgv(): string[] {
+  if (BUNDLED) return [];
   const loader = createRequire(import.meta.url).resolve('tsx');
   return ['--import', pathToFileURL(loader).href];
 }
@@ -40,7 +43,7 @@ function tsxArgs(): string[] {
 /** The Node launcher: worker.ts in a child process with an IPC channel. */
 export const forkJobProcess: JobLauncher = () => {
   // Advanced serialization (structured clone): a lent GPU compute's messages carry typed arrays.
-  const child = fork(WORKER, [], { execArgv: tsxArgs(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const child = fork(WORKER, [], { execArgv: childExecArgv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   let exited = false;
   child.once('exit', () => (exited = true));
   return {

@@ -3,11 +3,10 @@
 // listed), 2 on a usage, model or output error (nothing is written then).
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { exportBioimageio } from '../../app/bioimageio/package.ts';
 import type { Author } from '../../app/bioimageio/rdf.ts';
 import { ConfigError } from '../../seg/errors.ts';
-import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
-import type { BackendCandidate } from '../../train/backend/select.ts';
+import { BACKEND_CANDIDATES } from '../../train/backend/candidates.ts';
+import type { BackendCandidate } from '../../train/backend/candidates.ts';
 import { printJson } from '../output.ts';
 
 interface ExportFlags {
@@ -51,6 +50,8 @@ export function registerExport(program: Command, setExit: (code: number) => void
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend for the expected test output').choices([...BACKEND_CANDIDATES]))
     .option('--json', 'print what was written as JSON')
     .action(async (run: string, f: ExportFlags) => {
+      // Loaded on use: TensorFlow.js takes a second to load, which `seglens --help` should not pay.
+      const { exportBioimageio } = await import('../../app/bioimageio/package.ts');
       if (!f.bioimageio) throw new ConfigError('Say what to export: --bioimageio OUT (OUT.zip for an archive, another name for a folder).');
       if (f.license !== undefined && !/^[A-Za-z0-9.+-]+$/.test(f.license)) throw new ConfigError(`--license takes an SPDX identifier such as CC-BY-4.0 or MIT, not "${f.license}".`);
       if (f.dataUrl !== undefined && !/^https?:\/\//.test(f.dataUrl)) throw new ConfigError(`--data-url takes an http(s) address, not "${f.dataUrl}".`);

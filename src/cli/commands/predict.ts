@@ -10,14 +10,10 @@ import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../seg/errors.ts';
 import { DEFAULT_MAX_PIXELS } from '../../seg/image-io.ts';
 import { formatProblem } from '../../seg/problems.ts';
-import { selectBackend, formatBackendChoice } from '../../train/backend/select.ts';
-import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
-import type { BackendCandidate } from '../../train/backend/select.ts';
+import { BACKEND_CANDIDATES } from '../../train/backend/candidates.ts';
+import type { BackendCandidate } from '../../train/backend/candidates.ts';
 import { sizeMultiple } from '../../train/model/config.ts';
-import { inspectModel, loadModel } from '../../train/predict/model-io.ts';
-import { expandImagePaths, predictFiles, PROBS_FOLDER } from '../../train/predict/predict-files.ts';
-import { predictGate } from '../../train/predict/output-gate.ts';
-import { DEFAULT_BATCH, DEFAULT_TILE } from '../../train/predict/tiled.ts';
+import { DEFAULT_BATCH, DEFAULT_TILE, PROBS_FOLDER } from '../../train/predict/defaults.ts';
 import { printJson, progressBar } from '../output.ts';
 import { threadsOption } from './common.ts';
 
@@ -77,6 +73,14 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
     .option('--allow-software-gpu', 'accept a software WebGPU adapter (llvmpipe, SwiftShader): for tests, far slower than the CPU path')
     .option('--json', 'print the summary (predict.json) as JSON')
     .action(async (modelPath: string, images: string[], f: PredictFlags) => {
+      // Loaded here, not at the top: TensorFlow.js and sharp take a second to load, which
+      // `seglens --help` and the other commands should not pay.
+      const [{ selectBackend, formatBackendChoice }, { inspectModel, loadModel }, { expandImagePaths, predictFiles }, { predictGate }] = await Promise.all([
+        import('../../train/backend/select.ts'),
+        import('../../train/predict/model-io.ts'),
+        import('../../train/predict/predict-files.ts'),
+        import('../../train/predict/output-gate.ts'),
+      ]);
       const info = await inspectModel(modelPath);
       const { config } = info.meta;
       // A run is predicted with the tiling of its own validation by default, so that scores of

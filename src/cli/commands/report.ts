@@ -4,11 +4,10 @@
 // requested PDF could not be made (the HTML is written all the same), 2 on a usage or run error.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { exportReport } from '../../app/report.ts';
 import type { EvalSplit } from '../../seg/report/index.ts';
 import { formatProblem } from '../../seg/problems.ts';
-import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
-import type { BackendCandidate } from '../../train/backend/select.ts';
+import { BACKEND_CANDIDATES } from '../../train/backend/candidates.ts';
+import type { BackendCandidate } from '../../train/backend/candidates.ts';
 import { numberOption, printJson, progressBar } from '../output.ts';
 
 interface ReportFlags {
@@ -36,6 +35,8 @@ export function registerReport(program: Command, setExit: (code: number) => void
     .addOption(new Option('--backend <name>', 'try this TensorFlow.js backend first').choices([...BACKEND_CANDIDATES]))
     .option('--json', 'print a summary (files written, headline per split, finding ids) as JSON')
     .action(async (runDir: string, f: ReportFlags) => {
+      // Loaded on use: TensorFlow.js takes a second to load, which `seglens --help` should not pay.
+      const { exportReport } = await import('../../app/report.ts');
       const bar = progressBar('report', !f.json);
       const say = (line: string) => (f.json ? console.error(line) : console.log(line));
       const r = await exportReport(runDir, {

@@ -1,18 +1,19 @@
 // `seglens serve [PROJECT]` (browser mode) and `seglens start` (Electron where it is installed,
-// else browser mode on the demo, saying why). Browser mode runs src/web/main.ts as its own
-// process: the CLI starts it the way it starts Electron, without importing the web layer.
+// else browser mode on the demo, saying why). Browser mode runs as its own process (the bundle
+// out/node/web.js; src/web/entry.ts through tsx when this code runs from the sources, in tests):
+// the CLI starts it the way it starts Electron, without importing the web layer.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { BUNDLED, INSTALL_ROOT as REPO, programFile } from '../../seg/runtime.ts';
 import { numberOption } from '../output.ts';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const WEB_MAIN = join(REPO, 'src', 'web', 'main.ts');
-/** Where the Electron shell's main entry will be (electron/ is built separately). */
-const ELECTRON_ENTRIES = ['out/electron/main.js', 'electron/main.js'];
+const WEB_MAIN = programFile('src/web/entry.ts', 'web');
+/** Where the Electron shell's main entry is (tools/bundle.mjs builds it with the other bundles). */
+const ELECTRON_ENTRIES = ['out/electron/main.js'];
 
 interface ServeFlags {
   port?: number;
@@ -38,8 +39,9 @@ function run(cmd: string, args: string[]): Promise<number> {
   });
 }
 
+/** Node flags that load the TypeScript sources (tsx, a dev dependency); none for the bundle. */
 function tsxImport(): string[] {
-  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+  return BUNDLED ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
 
 export function serveArgs(project: string | undefined, f: ServeFlags, note?: string): string[] {
@@ -83,9 +85,9 @@ async function ensureComputeWorkerBuilt(): Promise<void> {
   if (code !== 0) console.error('Building the GPU compute worker failed (see above); training uses the CPU. Build it with `npm run build:compute`.');
 }
 
-/** Bundles electron/ (main, preload) into out/electron; about half a second. */
+/** Builds the bundles (out/node, out/electron: tools/bundle.mjs); a second or two. */
 async function buildElectronShell(): Promise<boolean> {
-  return (await run(process.execPath, [join(REPO, 'electron', 'build.mjs')])) === 0;
+  return (await run(process.execPath, [join(REPO, 'tools', 'bundle.mjs')])) === 0;
 }
 
 /** Whether the desktop app can run here: the electron package, its binary, and the shell's entry. */

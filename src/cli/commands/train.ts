@@ -13,10 +13,9 @@ import { allSeeds, parseTrainConfig } from '../../train/trainer/config.ts';
 import type { TrainConfigInput } from '../../train/trainer/config.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
 import type { Lineage } from '../../train/trainer/fine-tune.ts';
-import { LOSS_KINDS } from '../../train/losses/loss.ts';
-import { Trainer } from '../../train/trainer/trainer.ts';
-import { BACKEND_CANDIDATES } from '../../train/backend/select.ts';
-import type { BackendCandidate } from '../../train/backend/select.ts';
+import { LOSS_KINDS } from '../../train/losses/kinds.ts';
+import { BACKEND_CANDIDATES } from '../../train/backend/candidates.ts';
+import type { BackendCandidate } from '../../train/backend/candidates.ts';
 import { numberOption, progressBar } from '../output.ts';
 import { addDatasetOptions, datasetOverrides, threadsOption, type DatasetFlags } from './common.ts';
 
@@ -207,6 +206,9 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
             break;
         }
       };
+      // Loaded here, not at the top: TensorFlow.js takes a second to load, which `seglens --help`
+      // and the other commands should not pay.
+      const { Trainer } = await import('../../train/trainer/trainer.ts');
       const trainer = new Trainer({
         project,
         dataset: await datasetOverrides(f),

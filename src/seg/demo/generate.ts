@@ -5,7 +5,7 @@
 // a large one apart from where errors are planted.
 import { join, resolve } from 'node:path';
 import seedrandom from 'seedrandom';
-import sharp from 'sharp';
+import { encodePng, encodeTiff } from '../image-encode.ts';
 import { parseClassTable, type ClassTable } from '../classes.ts';
 import { ConfigError } from '../errors.ts';
 import { createProject } from '../project/load.ts';
@@ -197,16 +197,10 @@ function describe(scene: NucleiScene, name: string, f: { image: string; mask: st
 
 /** 16-bit grey TIFF, deflate-compressed with horizontal prediction (small and lossless). */
 async function encodeImage16(scene: NucleiScene): Promise<Buffer> {
-  return sharp(scene.image, { raw: { width: scene.width, height: scene.height, channels: 1 } })
-    .toColourspace('grey16')
-    .tiff({ compression: 'deflate', predictor: 'horizontal' })
-    .toBuffer();
+  return encodeTiff({ data: scene.image, width: scene.width, height: scene.height, channels: 1 });
 }
 
 /** 8-bit grey PNG holding the label values themselves. */
 async function encodeMask8(labels: Uint8Array, size: number): Promise<Buffer> {
-  return sharp(labels, { raw: { width: size, height: size, channels: 1 } })
-    .toColourspace('b-w')
-    .png({ compressionLevel: 9 })
-    .toBuffer();
+  return encodePng({ data: labels, width: size, height: size, channels: 1 }, { compressionLevel: 9 });
 }

@@ -3,7 +3,7 @@
 // then reduced by exact area averaging, so an error one pixel wide still tints its thumbnail pixel
 // instead of vanishing as it would with nearest-neighbour or point sampling; images smaller than
 // the thumbnail are enlarged by an integer factor with nearest neighbour (pixels stay square).
-import sharp from 'sharp';
+import { encodePng } from '../image-encode.ts';
 import { backgroundId, colorToInt } from '../classes.ts';
 import type { ClassTable } from '../classes.ts';
 import { ShapeError } from '../errors.ts';
@@ -211,9 +211,7 @@ export function errorMap(gt: LabelMap, pred: LabelMap, c: number, grey: Uint8Arr
 }
 
 async function pngUri(img: Rgb): Promise<string> {
-  const png = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .png({ compressionLevel: 9 })
-    .toBuffer();
+  const png = await encodePng({ data: img.data, width: img.width, height: img.height, channels: 3 }, { compressionLevel: 9 });
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { INSTALL_ROOT } from '../../seg/runtime.ts';
 
 /** The functions of native/src/addon.cc (argument order documented there). */
 export interface NativeAddon {
@@ -53,7 +54,7 @@ export interface NativeOptions {
   threads?: number | true;
 }
 
-const BUILD_DIR = fileURLToPath(new URL('../../../native/build/', import.meta.url));
+const BUILD_DIR = join(INSTALL_ROOT, 'native', 'build') + sep;
 
 /** Where the addon is: SEGLENS_NATIVE_PATH (a packaged app), else native/build/Release. */
 export function nativeAddonPath(): string {

@@ -19,10 +19,10 @@ import { defaultWasmThreads } from './threads.ts';
 import { startWasmBackend } from './wasm.ts';
 import type { WasmStatus } from './wasm.ts';
 
-export type BackendName = 'tensorflow' | 'webgpu' | 'native' | 'wasm' | 'cpu';
-/** What --backend may ask for first, in the default order. */
-export const BACKEND_CANDIDATES = ['tensorflow-gpu', 'webgpu', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendCandidate = (typeof BACKEND_CANDIDATES)[number];
+import type { BackendCandidate, BackendName } from './candidates.ts';
+
+export { BACKEND_CANDIDATES } from './candidates.ts';
+export type { BackendCandidate, BackendName } from './candidates.ts';
 
 /** The native path's state when it was chosen. */
 export interface NativeChoice {

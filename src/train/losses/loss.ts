@@ -1,7 +1,6 @@
 // One entry point for the trainer: a loss chosen by name, as `seglens train --loss` spells it.
 // All losses take LOGITS [B,H,W,K] and int32 labels [B,H,W] with IGNORE = 255 (see common.ts).
 import { tf } from '../tf.ts';
-import { z } from 'zod';
 import { ConfigError } from '../../seg/errors.ts';
 import { checkShapes } from './common.ts';
 import type { Head } from './common.ts';
@@ -9,11 +8,10 @@ import { crossEntropy } from './cross-entropy.ts';
 import { softDiceLoss } from './dice.ts';
 import { focalLoss } from './focal.ts';
 
-export const LOSS_KINDS = ['ce', 'weighted-ce', 'dice', 'dice-ce', 'focal'] as const;
-export const LossKindSchema = z.enum(LOSS_KINDS);
-export type LossKind = z.infer<typeof LossKindSchema>;
-/** Dice + CE: Dice keeps rare foreground classes from being ignored, CE keeps gradients well behaved. */
-export const DEFAULT_LOSS: LossKind = 'dice-ce';
+import type { LossKind } from './kinds.ts';
+
+export { DEFAULT_LOSS, LOSS_KINDS, LossKindSchema } from './kinds.ts';
+export type { LossKind } from './kinds.ts';
 
 export interface LossOptions {
   kind: LossKind;

@@ -14,7 +14,7 @@
 //                              1/65535 is far below any meaningful probability difference.
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import sharp from 'sharp';
+import { encodePng } from '../../seg/image-encode.ts';
 import { FileError } from '../../seg/errors.ts';
 import { problemFromError } from '../../seg/image-errors.ts';
 import { readImage } from '../../seg/image-io.ts';
@@ -28,7 +28,9 @@ import type { tfl } from '../tf.ts';
 import type { ModelMeta } from '../model/config.ts';
 import { predictImage } from './tiled.ts';
 
-export const PROBS_FOLDER = 'probs';
+import { PROBS_FOLDER } from './defaults.ts';
+
+export { PROBS_FOLDER };
 /** Full scale of a probability map: probability 1 is stored as this value. */
 export const PROB_SCALE = 65535;
 
@@ -152,7 +154,7 @@ async function writeProbMaps(gate: WriteGate, dir: string, stem: string, names: 
   for (let k = 0; k < K; k++) {
     const plane = new Uint16Array(n);
     for (let p = 0; p < n; p++) plane[p] = Math.round(Math.min(1, Math.max(0, probs[p * K + k])) * PROB_SCALE);
-    const png = await sharp(plane, { raw: { width, height, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+    const png = await encodePng({ data: plane, width, height, channels: 1 });
     const file = join(dir, `${stem}_${names[k]}.png`);
     await gate.writeFile(file, png);
     files.push(file);

@@ -16,6 +16,7 @@ import { tf } from '../tf.ts';
 import type { tfl } from '../tf.ts';
 import { checkInputSize } from '../model/config.ts';
 import { Blender, blendWindow2d } from './blend.ts';
+import { DEFAULT_BATCH, DEFAULT_TILE } from './defaults.ts';
 
 /** A normalised image (normalize() output): interleaved channels, row-major, values 0..1. */
 export interface PredictInput {
@@ -64,11 +65,7 @@ export interface PredictResult {
   tiles: number;
 }
 
-// 512 rather than 256: a 512 x 512 image is then one tile (1.7x less work than 256-pixel tiles
-// overlapping by 64), no common image size costs more than with 256 (tileLayout), and each tile
-// sees more context. The largest tensor of the acceptance U-Net at batch 4 is then ~130 MB.
-export const DEFAULT_TILE = 512;
-export const DEFAULT_BATCH = 4;
+export { DEFAULT_BATCH, DEFAULT_TILE } from './defaults.ts';
 
 /**
  * Tiles along one side of `length` pixels: how many, how long, where. `maxTile` is the largest

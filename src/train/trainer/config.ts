@@ -4,7 +4,7 @@
 //
 // Defaults are chosen for a 2-core CPU without GPU (issue 3, section 7): see the comments on each.
 import { z } from 'zod';
-import { LossKindSchema, DEFAULT_LOSS } from '../losses/loss.ts';
+import { LossKindSchema, DEFAULT_LOSS } from '../losses/kinds.ts';
 import { AugmentConfigSchema } from '../data/augment.ts';
 import { DEFAULT_FOREGROUND_RATIO } from '../data/sampler.ts';
 import { parseOrThrow } from '../../seg/validate.ts';

@@ -13,6 +13,7 @@
 // with exactly the numbers an uninterrupted run would have used.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { INSTALL_ROOT } from '../../seg/runtime.ts';
 import { backgroundId } from '../../seg/classes.ts';
 import { openDataset } from '../../seg/dataset/index.ts';
 import type { Dataset, DatasetOverrides } from '../../seg/dataset/index.ts';
@@ -109,7 +110,7 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 
 async function seglensVersion(): Promise<string> {
   try {
-    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(await readFile(join(INSTALL_ROOT, 'package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';

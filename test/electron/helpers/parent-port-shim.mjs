@@ -1,5 +1,5 @@
 // Gives a plain Node child process (forked with an IPC channel) the `process.parentPort` that an
-// Electron utility process has, so that electron/engine-entry.mjs runs unchanged in tests where
+// Electron utility process has, so that out/node/engine.js runs unchanged in tests where
 // Electron is absent. Messages use the child's IPC channel ('advanced' serialization keeps
 // Uint8Arrays, as Electron's structured clone does).
 Object.defineProperty(process, 'parentPort', {

@@ -1,0 +1,69 @@
+// Start-up costs (issue 14): what a user waits for before seglens does anything.
+//   - `seglens --help`: node bin/seglens.js --help, which runs the esbuild bundle out/node/cli.js,
+//     beside the same command run from the TypeScript sources through tsx (what bin/seglens.js did
+//     before the bundles) and beside a bare `node -e 0` (the floor). Median of several runs.
+//   - launch to first image in browser mode: `seglens serve PROJECT` spawned -> URL printed -> page
+//     opened on an image -> the image drawn (the UI benchmark's session: a 4096 x 4096 16-bit image;
+//     Chromium is started before and not counted).
+// Goals: --help under 0.5 s; launch to first image under 2 s.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Benchmark } from './main.ts';
+import { REPO, stats, withReviewSession } from './review-session.ts';
+
+const RUNS = 7;
+
+/** Median wall time of `node ARGS` over RUNS runs (after one unmeasured run), ms. */
+function timeNode(args: string[]): ReturnType<typeof stats> {
+  const once = () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return performance.now() - t0;
+  };
+  once();
+  return stats(Array.from({ length: RUNS }, once));
+}
+
+async function benchStartup(): Promise<unknown> {
+  const tmp = await mkdtemp(join(tmpdir(), 'seglens-bench-startup-'));
+  let help: Record<string, unknown>;
+  try {
+    // The sources through tsx, as bin/seglens.js ran them before issue 14.
+    const fromSources = join(tmp, 'help-from-sources.mjs');
+    await writeFile(fromSources, `const { main } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'src', 'cli', 'main.ts')).href)});\nprocess.exitCode = await main(process.argv);\n`);
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    help = {
+      bundleMs: timeNode([join(REPO, 'bin', 'seglens.js'), '--help']),
+      tsxSourcesMs: timeNode(['--import', tsx, fromSources, '--help']),
+      bareNodeMs: timeNode(['-e', '0']),
+      goalMs: 500,
+      note: `median of ${RUNS} runs after one unmeasured run; bundleMs is \`node bin/seglens.js --help\` (the staleness check of the bundles included)`,
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const launch = await withReviewSession('startup', async ({ page, times }) => {
+    const tFirst = performance.now();
+    const inPage = await page.evaluate(() => (globalThis as unknown as { seglensPerf: { firstImageAt: number } }).seglensPerf.firstImageAt);
+    return {
+      totalMs: Math.round(tFirst - times.spawned),
+      serverStartMs: Math.round(times.served - times.spawned),
+      pageOpenToFirstImageMs: Math.round(tFirst - times.pageOpened),
+      inPageNavigationToFirstImageMs: Math.round(inPage),
+      goalMs: 2000,
+      note: 'total = spawn of `seglens serve` (bin/seglens.js -> out/node/web.js) to the 4096 x 4096 16-bit image drawn in Chromium (started before, not counted)',
+    };
+  });
+  return { help, launchToFirstImage: launch };
+}
+
+export const startupBenchmark: Benchmark = {
+  name: 'startup',
+  description: '`seglens --help` (bundle vs tsx on the sources) and launch to first image in browser mode',
+  run: benchStartup,
+};
