@@ -1,7 +1,11 @@
 // Lint setup. The layer rule below is the point of this file: imports point down the list of
 // ../shared/GUIDE.md only (renderer -> api; electron, web -> api, app; cli -> app, train, seg;
 // app -> train, seg, api; train -> seg; seg, api -> nothing of ours).
+// Also: Svelte files are linted (eslint-plugin-svelte) like the rest, import cycles are errors
+// (eslint-plugin-import-x's no-cycle), and sharp is loaded only by the image IO modules.
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 
 const LAYERS = ['renderer', 'electron', 'web', 'cli', 'app', 'train', 'seg', 'api'];
@@ -67,10 +71,61 @@ const noNodeInStep = {
   message: 'Step code of src/train runs in a browser worker too (issue 10): no Node module here; put Node-only code beside it (e.g. compute/node-ports.ts).',
 };
 
+// sharp (libvips) only where images are read and written: src/seg/sharp.ts loads it, image-io.ts
+// reads and image-encode.ts writes through it. Everything else calls their functions, so the
+// decoding rules (limits, depth, pages, error messages) live in one place and `seglens --help`
+// does not load libvips. Tests and benchmarks may use it to make and check files.
+const IMAGE_IO = ['src/seg/sharp.ts', 'src/seg/image-io.ts', 'src/seg/image-encode.ts'];
+const SHARP_MESSAGE = 'sharp is used only by the image IO modules (src/seg/image-io.ts reads, src/seg/image-encode.ts writes): call their functions.';
+const sharpOnlyInImageIo = {
+  files: ['src/**', 'electron/**', 'renderer/**', 'bin/**', 'tools/**'],
+  ignores: IMAGE_IO,
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      { selector: "ImportDeclaration[source.value='sharp']", message: SHARP_MESSAGE },
+      { selector: "ImportExpression[source.value='sharp']", message: SHARP_MESSAGE },
+      { selector: "CallExpression[callee.name='require'][arguments.0.value='sharp']", message: SHARP_MESSAGE },
+    ],
+  },
+};
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-output/**', 'bench-output/**', '.scratch*/**', '**/*.svelte'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-output/**', 'bench-output/**', '.scratch*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    // Svelte components: TypeScript in <script lang="ts">; names are checked by svelte-check
+    // (npm run check:svelte), which knows the browser's globals and the runes.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+    rules: {
+      'no-undef': 'off',
+      // The state classes hold big values in $state.raw and replace them whole (../shared/GUIDE.md,
+      // practice 6); their Sets and Maps are private bookkeeping or values computed per call, and a
+      // SvelteSet would make them deeply reactive, which is what $state.raw avoids.
+      'svelte/prefer-svelte-reactivity': 'off',
+      // {', '} and {' · '} keep the spaces that Svelte 5 trims at the edges of a block.
+      'svelte/no-useless-mustaches': 'off',
+    },
+  },
+  {
+    // Import cycles: a module graph that loops has no defined evaluation order (a value read
+    // before its module ran is undefined) and makes layers meaningless. Type-only imports are erased and
+    // do not count.
+    files: ['src/**/*.ts', 'electron/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.svelte'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Without these the plugin follows only .js files and reports no cycle at all. Components
+      // (.svelte) are checked for cycles through what they import, not followed themselves.
+      'import-x/extensions': ['.ts', '.mjs', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.mjs', '.js', '.svelte', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  sharpOnlyInImageIo,
   {
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
     rules: {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WriteGate } from '../write-gate.ts';
 import type { GateRoot } from '../write-gate.ts';
 import { EDITED_FOLDER } from './edits.ts';
-import { resolveProjectPaths } from './load.ts';
+import { resolveProjectPaths } from './paths.ts';
 import type { Pair } from './pairing.ts';
 import { PROJECT_FILE } from './schema.ts';
 import type { Project } from './schema.ts';

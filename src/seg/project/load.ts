@@ -3,7 +3,7 @@
 // keeping a copy of the original.
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { parseOrThrow } from '../validate.ts';
 import type { WriteGate } from '../write-gate.ts';
@@ -98,36 +98,5 @@ export async function createProject(gate: WriteGate, dir: string, partial: NewPr
   return { dir: abs, file, project, fromVersion: CURRENT_VERSION };
 }
 
-/** A path from the project file, made absolute (relative ones are relative to the project folder). */
-export function projectPath(dir: string, p: string): string {
-  return isAbsolute(p) ? p : resolve(dir, p);
-}
-
-/** How a path is written into the project file: relative when inside the folder, else absolute. */
-export function toProjectPath(dir: string, p: string): string {
-  const abs = resolve(dir, p);
-  const rel = relative(resolve(dir), abs);
-  if (rel === '') return '.';
-  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel.split(sep).join('/');
-}
-
-export interface ProjectPaths {
-  images: string;
-  masks?: string;
-  split?: string;
-  /** Per-class masks: class name -> absolute folder. */
-  classFolders?: Record<string, string>;
-  /** COCO masks: the absolute annotation file. */
-  cocoFile?: string;
-}
-
-export function resolveProjectPaths({ dir, project }: { dir: string; project: Project }): ProjectPaths {
-  const f = project.maskFormat;
-  return {
-    images: projectPath(dir, project.images),
-    ...(project.masks ? { masks: projectPath(dir, project.masks) } : {}),
-    ...(project.split ? { split: projectPath(dir, project.split) } : {}),
-    ...(f.kind === 'per-class' ? { classFolders: Object.fromEntries(Object.entries(f.folders).map(([k, v]) => [k, projectPath(dir, v)])) } : {}),
-    ...(f.kind === 'coco' ? { cocoFile: projectPath(dir, f.file) } : {}),
-  };
-}
+export { projectPath, toProjectPath, resolveProjectPaths } from './paths.ts';
+export type { ProjectPaths } from './paths.ts';
