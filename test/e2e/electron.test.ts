@@ -1,8 +1,9 @@
 // The desktop app end to end through Playwright's Electron driver: build the shell, launch it on
 // the demo project (generated in a temp SEGLENS_HOME), and check that the window shows the demo's
 // first image, that the page has the bridge and nothing else of Electron or Node, and that it
-// cannot open windows. Electron is an optional dependency whose binary download can fail; where
-// it is absent this prints why and skips.
+// cannot open windows. Electron is a dev dependency whose binary download can fail or be skipped
+// (ELECTRON_SKIP_BINARY_DOWNLOAD=1, as .ci/run sets it); where it is absent this prints why and
+// skips. The engine and job processes are the bundles in out/node (test/global-setup.ts builds them).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +21,7 @@ function electronBinary(): { path: string } | { absent: string } {
   try {
     req.resolve('electron');
   } catch {
-    return { absent: 'the electron package is not in node_modules (it is an optional dependency)' };
+    return { absent: 'the electron package is not in node_modules (a dev dependency: npm ci)' };
   }
   let bin: unknown;
   try {
@@ -28,7 +29,7 @@ function electronBinary(): { path: string } | { absent: string } {
   } catch (e) {
     return { absent: `require('electron') failed: ${(e as Error).message.split('\n')[0]}` };
   }
-  if (typeof bin !== 'string' || !existsSync(bin)) return { absent: `its binary ${String(bin)} is missing (the download during install failed)` };
+  if (typeof bin !== 'string' || !existsSync(bin)) return { absent: `its binary ${String(bin)} is missing (its download during install failed or was skipped with ELECTRON_SKIP_BINARY_DOWNLOAD)` };
   return { path: bin };
 }
 

@@ -97,7 +97,7 @@ export function checkElectron(repo = REPO): ElectronCheck {
   try {
     req.resolve('electron');
   } catch {
-    return { ok: false, why: 'the electron package is not installed (it is an optional dependency)' };
+    return { ok: false, why: 'the electron package is not installed (a dev dependency: npm ci installs it)' };
   }
   try {
     binary = req('electron') as string;
