@@ -101,6 +101,19 @@ describe('training jobs (job double)', () => {
     expect(runId).toBe('fake-run');
     await ws.close();
   });
+
+  it('checks every message of the job against the contract: an invalid one fails the job, naming the field', async () => {
+    const { ws, events, next } = collecting(FAKE);
+    await ws.openProject({ dir: proj });
+    const finished = next('training.finished');
+    await ws.startTraining({ epochs: 3, seed: 14 });
+    const end = await finished;
+    expect(end).toMatchObject({ status: 'failed', error: { name: 'ValidationError', message: /invalid message \(step: /, details: { where: 'training job message' } } });
+    // Nothing of the bad message reached the page.
+    expect(events.filter((e) => e.type === 'training.step')).toEqual([]);
+    expect((await ws.trainingStatus()).jobs[0].state).toBe('failed');
+    await ws.close();
+  });
 });
 
 describe('training jobs (src/train)', () => {

@@ -20,8 +20,8 @@ export const TrainingOptionsSchema = z.strictObject({
   stepsPerEpoch: z.number().int().min(1).max(100000).optional(),
   /** Validation share when the project has no split manifest (a split is then made for the run). */
   valFraction: finite.gt(0).lt(1).optional(),
-  /** Square training patch side in pixels. */
-  patch: z.number().int().min(16).max(2048).optional(),
+  /** Square training patch side in pixels (a multiple of 2^depth, which the trainer checks with the reason). */
+  patch: z.number().int().min(8).max(2048).optional(),
   batchSize: z.number().int().min(1).max(256).optional(),
   learningRate: finite.positive().max(10).optional(),
   loss: z.enum(LOSS_NAMES).optional(),

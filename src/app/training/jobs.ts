@@ -5,14 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { programFile } from '../../seg/runtime.ts';
-import { ContractError, ERROR_NAMES } from '../../api/index.ts';
+import { ContractError, ERROR_NAMES, formatPath } from '../../api/index.ts';
 import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
 import { busy } from '../errors.ts';
 import { forkJobProcess } from './launcher.ts';
 import type { JobLauncher, JobProcess } from './launcher.ts';
 import type { ComputeHub } from '../compute-hub.ts';
-import type { ComputeEnvelope } from './child-compute.ts';
-import type { ControlMessage, JobMessage, JobRequest } from './protocol.ts';
+import { isComputeEnvelope } from './child-compute.ts';
+import { JobMessageSchema } from './protocol.ts';
+import type { ControlMessage, JobRequest, ParsedJobMessage } from './protocol.ts';
 
 export interface JobManagerOptions {
   emit: EventSink;
@@ -79,10 +80,25 @@ export class JobManager {
     this.jobs.set(jobId, job);
 
     child.onMessage((raw) => {
-      if ((raw as JobMessage).type === 'compute') return lent?.send((raw as ComputeEnvelope).message);
+      if (isComputeEnvelope(raw)) return lent?.send(raw.message);
       // The channel keeps NaN and Infinity (structured clone); job messages become contract
       // events, where a number is finite or null: the JSON round trip a JSON channel would make.
-      const msg = JSON.parse(JSON.stringify(raw)) as JobMessage;
+      // Then checked against the events' own schemas: a malformed message is a bug in the job,
+      // which is stopped with the reason rather than relayed to the page.
+      const parsed = JobMessageSchema.safeParse(JSON.parse(JSON.stringify(raw) ?? 'null'));
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+        const error: WireError = {
+          name: ERROR_NAMES.validation,
+          message: `The training process sent an invalid message (${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}); the training was stopped.`,
+          details: { where: 'training job message', issues },
+        };
+        if (!TERMINAL.has(job.status.state)) this.stop(jobId);
+        this.fail(job, error);
+        rejectStart(ContractError.fromWire(error));
+        return;
+      }
+      const msg = parsed.data;
       this.onMessage(job, msg);
       // The job is over once it says so: the next job may borrow the GPU before this process exits.
       if (msg.type === 'finished' || msg.type === 'failed') lent?.release();
@@ -143,7 +159,7 @@ export class JobManager {
     this.emit({ type: 'training.finished', payload: { jobId: s.jobId, runId: s.runId, status: 'failed', reason: error.message, epochs: s.epoch, bestEpoch: null, error } });
   }
 
-  private onMessage(job: Job, msg: JobMessage): void {
+  private onMessage(job: Job, msg: ParsedJobMessage): void {
     const s = job.status;
     const ids = { jobId: s.jobId, runId: s.runId };
     switch (msg.type) {

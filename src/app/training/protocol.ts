@@ -1,7 +1,9 @@
 // Messages between the engine and the child process that runs one training job. Training runs in
 // its own process so that the engine (and the HTTP server or Electron window it serves) never
 // waits on a training step, and a crash or a stuck backend can be ended with the process.
-import type { BackendInfo, EpochRecord, TrainingOptions, WireError } from '../../api/index.ts';
+import { z } from 'zod';
+import { EVENT_SCHEMAS, WireErrorSchema } from '../../api/index.ts';
+import type { TrainingOptions, WireError } from '../../api/index.ts';
 import type { ComputeEnvelope } from './child-compute.ts';
 
 export interface JobRequest {
@@ -14,28 +16,34 @@ export interface JobRequest {
   gpuCompute?: string;
 }
 
-/** What a job reports; the engine adds jobId (and runId after `started`) to make contract events. */
-export type JobMessage =
-  | {
-      type: 'started';
-      runId: string;
-      backend: BackendInfo;
-      epochs: number;
-      stepsPerEpoch: number | null;
-      resumedAfter: number;
-      split: { source: 'project-manifest' | 'made-for-run'; train: number; val: number; test: number; warnings: string[]; excluded: { name: string; reason: string | null }[] };
-      monitor: { name: string; minDelta: number; patience: number };
-    }
-  | { type: 'step'; epoch: number; step: number; stepsPerEpoch: number; loss: number | null; epochLoss: number | null; etaSeconds: number | null }
-  | { type: 'epoch'; record: EpochRecord; etaSeconds: number | null }
-  | { type: 'preview'; epoch: number; name: string }
-  | { type: 'warning'; code: string; message: string; hint: string; epoch: number | null }
-  | { type: 'checkpoint'; epoch: number; kind: 'best' | 'last' }
-  | { type: 'progress'; task: string; done: number; total: number; item: string | null }
-  | { type: 'finished'; status: 'finished' | 'stopped' | 'diverged' | 'time-limit'; reason: string; epochs: number; bestEpoch: number | null }
-  | { type: 'failed'; error: WireError }
-  /** A message for the lent GPU compute (child-compute.ts); relayed, never shown. */
-  | ComputeEnvelope;
+// What a job reports; the engine adds jobId (and runId after `started`) to make contract events.
+// One definition per shape: each message is the payload of the contract event it becomes
+// (src/api's EVENT_SCHEMAS), less the ids the engine adds, so the child's messages are validated
+// by the same rules (finite numbers, counts, names) as the events the page receives.
+const withoutIds = { jobId: true, runId: true } as const;
+const ev = EVENT_SCHEMAS;
+export const JobMessageSchema = z.discriminatedUnion('type', [
+  ev['training.started'].omit({ jobId: true }).extend({ type: z.literal('started') }),
+  ev['training.step'].omit(withoutIds).extend({ type: z.literal('step') }),
+  ev['training.epoch'].omit(withoutIds).extend({ type: z.literal('epoch') }),
+  ev['training.preview'].omit(withoutIds).extend({ type: z.literal('preview') }),
+  ev['training.warning'].omit(withoutIds).extend({ type: z.literal('warning') }),
+  ev['training.checkpoint'].omit(withoutIds).extend({ type: z.literal('checkpoint') }),
+  ev['task.progress'].extend({ type: z.literal('progress') }),
+  // A job that ends by itself; a failure is the `failed` message (or the process's exit).
+  ev['training.finished']
+    .omit({ ...withoutIds, error: true })
+    .extend({ type: z.literal('finished'), status: z.enum(['finished', 'stopped', 'diverged', 'time-limit']) }),
+  z.object({ type: z.literal('failed'), error: WireErrorSchema }),
+]);
+
+/**
+ * What a training job sends: its JobMessageSchema messages, or a message for the lent GPU compute
+ * (child-compute.ts; relayed to the compute worker as it is, never shown).
+ */
+export type JobMessage = ParsedJobMessage | ComputeEnvelope;
+/** A job message as the engine has checked it. */
+export type ParsedJobMessage = z.infer<typeof JobMessageSchema>;
 
 /**
  * Engine -> child. The child (worker.ts) runs any job module: a training (this file's JobRequest),

@@ -84,15 +84,19 @@ export const TrainConfigSchema = z.object({
   stepsPerEpoch: z.union([z.number().int().min(1).max(100_000), z.literal('auto')]).default('auto'),
   /** Target wall time of one epoch's training steps when stepsPerEpoch is 'auto'. */
   epochSeconds: positive.default(30),
-  /** Upper bound on epochs; early stopping usually ends sooner. */
-  epochs: z.number().int().min(1).max(100_000).default(100),
+  /**
+   * Upper bound on epochs; early stopping usually ends sooner. The bounds here and in the contract
+   * (src/api/payloads/training.ts TrainingOptionsSchema) are the same, checked by
+   * test/app/training-bounds.test.ts (the layers keep the two modules from importing each other).
+   */
+  epochs: z.number().int().min(1).max(10_000).default(100),
   /** Stop after this many minutes of wall time (checked between steps); null = no limit. */
   maxMinutes: positive.nullable().default(null),
   earlyStopping: z
     .object({
       monitor: z.enum(MONITORS).default('meanForegroundDice'),
       /** Epochs without an improvement of more than minDelta before training stops. */
-      patience: z.number().int().min(1).default(10),
+      patience: z.number().int().min(1).max(10_000).default(10),
       minDelta: z.number().min(0).default(1e-3),
     })
     .prefault({}),
