@@ -50,7 +50,13 @@ export type ParsedJobMessage = z.infer<typeof JobMessageSchema>;
  * a report (../report-runner.ts) or a prediction (../predict/predict-protocol.ts); the request is
  * the module's own.
  */
-export type ControlMessage = { type: 'start'; module: string; request: unknown } | { type: 'stop' } | ComputeEnvelope;
+export const ControlMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), module: z.string().min(1), request: z.unknown() }),
+  z.object({ type: z.literal('stop') }),
+  // The lent GPU compute's messages: checked by the compute protocol (child-compute.ts's listener).
+  z.object({ type: z.literal('compute'), message: z.unknown() }),
+]);
+export type ControlMessage = Exclude<z.infer<typeof ControlMessageSchema>, { type: 'compute' }> | ComputeEnvelope;
 
 /** What every job may send besides its own messages: an error that ended it. */
 export type FailedMessage = { type: 'failed'; error: WireError };

@@ -4,8 +4,9 @@
 // It talks over the channel it was started with: the IPC of a Node child process
 // (child_process.fork), or the parentPort of an Electron utility process (the desktop app, where the
 // main process starts jobs: launcher.ts).
-import { errorToWire } from '../../api/index.ts';
-import type { ControlMessage, FailedMessage, RunJobOf } from './protocol.ts';
+import { errorToWire, formatPath } from '../../api/index.ts';
+import { ControlMessageSchema } from './protocol.ts';
+import type { FailedMessage, RunJobOf } from './protocol.ts';
 import { onEngineMessage, parentPort, sendToEngine } from './job-channel.ts';
 
 const controller = new AbortController();
@@ -32,9 +33,14 @@ async function start(module: string, request: unknown): Promise<void> {
 }
 
 function onControl(raw: unknown): void {
-  const msg = raw as ControlMessage;
-  if (msg?.type === 'start') void start(msg.module, msg.request);
-  else if (msg?.type === 'stop') controller.abort();
+  const parsed = ControlMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    console.error(`seglens job: ignored a malformed message from the engine (${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')})`);
+    return;
+  }
+  const msg = parsed.data;
+  if (msg.type === 'start') void start(msg.module, msg.request);
+  else if (msg.type === 'stop') controller.abort();
   // 'compute' messages are for the lent GPU compute: child-compute.ts listens for them.
 }
 
