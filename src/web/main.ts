@@ -1,8 +1,7 @@
-// Process entry of browser mode, started by `seglens serve` and `seglens start` (src/cli launches
-// it as its own process: the CLI layer does not import the web layer). Opens the project (or the
+// Browser mode's process, started by `seglens serve` and `seglens start` through entry.ts (src/cli
+// launches it as its own process: the CLI layer does not import the web layer). Opens the project (or the
 // demo), starts the server, prints the URL with the token, and stops cleanly on Ctrl-C.
 import { parseArgs } from 'node:util';
-import { errorToWire } from '../api/index.ts';
 import { Workspace } from '../app/workspace.ts';
 import { startServer } from './server.ts';
 
@@ -59,12 +58,4 @@ export async function serve(a: ServeArgs): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-}
-
-// Run when executed directly (node --import tsx src/web/main.ts ...), not when imported by tests.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
-  serve(parseServeArgs(process.argv.slice(2))).catch((e) => {
-    console.error(`seglens: ${errorToWire(e).message}`);
-    process.exit(2);
-  });
 }

@@ -64,6 +64,12 @@ describe('seglens serve', () => {
     expect((await appInfo(url)).project!.dir).toBe(join(tmp, 'p'));
     const noToken = await fetch(new URL('/api/appInfo', url), { method: 'POST', body: '{}' });
     expect(noToken.status).toBe(401);
+    // One server: the bundle's entry (out/node/web.js) serves once (a module that also served when
+    // it was the process's main file once made a second server, read-only against the first).
+    let all = out;
+    child.stdout!.on('data', (d) => (all += d));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(all.match(/Open in a browser/g)).toHaveLength(1);
     expect(await stop(child)).toBe(0);
   });
 
