@@ -98,23 +98,35 @@ export class ImageViewState {
     this.runId = runId;
     this.error = null;
     this.loading = `Loading ${name}`;
+    if (!sameImage) {
+      // Another image: the last one's prediction, scores and review note go at once, not when this
+      // one's arrive (its pixels are shown before its prediction and scores: see below).
+      this.prediction = null;
+      this.scores = null;
+      this.reviewNote = null;
+    }
     try {
+      // The prediction and the scores are asked for with the image, but the image is shown as soon
+      // as it and its mask arrive (issue 14: launch to first image); the overlay follows.
+      const predicted = runId && hasPrediction ? Promise.all([this.client.getPredictionPixels({ runId, name }), this.client.imageMetrics({ runId, name })]) : null;
+      predicted?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       const [image, mask] = sameImage ? [this.image!, this.mask!] : await this.pixelsOf(name);
+      if (seq !== this.loadSeq) return;
+      if (!sameImage) this.setImage(image, mask);
       let prediction: PredictionPixels | null = null;
       let note: string | null = null;
       let scores: ImageMetricsResult | null = null;
       if (!runId) note = 'No run yet: train a model in the Training view to see predictions here.';
-      else if (!hasPrediction) note = `Run ${runId} holds no prediction of ${name}: predict it (button beside the scores).`;
+      else if (!predicted) note = `Run ${runId} holds no prediction of ${name}: predict it (button beside the scores).`;
       else {
         try {
-          [prediction, scores] = await Promise.all([this.client.getPredictionPixels({ runId, name }), this.client.imageMetrics({ runId, name })]);
+          [prediction, scores] = await predicted;
         } catch (e) {
           const d = describeError(e, 'Loading the prediction');
           note = `${d.name}: ${d.message}`;
         }
       }
       if (seq !== this.loadSeq) return;
-      if (!sameImage) this.setImage(image, mask);
       this.prediction = prediction;
       this.predictionNote = note;
       this.scores = scores;
