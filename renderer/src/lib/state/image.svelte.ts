@@ -106,13 +106,13 @@ export class ImageViewState {
       this.reviewNote = null;
     }
     try {
-      // The prediction and the scores are asked for with the image, but the image is shown as soon
-      // as it and its mask arrive (issue 14: launch to first image); the overlay follows.
-      const predicted = runId && hasPrediction ? Promise.all([this.client.getPredictionPixels({ runId, name }), this.client.imageMetrics({ runId, name })]) : null;
-      predicted?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      // The image is shown as soon as it and its mask arrive (issue 14: launch to first image); the
+      // prediction and the scores are asked for then, not at the same time: the engine decodes
+      // them on the same cores, and the image is what the user waits for.
       const [image, mask] = sameImage ? [this.image!, this.mask!] : await this.pixelsOf(name);
       if (seq !== this.loadSeq) return;
       if (!sameImage) this.setImage(image, mask);
+      const predicted = runId && hasPrediction ? Promise.all([this.client.getPredictionPixels({ runId, name }), this.client.imageMetrics({ runId, name })]) : null;
       let prediction: PredictionPixels | null = null;
       let note: string | null = null;
       let scores: ImageMetricsResult | null = null;
