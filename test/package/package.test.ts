@@ -9,7 +9,7 @@ import { chmod, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildForPackage, electronBuilderInstalled, packageApp } from '../../tools/package.mjs';
+import { GPU_EXCLUSION, buildForPackage, electronBuilderInstalled, packageApp } from '../../tools/package.mjs';
 import { REPO } from '../helpers/paths.ts';
 
 // @electron/fuses: the sentinel, then the wire's version (1) and length, one byte per fuse
@@ -97,7 +97,8 @@ describe.skipIf(why)('electron-builder package (linux, unpacked, stand-in Electr
     for (const p of ['sharp', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm']) expect(installed.has(`node_modules/${p}`), p).toBe(true);
   });
 
-  it('leaves tfjs-node-gpu out (it is shipped only with --gpu)', () => {
+  it('leaves tfjs-node-gpu out (it is shipped only with --gpu, which drops the exclusion line)', async () => {
+    expect((await readFile(join(REPO, 'electron-builder.yml'), 'utf8')).split('\n')).toContain(GPU_EXCLUSION);
     expect(files.some((f) => f.startsWith('node_modules/@tensorflow/tfjs-node-gpu/'))).toBe(false);
     expect(existsSync(join(unpacked, 'node_modules', '@tensorflow', 'tfjs-node-gpu'))).toBe(false);
   });
