@@ -1,9 +1,10 @@
 // Pixel payloads of the contract: the original image with its own bit depth, the current mask as
 // class ids (with its version, for saveMask's conflict check), and a run's predictions as class ids.
 import { existsSync } from 'node:fs';
-import type { ImagePixels, MaskPixels, PredictionPixels } from '../api/index.ts';
+import type { IGNORE as CONTRACT_IGNORE, ImagePixels, MaskPixels, PredictionPixels } from '../api/index.ts';
 import { readImage, readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
+import type { IGNORE } from '../seg/types.ts';
 import { normalizationRange } from '../seg/normalize.ts';
 import { confined } from './confine.ts';
 import { notFound } from './errors.ts';
@@ -11,6 +12,12 @@ import { readCurrentLabels, shownPath } from './mask-source.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { predictedStems, predictionFile, predictionStem, readPredictionIndex, readPreview } from '../train/trainer/run-outputs.ts';
 import { runDir } from './run-files.ts';
+
+// The class-id arrays cross the contract as they are: the unlabelled value the engine writes
+// (src/seg IGNORE) must be the contract's (src/api IGNORE). One value, checked here at compile time.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameIgnore: Same<typeof IGNORE, typeof CONTRACT_IGNORE> = true;
+void sameIgnore;
 
 function minMax(data: Uint8Array | Uint16Array): { min: number; max: number } {
   let min = Infinity;

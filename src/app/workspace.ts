@@ -35,7 +35,7 @@ import type {
   StartTrainingResult,
   TrainingOptions,
 } from '../api/index.ts';
-import { ContractError, IGNORE_ID } from '../api/index.ts';
+import { ContractError, IGNORE } from '../api/index.ts';
 import { describeIgnored } from '../seg/audit/index.ts';
 import { LockedError } from '../seg/lock.ts';
 import { WriteGate } from '../seg/write-gate.ts';
@@ -290,7 +290,7 @@ export class Workspace implements Contract {
     const K = p.classes.length;
     const d = params.data;
     for (let i = 0; i < d.length; i++) {
-      if (d[i] >= K && d[i] !== IGNORE_ID) throw invalid(where, `data[${i}]`, `class id ${d[i]} at pixel (${i % params.width}, ${Math.floor(i / params.width)}); the project has ${K} classes (0-${K - 1}) and ${IGNORE_ID} = unlabelled`);
+      if (d[i] >= K && d[i] !== IGNORE) throw invalid(where, `data[${i}]`, `class id ${d[i]} at pixel (${i % params.width}, ${Math.floor(i / params.width)}); the project has ${K} classes (0-${K - 1}) and ${IGNORE} = unlabelled`);
     }
     // The version on disk, not a cached one: the index is read again (another process may have
     // saved this image since), then the current mask's bytes are hashed.

@@ -1,7 +1,8 @@
 // The annotation editor's operations, headless: pixels written, locks respected, undo/redo exact,
 // memory bounded. (issue 6, section 1)
 import { describe, expect, it } from 'vitest';
-import { imagePoint as P, NO_LOCKS, UNLABELLED, type EditMask } from '../../renderer/src/lib/editor/mask.ts';
+import { IGNORE } from '../../src/api/index.ts';
+import { imagePoint as P, NO_LOCKS, type EditMask } from '../../renderer/src/lib/editor/mask.ts';
 import { acceptPrediction, fillPolygon, floodFill, paintStroke, polygonSpans, Stroke } from '../../renderer/src/lib/editor/ops.ts';
 import { History, TILE } from '../../renderer/src/lib/editor/undo.ts';
 
@@ -41,8 +42,8 @@ describe('brush and eraser', () => {
 
   it('erases to unlabelled or to background, as chosen', () => {
     const a = blank(16, 16, 1);
-    paintStroke(a, [P(8, 8)], { radius: 2, value: UNLABELLED, rules: NO_LOCKS });
-    expect(at(a, 8, 8)).toBe(UNLABELLED);
+    paintStroke(a, [P(8, 8)], { radius: 2, value: IGNORE, rules: NO_LOCKS });
+    expect(at(a, 8, 8)).toBe(IGNORE);
     const b = blank(16, 16, 1);
     paintStroke(b, [P(8, 8)], { radius: 2, value: 0, rules: NO_LOCKS });
     expect(at(b, 8, 8)).toBe(0);

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { imagePx, imageToStage, pixelAt, screenPx, screenToStage, stagePx, stageToImage } from '../../renderer/src/lib/view/coords.ts';
 import { colourTable, foldHistogram, histogram, levels, pack, percentileRange, renderImage } from '../../renderer/src/lib/view/lut.ts';
-import { ERROR_KIND, IGNORE, UNLABELLED_HATCH, errorKinds, errorOverlay, labelOverlay, paint } from '../../renderer/src/lib/view/overlays.ts';
+import { IGNORE } from '../../src/api/index.ts';
+import { ERROR_KIND, UNLABELLED_HATCH, errorKinds, errorOverlay, labelOverlay, paint } from '../../renderer/src/lib/view/overlays.ts';
 import { fitViewport, oneToOne, panBy, visibleRect, wheelFactor, zoomAbout } from '../../renderer/src/lib/view/viewport.ts';
 import { formatRoute, parseRoute } from '../../renderer/src/lib/router.ts';
 import { actionOf, SHORTCUTS } from '../../renderer/src/lib/view/shortcuts.ts';

@@ -4,8 +4,12 @@
 import { z } from 'zod';
 import { count, finite, imageName, runId } from './common.ts';
 
-/** Value of unlabelled / ignored pixels in every class-id array (src/seg IGNORE). */
-export const IGNORE_ID = 255;
+/**
+ * Value of unlabelled / ignored pixels in every class-id array: the one name for it, here for the
+ * UI and the contract and in src/seg/types.ts for the engine (the layers keep the two modules
+ * apart; src/app/pixels.ts checks at compile time that they are the same value).
+ */
+export const IGNORE = 255;
 
 export const PixelNameParams = z.strictObject({ name: imageName });
 export const PredictionPixelsParams = z.strictObject({ runId, name: imageName });
@@ -33,7 +37,7 @@ export const MaskHeaderSchema = z.object({
   width: count,
   height: count,
   dtype: z.literal('uint8'),
-  /** Where this mask came from; 'none' = no mask yet (all pixels IGNORE_ID). */
+  /** Where this mask came from; 'none' = no mask yet (all pixels IGNORE). */
   source: z.enum(['none', 'imported', 'edited']),
   /** File the mask was read from, relative to the project folder. */
   file: z.string().nullable(),
@@ -82,7 +86,7 @@ export interface ImagePixels extends ImageHeader {
   data: Uint8Array | Uint16Array;
 }
 export interface MaskPixels extends MaskHeader {
-  /** Class id per pixel, IGNORE_ID = unlabelled. */
+  /** Class id per pixel, IGNORE = unlabelled. */
   data: Uint8Array;
 }
 export interface PredictionPixels extends PredictionHeader {

@@ -2,9 +2,6 @@
 // functions on this data: they write the pixels they change and return an undo record; nothing
 // here knows about Konva, the DOM or the engine (GUIDE practice 5), so they are tested headlessly.
 
-/** Value of an unlabelled pixel (ignored in training and metrics). Same as src/seg IGNORE. */
-export const UNLABELLED = 255;
-
 /** A point in image pixel coordinates (not stage, not screen): x right, y down, pixel centres at +0.5. */
 export type ImagePoint = { readonly x: number; readonly y: number } & { readonly __space: 'image' };
 
@@ -15,13 +12,13 @@ export function imagePoint(x: number, y: number): ImagePoint {
 export interface EditMask {
   readonly width: number;
   readonly height: number;
-  /** Class id per pixel, or UNLABELLED. Edited in place. */
+  /** Class id per pixel, or IGNORE (src/api: unlabelled). Edited in place. */
   readonly data: Uint8Array;
 }
 
 /** What every operation respects: classes locked against overwriting. */
 export interface EditRules {
-  /** A pixel whose current class is locked is never changed (UNLABELLED may be locked too). */
+  /** A pixel whose current class is locked is never changed (IGNORE, unlabelled, may be locked too). */
   locked: ReadonlySet<number>;
 }
 

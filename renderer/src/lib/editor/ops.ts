@@ -1,5 +1,6 @@
 // Editor operations. Each writes the pixels it changes into the mask and returns an undo record
 // (or null when nothing changed); locked classes are never overwritten. Deterministic, no DOM.
+import { IGNORE } from '../../../../src/api/index.ts';
 import { writableTable, type EditMask, type EditRules, type ImagePoint } from './mask.ts';
 import { Recorder, type UndoRecord } from './undo.ts';
 
@@ -36,7 +37,7 @@ function union(a: Rect | null, b: Rect | null): Rect | null {
 export interface BrushOptions {
   /** Radius in image pixels (a 1-pixel brush has radius 0.5). */
   radius: number;
-  /** Class id to paint; UNLABELLED or the background id for the eraser. */
+  /** Class id to paint; IGNORE (unlabelled) or the background id for the eraser. */
   value: number;
   rules: EditRules;
   label?: string;
@@ -77,7 +78,7 @@ export class Stroke {
   }
 
   end(): UndoRecord | null {
-    return this.rec.finish(this.opts.label ?? (this.opts.value === 255 ? 'erase' : 'brush'));
+    return this.rec.finish(this.opts.label ?? (this.opts.value === IGNORE ? 'erase' : 'brush'));
   }
 }
 

@@ -2,9 +2,10 @@
 // mask being edited, and saving it through the contract. Edits run the pure operations of
 // lib/editor on the loaded mask's data in place and then ask the image view to repaint only the
 // changed rectangle; nothing here draws.
+import { IGNORE } from '../../../../src/api/index.ts';
 import type { MaskPixels } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
-import { UNLABELLED, imagePoint } from '../editor/mask.ts';
+import { imagePoint } from '../editor/mask.ts';
 import type { EditRules, ImagePoint } from '../editor/mask.ts';
 import { Stroke, acceptPrediction, fillPolygon, floodFill } from '../editor/ops.ts';
 import type { Rect } from '../editor/ops.ts';
@@ -138,7 +139,7 @@ export class EditorState {
     switch (this.tool) {
       case 'brush':
       case 'eraser': {
-        const value = this.tool === 'brush' ? this.classId : this.eraseTo === 'unlabelled' ? UNLABELLED : this.backgroundId();
+        const value = this.tool === 'brush' ? this.classId : this.eraseTo === 'unlabelled' ? IGNORE : this.backgroundId();
         this.stroke = new Stroke(m, { radius: this.brushSize / 2, value, rules: this.rules });
         this.changed(this.stroke.add(q));
         break;

@@ -3,6 +3,7 @@
 // by the render* methods (called from effects, so they rerun only when what they read changes:
 // contrast for the original, class styles and mode for an overlay) and never on pan or zoom.
 import { untrack } from 'svelte';
+import { IGNORE } from '../../../../src/api/index.ts';
 import type { ClassInfo, ImageMetricsResult, ImagePixels, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
@@ -11,7 +12,7 @@ import { Bitmap } from '../view/bitmap.ts';
 import type { ImagePx, Size, Viewport } from '../view/coords.ts';
 import { histogram, percentileRange, renderImage } from '../view/lut.ts';
 import type { Contrast, PixelSource } from '../view/lut.ts';
-import { IGNORE, errorKinds, errorOverlay, grow, labelOverlay } from '../view/overlays.ts';
+import { errorKinds, errorOverlay, grow, labelOverlay } from '../view/overlays.ts';
 import type { ClassStyle, ErrorCounts, OverlayMode, PixelRect } from '../view/overlays.ts';
 import { recordFirstImage } from '../view/perf.ts';
 import { MAX_SCALE, centred, fitViewport, oneToOne, panBy, zoomAbout } from '../view/viewport.ts';

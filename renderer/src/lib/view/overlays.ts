@@ -1,10 +1,10 @@
 // Overlay bitmaps from class-id arrays: ground truth, prediction and per-class error maps, filled
 // or outlined, as packed RGBA (lut.ts `pack`) ready for an ImageData. Computed when a class toggle,
 // an opacity or the mode changes, never on pan or zoom (the panes only redraw the bitmaps).
+import { IGNORE } from '../../../../src/api/index.ts';
 import { hexToRgb, pack } from './lut.ts';
 
-/** Class id of unlabelled pixels (src/api IGNORE_ID); never drawn, never scored. */
-export const IGNORE = 255;
+// IGNORE, the class id of unlabelled pixels (src/api), is never drawn and never scored.
 
 export type OverlayMode = 'fill' | 'outline';
 
