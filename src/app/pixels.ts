@@ -5,6 +5,7 @@ import type { IGNORE as CONTRACT_IGNORE, ImagePixels, MaskPixels, PredictionPixe
 import { readImage, readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
 import type { IGNORE } from '../seg/types.ts';
+import type { Same } from './same-type.ts';
 import { normalizationRange } from '../seg/normalize.ts';
 import { confined } from './confine.ts';
 import { notFound } from './errors.ts';
@@ -15,7 +16,6 @@ import { runDir } from './run-files.ts';
 
 // The class-id arrays cross the contract as they are: the unlabelled value the engine writes
 // (src/seg IGNORE) must be the contract's (src/api IGNORE). One value, checked here at compile time.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameIgnore: Same<typeof IGNORE, typeof CONTRACT_IGNORE> = true;
 void sameIgnore;
 

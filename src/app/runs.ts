@@ -7,11 +7,13 @@ import { join } from 'node:path';
 import type { EpochRecord as WireEpoch, RunDetail, RunSummary } from '../api/index.ts';
 import type { EpochRecord } from '../seg/history.ts';
 import { toJSONSafe } from '../seg/metrics/index.ts';
+import type { JsonSafe } from '../seg/metrics/index.ts';
 import type { SplitManifest, SplitName } from '../seg/split/index.ts';
 import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
 import { predictedStems } from '../train/trainer/run-outputs.ts';
 import type { OpenProject } from './open-project.ts';
 import { runDir, runsDir } from './run-files.ts';
+import type { Same } from './same-type.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -26,9 +28,20 @@ export async function readHistory(dir: string): Promise<EpochRecord[]> {
   }
 }
 
+// src/seg's EpochRecord (metrics.jsonl; NaN = undefined) and the contract's (null = undefined) are
+// one shape: the same fields at every depth, numbers or not. Checked at compile time, so the cast
+// below only narrows the numbers the contract says are never undefined (epoch, lr, steps, ...).
+const sameEpochShape: Same<JsonSafe<EpochRecord>, JsonSafe<WireEpoch>> = true;
+void sameEpochShape;
+
+/** One epoch record as the contract carries it (NaN -> null). */
+export function wireEpoch(r: EpochRecord): WireEpoch {
+  return toJSONSafe(r) as WireEpoch;
+}
+
 /** Epoch records as the contract carries them (NaN -> null). */
 export function wireHistory(h: EpochRecord[]): WireEpoch[] {
-  return toJSONSafe(h) as WireEpoch[];
+  return h.map(wireEpoch);
 }
 
 /** Image name -> split side, from the run's own split.json (empty when it has none). */

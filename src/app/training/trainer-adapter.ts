@@ -2,9 +2,8 @@
 // events become JobMessages, a preview prediction of one validation image is written after each
 // epoch (the run folder's preview, trainer/run-outputs.ts), and when the run ends every project
 // image is predicted with the best weights (predict/run-predictions.ts, as on demand).
-import type { EpochRecord as WireEpoch, TrainingOptions } from '../../api/index.ts';
+import type { TrainingOptions } from '../../api/index.ts';
 import { readImage } from '../../seg/image-io.ts';
-import { toJSONSafe } from '../../seg/metrics/index.ts';
 import { normalize } from '../../seg/normalize.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
 import { allSeeds } from '../../train/trainer/config.ts';
@@ -24,6 +23,7 @@ import type { PredictInput } from '../../train/predict/tiled.ts';
 import { predictRun } from '../../train/predict/run-predictions.ts';
 import { writePreview as storePreview } from '../../train/trainer/run-outputs.ts';
 import { openProjectFolder } from '../open-project.ts';
+import { wireEpoch } from '../runs.ts';
 import type { OpenProject } from '../open-project.ts';
 import type { JobContext, JobMessage, JobRequest, RunJob } from './protocol.ts';
 
@@ -167,7 +167,7 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
         break;
       case 'epoch': {
         const left = Math.max(0, epochs - e.record.epoch);
-        m = { type: 'epoch', record: toJSONSafe(e.record) as WireEpoch, etaSeconds: left * e.record.seconds };
+        m = { type: 'epoch', record: wireEpoch(e.record), etaSeconds: left * e.record.seconds };
         ctx.emit(m);
         m = null;
         break;
