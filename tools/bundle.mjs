@@ -88,13 +88,14 @@ async function writeOutputs(outputFiles, outDir) {
   const chunks = outputFiles.filter((f) => /[\\/]chunk-[^\\/]*$/.test(f.path));
   const rest = outputFiles.filter((f) => !chunks.includes(f));
   for (const f of [...chunks, ...rest]) await writeAtomic(f.path, f.contents);
-  // Chunks of earlier builds: removed once no process started in the last ten minutes can still be loading them.
+  // Chunks of earlier builds: a process started from them (a server left running while its sources
+  // are edited and rebuilt) may still import one lazily, so they go only after a day.
   const current = new Set(outputFiles.map((f) => f.path));
   for (const name of readdirSync(outDir)) {
     const p = join(outDir, name);
     if (!name.startsWith('chunk-') || current.has(p)) continue;
     try {
-      if (Date.now() - statSync(p).mtimeMs > 10 * 60_000) unlinkSync(p);
+      if (Date.now() - statSync(p).mtimeMs > 24 * 3600_000) unlinkSync(p);
     } catch {
       // another build removed it
     }
