@@ -48,12 +48,24 @@ describe('seglens train refuses bad input before any work', () => {
     [['--epochs', '2.5'], /--epochs takes a whole number/],
     [['--loss', 'l2'], /Allowed choices are ce, weighted-ce, dice, dice-ce, focal/],
     [['--resume', 'runs/x', '--lr', '0.01'], /--resume continues a run with its own settings.*--lr/],
+    // The flags are named as the API names the options (issue 14); the old names still work, not both.
+    [['--learning-rate', 'fast'], /--learning-rate takes a number/],
+    [['--resume', 'runs/x', '--batch-size', '2'], /--resume continues a run with its own settings.*--batch-size/],
+    [['--batch-size', '2', '--batch', '4'], /Give --batch-size or --batch \(its old name\), not both/],
+    [['--val-fraction', '0.95'], /--val-fraction/],
     [['--backend', 'gpu'], /Allowed choices are tensorflow-gpu, webgpu, native, tensorflow, wasm, cpu/],
   ])('%j', async (args, message) => {
     const r = await inProcess(['train', project, ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(existsSync(join(project, 'runs'))).toBe(false);
+  });
+
+  it('names its options as the API does (batchSize, stepsPerEpoch, learningRate, valFraction), the old flags hidden', async () => {
+    const r = await seglens(['train', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--batch-size', '--steps-per-epoch', '--learning-rate', '--val-fraction']) expect(r.stdout).toContain(flag);
+    for (const old of [/--batch </, /--steps </, /--lr </, /--val </]) expect(r.stdout).not.toMatch(old);
   });
 
   it('a folder that does not exist', async () => {

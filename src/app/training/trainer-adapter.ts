@@ -2,12 +2,10 @@
 // events become JobMessages, a preview prediction of one validation image is written after each
 // epoch (the run folder's preview, trainer/run-outputs.ts), and when the run ends every project
 // image is predicted with the best weights (predict/run-predictions.ts, as on demand).
-import type { TrainingOptions } from '../../api/index.ts';
 import { readImage } from '../../seg/image-io.ts';
 import { normalize } from '../../seg/normalize.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
-import { allSeeds } from '../../train/trainer/config.ts';
-import type { TrainConfig, TrainConfigInput } from '../../train/trainer/config.ts';
+import type { TrainConfig } from '../../train/trainer/config.ts';
 import { RunFolder } from '../../train/trainer/run-folder.ts';
 import { Trainer } from '../../train/trainer/trainer.ts';
 import type { TrainOptions } from '../../train/trainer/trainer.ts';
@@ -26,22 +24,10 @@ import { openProjectFolder } from '../open-project.ts';
 import { wireEpoch } from '../runs.ts';
 import type { OpenProject } from '../open-project.ts';
 import type { JobContext, JobMessage, JobRequest, RunJob } from './protocol.ts';
+import { trainConfigOf } from './options.ts';
 
 const fin = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
-export function trainConfigOf(o: TrainingOptions): TrainConfigInput {
-  const cfg: TrainConfigInput = {};
-  if (o.epochs !== undefined) cfg.epochs = o.epochs;
-  if (o.patch !== undefined) cfg.patch = o.patch;
-  if (o.batchSize !== undefined) cfg.batch = o.batchSize;
-  if (o.stepsPerEpoch !== undefined) cfg.stepsPerEpoch = o.stepsPerEpoch;
-  if (o.loss !== undefined) cfg.loss = o.loss;
-  if (o.learningRate !== undefined) cfg.optimizer = { lr: o.learningRate };
-  if (o.patience !== undefined) cfg.earlyStopping = { patience: o.patience };
-  if (o.valFraction !== undefined) cfg.split = { val: o.valFraction };
-  if (o.seed !== undefined) cfg.seeds = allSeeds(o.seed);
-  return cfg;
-}
 
 interface Preview {
   name: string;

@@ -5,11 +5,12 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { relative } from 'node:path';
+import { trainConfigOf } from '../../app/training/options.ts';
 import { excludeHint, formatBlocker, inspectDataset, openDataset } from '../../seg/dataset/index.ts';
 import { ConfigError } from '../../seg/errors.ts';
 import type { EpochRecord } from '../../seg/history.ts';
 import { formatProblem, isBlocking } from '../../seg/problems.ts';
-import { allSeeds, parseTrainConfig } from '../../train/trainer/config.ts';
+import { parseTrainConfig } from '../../train/trainer/config.ts';
 import type { TrainConfigInput } from '../../train/trainer/config.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
 import type { Lineage } from '../../train/trainer/fine-tune.ts';
@@ -23,11 +24,16 @@ interface TrainFlags extends DatasetFlags {
   epochs?: number;
   patience?: number;
   patch?: number;
+  batchSize?: number;
+  stepsPerEpoch?: number;
+  learningRate?: number;
+  loss?: (typeof LOSS_KINDS)[number];
+  seed?: number;
+  valFraction?: number;
+  /** The old names of batchSize, stepsPerEpoch, learningRate and valFraction, still accepted. */
   batch?: number;
   steps?: number;
   lr?: number;
-  loss?: (typeof LOSS_KINDS)[number];
-  seed?: number;
   val?: number;
   split?: string;
   maxMinutes?: number;
@@ -40,7 +46,10 @@ interface TrainFlags extends DatasetFlags {
 }
 
 /** Options that shape the run: a resumed run keeps its own (config.json), so these are refused. */
-const FIXED_ON_RESUME = ['patience', 'patch', 'batch', 'steps', 'lr', 'loss', 'seed', 'val', 'split', 'maxMinutes'] as const;
+const FIXED_ON_RESUME = ['patience', 'patch', 'batchSize', 'batch', 'stepsPerEpoch', 'steps', 'learningRate', 'lr', 'loss', 'seed', 'valFraction', 'val', 'split', 'maxMinutes'] as const;
+
+/** The flags named as the API names the options, and the short names they had before (issue 14). */
+const OLD_NAMES = { batchSize: 'batch', stepsPerEpoch: 'steps', learningRate: 'lr', valFraction: 'val' } as const;
 
 const intOption = (name: string, min: number, max?: number) => {
   const parse = numberOption(name, min, max);
@@ -51,19 +60,25 @@ const intOption = (name: string, min: number, max?: number) => {
   };
 };
 
+const kebab = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+/** The flags as the API's TrainingOptions (old names folded in), mapped by the app's one mapping. */
 export function configFromFlags(f: TrainFlags): TrainConfigInput {
-  const cfg: TrainConfigInput = {};
-  if (f.epochs !== undefined) cfg.epochs = f.epochs;
-  if (f.patch !== undefined) cfg.patch = f.patch;
-  if (f.batch !== undefined) cfg.batch = f.batch;
-  if (f.steps !== undefined) cfg.stepsPerEpoch = f.steps;
-  if (f.maxMinutes !== undefined) cfg.maxMinutes = f.maxMinutes;
-  if (f.loss !== undefined) cfg.loss = f.loss;
-  if (f.lr !== undefined) cfg.optimizer = { lr: f.lr };
-  if (f.patience !== undefined) cfg.earlyStopping = { patience: f.patience };
-  if (f.val !== undefined) cfg.split = { val: f.val };
-  if (f.seed !== undefined) cfg.seeds = allSeeds(f.seed);
-  return cfg;
+  for (const [name, old] of Object.entries(OLD_NAMES)) {
+    if (f[name as keyof typeof OLD_NAMES] !== undefined && f[old] !== undefined) throw new ConfigError(`Give ${kebab(name)} or ${kebab(old)} (its old name), not both.`);
+  }
+  return trainConfigOf({
+    epochs: f.epochs,
+    patience: f.patience,
+    patch: f.patch,
+    batchSize: f.batchSize ?? f.batch,
+    stepsPerEpoch: f.stepsPerEpoch ?? f.steps,
+    learningRate: f.learningRate ?? f.lr,
+    loss: f.loss,
+    valFraction: f.valFraction ?? f.val,
+    seed: f.seed,
+    maxMinutes: f.maxMinutes,
+  });
 }
 
 const fmt = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
@@ -108,13 +123,17 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
   )
     .option('--epochs <n>', 'maximum epochs (early stopping usually ends sooner; default 100)', intOption('--epochs', 1))
     .option('--patience <n>', 'epochs without improvement of the validation mean foreground Dice before stopping (default 10)', intOption('--patience', 1))
-    .option('--patch <px>', 'training patch side, a multiple of 16 (default 128)', intOption('--patch', 16, 2048))
-    .option('--batch <n>', 'patches per step (default 4)', intOption('--batch', 1, 256))
-    .option('--steps <n>', 'steps per epoch (default: about 30 s of steps on this machine, timed on the first steps, at least 50)', intOption('--steps', 1))
-    .option('--lr <rate>', 'Adam learning rate (default 0.001)', numberOption('--lr', Number.MIN_VALUE, 10))
+    .option('--patch <px>', 'training patch side, a multiple of 2^depth: 16 for the default U-Net (default 128)', intOption('--patch', 8, 2048))
+    .option('--batch-size <n>', 'patches per step (default 4)', intOption('--batch-size', 1, 256))
+    .addOption(new Option('--batch <n>', 'old name of --batch-size').argParser(intOption('--batch', 1, 256)).hideHelp())
+    .option('--steps-per-epoch <n>', 'steps per epoch (default: about 30 s of steps on this machine, timed on the first steps, at least 50)', intOption('--steps-per-epoch', 1, 100_000))
+    .addOption(new Option('--steps <n>', 'old name of --steps-per-epoch').argParser(intOption('--steps', 1, 100_000)).hideHelp())
+    .option('--learning-rate <rate>', 'Adam learning rate (default 0.001)', numberOption('--learning-rate', Number.MIN_VALUE, 10))
+    .addOption(new Option('--lr <rate>', 'old name of --learning-rate').argParser(numberOption('--lr', Number.MIN_VALUE, 10)).hideHelp())
     .addOption(new Option('--loss <kind>', 'loss (default dice-ce)').choices([...LOSS_KINDS]))
     .option('--seed <n>', 'seed of the split, initialisation, sampling and augmentation (default 0)', intOption('--seed', 0, 2 ** 31 - 1))
-    .option('--val <fraction>', 'validation share when the project has no split manifest (default 0.2)', numberOption('--val', 0.01, 0.9))
+    .option('--val-fraction <fraction>', 'validation share when the project has no split manifest (default 0.2)', numberOption('--val-fraction', 0.01, 0.9))
+    .addOption(new Option('--val <fraction>', 'old name of --val-fraction').argParser(numberOption('--val', 0.01, 0.9)).hideHelp())
     .option('--split <file>', 'split manifest to use instead of the project\'s (seglens split)')
     .option('--max-minutes <m>', 'stop (resumably) after this many minutes', numberOption('--max-minutes', 0.01))
     .option('--out <dir>', 'parent folder of the run folder (default PROJECT/runs)')
@@ -129,7 +148,7 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
         const given = FIXED_ON_RESUME.filter((k) => cmd.getOptionValueSource(k) === 'cli');
         if (given.length) {
           throw new ConfigError(
-            `--resume continues a run with its own settings (its config.json); ${given.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')} cannot change them. Only --epochs (a new maximum), --backend and --threads may be given.`,
+            `--resume continues a run with its own settings (its config.json); ${given.map(kebab).join(', ')} cannot change them. Only --epochs (a new maximum), --backend and --threads may be given.`,
           );
         }
       }
