@@ -16,11 +16,18 @@ import type { SplitManifest, SplitName } from '../seg/split/index.ts';
 import { backgroundId } from '../seg/classes.ts';
 import type { ClassInfo, ProjectSummary } from '../api/index.ts';
 import type { Problem } from '../seg/problems.ts';
+import type { Problem as ContractProblem } from '../api/index.ts';
+import type { Same } from './same-type.ts';
 import { realRoots } from './confine.ts';
 import { EDIT_LOCK, EDITED_FOLDER, EditedMasks } from '../seg/project/edits.ts';
 import { foldersOf, projectGate } from '../seg/project/gate.ts';
 import { FileLock, holderName, LockedError } from '../seg/lock.ts';
 import type { WriteGate } from '../seg/write-gate.ts';
+
+// src/seg's Problem crosses the contract as it is: every one fits the contract's (src/api
+// ProblemSchema), and the two have the same fields (none dropped on the way). Checked at compile time.
+const problemFits: [Problem] extends [ContractProblem] ? Same<keyof Problem, keyof ContractProblem> : false = true;
+void problemFits;
 
 export interface ImageRecord {
   name: string;

@@ -1,6 +1,7 @@
 // A Problem is one thing wrong with the user's data, reported with the file it concerns and what to
 // do. Readers collect problems and carry on with the next file; only `blocking` problems stop
 // training (and make `seglens inspect` exit non-zero).
+import { z } from 'zod';
 
 export type ProblemCode =
   | 'missing-partner'
@@ -34,6 +35,25 @@ export interface Problem {
   hint: string;
   details?: Record<string, unknown>;
 }
+
+/**
+ * A Problem as files store it (split.json's warnings): any code, so a file written by another
+ * version still reads. The one schema of a stored problem; the contract's ProblemSchema (src/api)
+ * is checked against Problem in src/app/open-project.ts.
+ */
+export const StoredProblemSchema = z.object({
+  code: z.string().min(1),
+  severity: z.enum(['error', 'warning']),
+  file: z.string(),
+  message: z.string(),
+  hint: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+// Checked at compile time: every Problem can be stored as it is, with the same fields.
+type Stored = z.infer<typeof StoredProblemSchema>;
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+const storable: [Problem] extends [Stored] ? SameKeys<Problem, Stored> : false = true;
+void storable;
 
 export function isBlocking(p: Problem): boolean {
   return p.severity === 'error';

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError, ShapeError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
-import { isBlocking } from '../problems.ts';
+import { StoredProblemSchema, isBlocking } from '../problems.ts';
 import { parseOrThrow } from '../validate.ts';
 import type { WriteGate } from '../write-gate.ts';
 import { cmp, findDuplicates } from './duplicates.ts';
@@ -41,14 +41,6 @@ const DuplicateSchema = z.object({
   transform: z.string().optional(),
   shift: z.tuple([z.number(), z.number()]).optional(),
 });
-const ProblemSchema = z.object({
-  code: z.string().min(1),
-  severity: z.enum(['error', 'warning']),
-  file: z.string(),
-  message: z.string(),
-  hint: z.string(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
 const names = z.array(z.string().min(1));
 
 export const ManifestSchema = z
@@ -65,7 +57,7 @@ export const ManifestSchema = z
     test: names,
     stats: z.object({ all: StatsSchema, train: StatsSchema, val: StatsSchema, test: StatsSchema }),
     duplicates: z.array(DuplicateSchema),
-    warnings: z.array(ProblemSchema),
+    warnings: z.array(StoredProblemSchema),
   })
   .superRefine((m, ctx) => {
     if (m.background >= m.classNames.length) {
