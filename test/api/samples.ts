@@ -135,6 +135,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
       masks: 'masks',
       pairing: { rule: 'stem', chosen: 'auto', pairs: 2 },
       maskKind: 'label',
+      vector: null,
       objectLayout: null,
       masksRead: 2,
       values: [
