@@ -100,7 +100,10 @@ describe.skipIf(skipWithoutChromium('training through the compute worker'))('tra
     trainer.dispose();
     expect(result.status).toBe('stopped');
     expect(result.epochs).toBe(1);
-    expect(result.reason).toMatch(/webgpu compute stopped working: .*--resume .* --backend native/);
+    const cpu = nativeBuilt() ? 'native' : 'wasm';
+    expect(result.resumeOn).toBe(cpu);
+    expect(result.reason).toContain(`--backend ${cpu}`);
+    expect(result.reason).toMatch(/webgpu compute stopped working: .*--resume /);
     const info = JSON.parse(await readFile(join(result.runDir, 'run.json'), 'utf8')) as { status: string; sessions: Array<{ reason: string }> };
     expect(info.status).toBe('stopped');
     expect(info.sessions[0].reason).toMatch(/stopped working/);

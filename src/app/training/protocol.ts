@@ -32,7 +32,7 @@ export type JobMessage =
   | { type: 'warning'; code: string; message: string; hint: string; epoch: number | null }
   | { type: 'checkpoint'; epoch: number; kind: 'best' | 'last' }
   | { type: 'progress'; task: string; done: number; total: number; item: string | null }
-  | { type: 'finished'; status: 'finished' | 'stopped' | 'diverged' | 'time-limit'; reason: string; epochs: number; bestEpoch: number | null }
+  | { type: 'finished'; status: 'finished' | 'stopped' | 'diverged' | 'time-limit'; reason: string; epochs: number; bestEpoch: number | null; resumeOn?: 'native' | 'wasm' }
   | { type: 'failed'; error: WireError }
   /** A message for the lent GPU compute (child-compute.ts); relayed, never shown. */
   | ComputeEnvelope;
