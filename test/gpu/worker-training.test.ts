@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativeBuilt } from '../../src/train/backend/native.ts';
 import type { Browser, Page } from 'playwright-core';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
 import { fromWebSocket } from '../../src/train/compute/node-ports.ts';
