@@ -137,6 +137,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
       pairing: { rule: 'stem', chosen: 'auto', pairs: 2 },
       maskKind: 'label',
       objectLayout: null,
+      vector: null,
       masksRead: 2,
       values: [
         { value: 0, pixels: 90, fraction: 0.9, images: 2, proposedClass: 'value_0' },

@@ -58,7 +58,8 @@ describe.skipIf(skipWithoutChromium('training through the compute worker'))('tra
 
   const config = { model: { depth: 2, baseFilters: 4 }, patch: 32, batch: 2, stepsPerEpoch: 2, epochs: 2, validation: { tile: 32, overlap: 8, batch: 2 } };
 
-  it('trains two epochs, records the WebGPU adapter, and resumes through a fresh worker', async () => {
+  // Software WebGPU is slow, and slower still on a loaded 2-core machine: generous limits.
+  it('trains two epochs, records the WebGPU adapter, and resumes through a fresh worker', { timeout: 480_000 }, async () => {
     const first = await workerCompute();
     const events: TrainEvent[] = [];
     const trainer = new Trainer({ project, out: join(tmp, 'runs'), compute: first.compute, backend: { allowSoftwareGpu: true }, config });
@@ -87,7 +88,7 @@ describe.skipIf(skipWithoutChromium('training through the compute worker'))('tra
     expect(parseHistory(await readFile(join(result.runDir, 'metrics.jsonl'), 'utf8')).map((r) => r.epoch)).toEqual([1, 2, 3]);
   });
 
-  it('stops with the reason when the compute goes away mid-run, and resumes on the native CPU path', async () => {
+  it('stops with the reason when the compute goes away mid-run, and resumes on the native CPU path', { timeout: 480_000 }, async () => {
     const w = await workerCompute();
     const events: TrainEvent[] = [];
     const trainer = new Trainer({ project, out: join(tmp, 'runs'), compute: w.compute, backend: { allowSoftwareGpu: true }, config: { ...config, epochs: 5 } });
