@@ -3,6 +3,7 @@
 // started through the contract with backend webgpu runs its network in the page's worker, and
 // with auto the engine's own CPU path trains instead, saying why the page's software adapter was
 // not used.
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,9 +112,13 @@ describe.skipIf(skipWithoutChromium('browser mode with the GPU compute worker'))
     await page.waitForSelector('[data-testid="gpu-offer"]:has-text("webgpu")', { timeout: 30_000 });
     expect(await page.textContent('[data-testid="gpu-offer"]')).toMatch(/webgpu on .*software emulation.*browser page/);
     const { jobId } = (await api('startTraining', { epochs: 4, stepsPerEpoch: 2, patch: 32, batchSize: 2, backend: 'webgpu', allowSoftwareGpu: true })) as { jobId: string };
-    // Once epoch 1 is saved, a second page opens: its compute worker replaces the first page's,
+    // Once epoch 1's checkpoint is saved, a second page opens: its compute worker replaces the first page's,
     // whose compute (lent to this training) goes away as a closed window's would.
-    await until(async () => ((await status()).find((j) => j.jobId === jobId)?.epoch ?? 0) >= 1, 540_000, 'epoch 1');
+    // (the checkpoint is renamed into place whole, so its folder means it is complete)
+    await until(async () => {
+      const j = (await status()).find((x) => x.jobId === jobId);
+      return Boolean(j && j.runId !== 'pending' && existsSync(join(tmp, 'demo', 'runs', j.runId, 'last')));
+    }, 540_000, 'the last checkpoint of epoch 1');
     const second = await browser.newPage();
     await second.goto(served.url);
     await second.waitForSelector('[data-view="training"]', { timeout: 60_000 });
@@ -122,8 +127,10 @@ describe.skipIf(skipWithoutChromium('browser mode with the GPU compute worker'))
     expect(job.reason).toMatch(/webgpu compute stopped working/);
     expect(['native', 'wasm']).toContain(job.resumeOn);
     await second.click('[data-view="training"]');
-    await second.waitForSelector('[data-action="resume-cpu"]', { timeout: 30_000 });
+    await second.waitForSelector('[data-testid="finished"]', { timeout: 30_000 });
     await mkdir(SHOTS, { recursive: true });
+    await second.screenshot({ path: join(SHOTS, 'gpu-lost-finished.png'), fullPage: true });
+    await second.waitForSelector('[data-action="resume-cpu"]', { timeout: 30_000 });
     await second.screenshot({ path: join(SHOTS, 'gpu-lost-resume-cpu.png'), fullPage: true });
     await second.click('[data-action="resume-cpu"]');
     await until(async () => (await status()).some((j) => j.jobId !== jobId && j.runId === job.runId && ['finished', 'stopped', 'failed'].includes(j.state)), 540_000, 'the resumed run');

@@ -115,6 +115,12 @@ export class TrainingState {
     }, { signal });
     client.on('training.finished', (p) => {
       if (!mine(p)) return;
+      // A page that was not watching this job (opened during it) adopts it: its run is the one ended.
+      if (this.jobId === null) {
+        this.jobId = p.jobId;
+        this.runId = p.runId;
+        if (this.history.length === 0) void this.loadHistory(p.runId).catch(() => undefined);
+      }
       this.state = p.status;
       this.etaSeconds = null;
       this.finished = { status: p.status, reason: p.reason, bestEpoch: p.bestEpoch, resumeOn: p.resumeOn, error: p.error ? describeError(p.error, 'Training') : null };
@@ -154,7 +160,11 @@ export class TrainingState {
       this.epochs = live.epochs;
       this.etaSeconds = live.etaSeconds;
       // A run that ended while no page watched it (e.g. its GPU went away): say how it ended.
-      if (!ACTIVE.has(live.state) && live.reason) this.finished = { status: live.state, reason: live.reason, bestEpoch: null, resumeOn: live.resumeOn, error: live.error ? describeError(live.error, 'Training') : null };
+      if (!ACTIVE.has(live.state) && live.reason) {
+        this.finished = { status: live.state, reason: live.reason, bestEpoch: null, resumeOn: live.resumeOn, error: live.error ? describeError(live.error, 'Training') : null };
+        // The run list this page holds may predate the end (the run then showed as running).
+        this.onRunEnded?.();
+      }
       if (live.runId && live.runId !== 'pending') await this.loadHistory(live.runId);
     } catch (e) {
       this.error = describeError(e, 'Reading the training status');
