@@ -90,6 +90,7 @@ const jobStatus = {
   etaSeconds: 20,
   lastEpoch: epochRecord,
   reason: null,
+  resumeOn: null,
   error: null,
 };
 
@@ -232,5 +233,5 @@ export const EVENT_SAMPLES: { [K in EventName]: ContractEvents[K] } = {
   'training.preview': { jobId: 'j1', runId: 'r1', epoch: 1, name: 'a' },
   'training.warning': { jobId: 'j1', runId: 'r1', code: 'not-learning', message: 'Loss flat at ln 3.', hint: 'Lower the learning rate.', epoch: 3 },
   'training.checkpoint': { jobId: 'j1', runId: 'r1', epoch: 1, kind: 'best' },
-  'training.finished': { jobId: 'j1', runId: 'r1', status: 'stopped', reason: 'stopped at epoch 2', epochs: 2, bestEpoch: 1, error: null },
+  'training.finished': { jobId: 'j1', runId: 'r1', status: 'stopped', reason: 'stopped at epoch 2', epochs: 2, bestEpoch: 1, resumeOn: null, error: null },
 };

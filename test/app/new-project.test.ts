@@ -11,7 +11,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchJson } from '../../src/api/index.ts';
 import type { BrowseFoldersResult, ProposeProjectResult, ProjectSummary } from '../../src/api/index.ts';
+import { COCO_FILE, exportMasks } from '../../src/app/mask-export.ts';
 import { Workspace } from '../../src/app/workspace.ts';
+import { openDataset } from '../../src/seg/dataset/index.ts';
 import { parseClassTable } from '../../src/seg/classes.ts';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
 import { DISTINCT_COLORS } from '../../src/seg/project/index.ts';
@@ -123,6 +125,41 @@ describe('object folders', () => {
     const inspect = await ws.inspectProject();
     expect(inspect.classes.find((c) => c.name === className)!.pixels).toBeGreaterThan(0);
   });
+});
+
+describe('vector annotations', () => {
+  // The demo's ground truth exported as QuPath GeoJSON (a file per image) and as one CVAT COCO file.
+  for (const format of ['geojson', 'coco'] as const) {
+    it(`proposes ${format} annotations with their classes by name, and writes a project that reads them`, async () => {
+      const dir = join(home, 'data', `vector-${format}`);
+      await cp(join(tmp, 'demo', 'images'), join(dir, 'images'), { recursive: true });
+      const out = join(tmp, `export-${format}`);
+      await exportMasks({ project: join(tmp, 'demo'), format, out });
+      if (format === 'geojson') await cp(out, join(dir, 'masks'), { recursive: true });
+      else await cp(join(out, COCO_FILE), join(dir, 'instances_default.json'));
+      const p = (await dispatchJson(ws, 'proposeProject', { dir })) as ProposeProjectResult;
+      expect(p.maskKind).toBe(format);
+      expect(p.vector?.kind).toBe(format);
+      expect(p.masks).toBe(format === 'coco' ? null : 'masks');
+      expect(p.pairing.pairs).toBe(4);
+      const demo = (await openDataset(join(tmp, 'demo'))).project.classes.classes.map((c) => c.name);
+      expect(p.proposal.classes.map((c) => c.name).sort()).toEqual([...demo].sort());
+      expect(existsSync(join(dir, 'seglens.json'))).toBe(false);
+      const s = (await dispatchJson(ws, 'createProject', {
+        dir,
+        images: p.images,
+        ...(p.masks ? { masks: p.masks } : {}),
+        pairing: 'stem',
+        classes: p.proposal,
+        vector: p.vector,
+      })) as ProjectSummary;
+      expect(s.imageCount).toBe(4);
+      const written = JSON.parse(readFileSync(join(dir, 'seglens.json'), 'utf8')) as { maskFormat: { kind: string } };
+      expect(written.maskFormat.kind).toBe(format);
+      const inspect = await ws.inspectProject();
+      for (const c of inspect.classes) expect(c.pixels, c.name).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe('class table colours', () => {

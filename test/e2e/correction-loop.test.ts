@@ -5,14 +5,14 @@
 // the corrected mask was in its training data, and the next image's prediction shown is the new
 // run's (its file written by the fine-tuning job). Screenshots: test-output/e2e/loop-*.png.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seglens } from '../helpers/cli.ts';
-import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
+import { closeUi, ensureRendererBuilt, openUi, shot, skipWithoutChromium } from './harness.ts';
 import type { Served } from './harness.ts';
 
 let tmp: string;
@@ -46,16 +46,11 @@ describe.skipIf(skipWithoutChromium('the correction-loop browser test'))('correc
     const t = await seglens(['train', demo, '--epochs', '1', '--steps', '6', '--patch', '64', '--batch', '2']);
     expect(t.code, t.stdout + t.stderr).toBe(0);
     parent = (await readdir(join(demo, 'runs')))[0];
-    server = await serve([demo], { SEGLENS_HOME: tmp });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
-    errors = collectErrors(page);
+    ({ server, browser, page, errors } = await openUi([demo], { SEGLENS_HOME: tmp }, { width: 1500, height: 950 }));
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await closeUi({ browser, server }, tmp);
   });
 
   let image: string;

@@ -3,14 +3,14 @@
 // Escape, a choice in a list give them back), a flood fill of a large region asks first, the
 // tools work in every pane of side by side, and the ground-truth layer says "edited".
 // Screenshots: test-output/e2e/editor-keys-*.png.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
-import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
+import { closeUi, ensureRendererBuilt, openUi, shot, skipWithoutChromium } from './harness.ts';
 import type { Served } from './harness.ts';
 
 const NAME = 'demo_04';
@@ -61,19 +61,14 @@ describe.skipIf(skipWithoutChromium('the editor keys browser test'))('editor erg
     await generateDemoProject(join(tmp, 'demo'), { seed: 1 });
     const { data, info } = await sharp(join(tmp, 'demo', 'masks', `${NAME}.png`)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     gt = { data: new Uint8Array(data), width: info.width, height: info.height };
-    server = await serve([join(tmp, 'demo')], { SEGLENS_HOME: tmp });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    errors = collectErrors(page);
+    ({ server, browser, page, errors } = await openUi([join(tmp, 'demo')], { SEGLENS_HOME: tmp }));
     await page.goto(server.url);
     await page.click(`[data-testid=image-table] [data-image="${NAME}"]`);
     await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt !== null);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await closeUi({ browser, server }, tmp);
   });
 
   it('draws the brush outline at the brush size, and [ ] change the size', { timeout: 60_000 }, async () => {

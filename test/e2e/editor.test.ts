@@ -3,7 +3,7 @@
 // page, then read the saved mask file with sharp and check its pixels against the imported mask.
 // Screenshots: test-output/e2e/editor-*.png.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floodFill } from '../../renderer/src/lib/editor/ops.ts';
 import { imagePoint } from '../../renderer/src/lib/editor/mask.ts';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
-import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
+import { closeUi, ensureRendererBuilt, openUi, shot, skipWithoutChromium } from './harness.ts';
 import type { Served } from './harness.ts';
 
 const NAME = 'demo_02';
@@ -119,16 +119,11 @@ describe.skipIf(skipWithoutChromium('the annotation editor browser test'))('anno
     await writeFile(join(run, 'config.json'), '{}');
     const pred = Buffer.alloc(original.width * original.height, NUCLEUS);
     await sharp(pred, { raw: { width: original.width, height: original.height, channels: 1 } }).toColourspace('b-w').png().toFile(join(run, 'predictions', `${NAME}.png`));
-    server = await serve([], { SEGLENS_HOME: tmp });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    errors = collectErrors(page);
+    ({ server, browser, page, errors } = await openUi([], { SEGLENS_HOME: tmp }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await closeUi({ browser, server }, tmp);
   });
 
   let start: { x: number; y: number };

@@ -4,7 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -97,4 +97,27 @@ export function collectErrors(page: Page): string[] {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+/** A served app with one Chromium page on it, and the page's errors collected. */
+export interface UiSession {
+  server: Served;
+  browser: Browser;
+  page: Page;
+  errors: string[];
+}
+
+/** `seglens serve ARGS` with ENV, Chromium, and one page of the given size (not opened yet). */
+export async function openUi(args: string[], env: Record<string, string>, viewport = { width: 1400, height: 900 }): Promise<UiSession> {
+  const server = await serve(args, env);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport });
+  return { server, browser, page, errors: collectErrors(page) };
+}
+
+/** Closes what openUi started (any part may be missing after a failed start) and removes `tmp`. */
+export async function closeUi(ui: { browser?: Browser; server?: Served }, tmp?: string): Promise<void> {
+  await ui.browser?.close();
+  await ui.server?.stop();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
 }

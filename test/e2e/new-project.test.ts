@@ -4,14 +4,14 @@
 // folder browser of browser mode, which stays inside the user's home folder.
 // Screenshots: test-output/e2e/new-project-*.png.
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
-import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
+import { closeUi, ensureRendererBuilt, openUi, shot, skipWithoutChromium } from './harness.ts';
 import type { Served } from './harness.ts';
 
 let tmp: string;
@@ -45,16 +45,11 @@ describe.skipIf(skipWithoutChromium('the new-project browser test'))('a project 
     await generateDemoProject(join(tmp, 'source'), { count: 8, size: 128, seed: 4, plantErrors: false });
     await cp(join(tmp, 'source', 'images'), join(data, 'images'), { recursive: true });
     await exportMasks(join(tmp, 'source', 'masks'), join(data, 'labels'));
-    server = await serve([], { SEGLENS_HOME: join(tmp, 'seglens-home'), HOME: home });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-    errors = collectErrors(page);
+    ({ server, browser, page, errors } = await openUi([], { SEGLENS_HOME: join(tmp, 'seglens-home'), HOME: home }, { width: 1400, height: 950 }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await closeUi({ browser, server }, tmp);
   });
 
   it('finds the folder with the folder browser, shows every stored value, and writes the edited class table', { timeout: 120_000 }, async () => {

@@ -4,13 +4,13 @@
 // headline counts (the validation images, the figure training recorded), and every deceptive point
 // of the scatter, clicked in turn, opens its own image with its per-class scores and the error map
 // of its worst class. Screenshots: test-output/e2e/review-*.png.
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seglens } from '../helpers/cli.ts';
-import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
+import { closeUi, ensureRendererBuilt, openUi, shot, skipWithoutChromium } from './harness.ts';
 import type { Served } from './harness.ts';
 
 let tmp: string;
@@ -40,9 +40,7 @@ describe.skipIf(skipWithoutChromium('the review loop browser test'))('the review
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await closeUi({ browser, server }, tmp);
   });
 
   it('trains on the demo from the command line once the flagged images are excluded', { timeout: 240_000 }, async () => {
@@ -65,10 +63,7 @@ describe.skipIf(skipWithoutChromium('the review loop browser test'))('the review
   });
 
   it('opens the run in the app, predicts it on demand, and states what the headline counts', { timeout: 240_000 }, async () => {
-    server = await serve([demo], { SEGLENS_HOME: tmp, HOME: tmp });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-    errors = collectErrors(page);
+    ({ server, browser, page, errors } = await openUi([demo], { SEGLENS_HOME: tmp, HOME: tmp }, { width: 1400, height: 950 }));
     await page.goto(server.url);
     await page.waitForSelector('[data-testid=image-table] tbody tr');
     await page.waitForSelector('[data-testid=ready]', { timeout: 60_000 });

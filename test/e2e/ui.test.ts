@@ -4,14 +4,14 @@
 // training whose curves move, stop it, export a report. Screenshots: test-output/e2e/.
 // (issue 5, section 4)
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
-import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
+import { closeUi, ensureRendererBuilt, openUi, shot, skipWithoutChromium } from './harness.ts';
 import type { Served } from './harness.ts';
 import { PLANTED_RUN, expectedErrorCounts, expectedScores, plantReviewRun } from './review-fixture.ts';
 import type { PlantedImage } from './review-fixture.ts';
@@ -54,16 +54,11 @@ describe.skipIf(skipWithoutChromium('the review UI browser test'))('review UI in
     // beforehand so a planted run with known predictions can sit in it.
     await generateDemoProject(join(tmp, 'demo'), { seed: 1 });
     planted = await plantReviewRun(join(tmp, 'demo'));
-    server = await serve([], { SEGLENS_HOME: tmp });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    errors = collectErrors(page);
+    ({ server, browser, page, errors } = await openUi([], { SEGLENS_HOME: tmp }));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    await closeUi({ browser, server }, tmp);
   });
 
   it('opens the demo and lists its images with class presence and annotation status', { timeout: 60_000 }, async () => {

@@ -67,6 +67,8 @@ export const EVENT_SCHEMAS = {
     reason: z.string(),
     epochs: count,
     bestEpoch: z.number().int().min(1).nullable(),
+    /** Set when the GPU compute was lost mid-run: the CPU backend to resume on ("Resume on the CPU"). */
+    resumeOn: z.enum(['native', 'wasm']).nullable(),
     error: WireErrorSchema.nullable(),
   }),
 } as const;

@@ -10,6 +10,7 @@ export const LOSS_NAMES = ['ce', 'weighted-ce', 'dice', 'dice-ce', 'focal'] as c
  * when it has a hardware adapter, then the engine's own backends.
  */
 export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'webgpu', 'webgl', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 
 /** Options of a new training run. Everything left out takes the trainer's default. */
 export const TrainingOptionsSchema = z.strictObject({
@@ -114,6 +115,8 @@ export const JobStatusSchema = z.object({
   lastEpoch: EpochRecordSchema.nullable(),
   /** Why the run ended, one sentence; null while it runs. */
   reason: z.string().nullable(),
+  /** Set when the GPU compute was lost mid-run: the CPU backend to resume on. */
+  resumeOn: z.enum(['native', 'wasm']).nullable(),
   error: WireErrorSchema.nullable(),
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
@@ -133,6 +136,7 @@ export const TrainingStatusResultSchema = z.object({
   /** The GPU compute worker connected to the engine (the page's or the compute window's), if any. */
   gpu: z.object({ source: z.string(), offers: z.array(GpuOfferSchema) }).nullable(),
 });
+export type TrainingStatusResult = z.infer<typeof TrainingStatusResultSchema>;
 
 /** `running` as recorded in run.json may also be a run whose process died: `canResume` tells. */
 export const RUN_STATES = ['running', ...END_STATES, 'unknown'] as const;

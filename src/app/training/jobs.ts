@@ -69,6 +69,7 @@ export class JobManager {
       etaSeconds: null,
       lastEpoch: null,
       reason: null,
+      resumeOn: null,
       error: null,
     };
     let resolveStart!: (v: { jobId: string; runId: string }) => void;
@@ -156,7 +157,7 @@ export class JobManager {
     s.error = error;
     s.reason = error.message;
     s.finishedAt = new Date().toISOString();
-    this.emit({ type: 'training.finished', payload: { jobId: s.jobId, runId: s.runId, status: 'failed', reason: error.message, epochs: s.epoch, bestEpoch: null, error } });
+    this.emit({ type: 'training.finished', payload: { jobId: s.jobId, runId: s.runId, status: 'failed', reason: error.message, epochs: s.epoch, bestEpoch: null, resumeOn: null, error } });
   }
 
   private onMessage(job: Job, msg: ParsedJobMessage): void {
@@ -196,10 +197,11 @@ export class JobManager {
       case 'finished':
         s.state = msg.status;
         s.reason = msg.reason;
+        s.resumeOn = msg.resumeOn ?? null;
         s.epoch = msg.epochs;
         s.etaSeconds = 0;
         s.finishedAt = new Date().toISOString();
-        this.emit({ type: 'training.finished', payload: { ...ids, status: msg.status, reason: msg.reason, epochs: msg.epochs, bestEpoch: msg.bestEpoch, error: null } });
+        this.emit({ type: 'training.finished', payload: { ...ids, status: msg.status, reason: msg.reason, epochs: msg.epochs, bestEpoch: msg.bestEpoch, resumeOn: msg.resumeOn ?? null, error: null } });
         return;
       case 'failed':
         this.fail(job, msg.error);

@@ -179,5 +179,5 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
   await Promise.all(writes);
   // Predictions are made even after a stop: the best weights so far are what the user reviews.
   await predictAll(p, result.runDir, result, { ...ctx, signal: new AbortController().signal });
-  ctx.emit({ type: 'finished', status: result.status, reason: result.reason, epochs: result.epochs, bestEpoch: result.bestEpoch });
+  ctx.emit({ type: 'finished', status: result.status, reason: result.reason, epochs: result.epochs, bestEpoch: result.bestEpoch, resumeOn: result.resumeOn ?? null });
 };

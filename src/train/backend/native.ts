@@ -101,6 +101,11 @@ export function parseThreads(value: string | number | undefined): number | true 
   return n;
 }
 
+/** Whether the addon is built and allowed, without loading it (which would set its threads). */
+export function nativeBuilt(): boolean {
+  return process.env.SEGLENS_NATIVE !== '0' && existsSync(nativeAddonPath());
+}
+
 /**
  * Loads the addon (once per process) and sets its thread count. SEGLENS_NATIVE=0 disables it.
  * Never throws for a missing or broken addon: the status says why.

@@ -116,6 +116,8 @@ export interface TrainResult {
   best: EpochRecord | null;
   warnings: TrainingWarning[];
   seconds: number;
+  /** When the compute in use was lost: the CPU backend of this machine to resume on. */
+  resumeOn?: 'native' | 'wasm';
 }
 
 export type TrainEvent = StartedEvent | StepEvent | EpochEvent | WarningEvent | CheckpointEvent | FinishedEvent;

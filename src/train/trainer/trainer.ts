@@ -30,6 +30,7 @@ import { selectBackend } from '../backend/select.ts';
 import type { SelectBackendOptions } from '../backend/select.ts';
 import { LocalCompute } from '../compute/local.ts';
 import { ComputeLostError } from '../compute/protocol.ts';
+import { nativeBuilt } from '../backend/native.ts';
 import type { BackendReport, Compute } from '../compute/types.ts';
 import { classWeightsFromCounts } from '../data/class-weights.ts';
 import { Rng } from '../data/rng.ts';
@@ -399,10 +400,11 @@ export class Trainer {
   private async computeLost(s: Session, e: ComputeLostError, seconds: number, warnings: TrainingWarning[], emit: (e: TrainEvent) => void): Promise<TrainResult> {
     const st = s.state;
     const last = checkpointDir(s.run.dir, RUN_FILES.last);
+    const resumeOn = nativeBuilt() ? 'native' : 'wasm';
     const reason =
       `the ${s.backend.name} compute stopped working: ${e.message}. ` +
       (last
-        ? `The last checkpoint (end of epoch ${st.epoch}) is kept; resume on the CPU path with \`seglens train PROJECT --resume ${s.run.id} --backend native\` (or Resume in the app).`
+        ? `The last checkpoint (end of epoch ${st.epoch}) is kept; resume on the CPU path with \`seglens train PROJECT --resume ${s.run.id} --backend ${resumeOn}\` (or "Resume on the CPU" in the app).`
         : 'No epoch had finished, so there is no checkpoint to resume from: start the run again.');
     const result: TrainResult = {
       status: 'stopped',
@@ -416,6 +418,7 @@ export class Trainer {
       best: s.history.find((r) => r.epoch === st.best.epoch) ?? null,
       warnings,
       seconds,
+      ...(last ? { resumeOn } : {}),
     };
     await this.endSession(s, 'stopped', reason);
     emit({ type: 'finished', result });

@@ -1,7 +1,7 @@
 // State of the training view: the options form, the split preview, and the live job (its events
 // turned into curves, the backend and why, ETA, warnings, the per-epoch preview). It listens from
 // the start of the app, so a training keeps being followed while another view is shown.
-import type { BackendInfo, EpochRecord, JobStatus, PredictionPixels, SplitPreviewResult, TrainingOptions } from '../../../../src/api/index.ts';
+import type { BackendInfo, BackendPreference, EpochRecord, JobStatus, PredictionPixels, SplitPreviewResult, TrainingOptions, TrainingStatusResult } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
@@ -70,7 +70,9 @@ export class TrainingState {
   monitor = $state.raw<{ name: string; minDelta: number; patience: number } | null>(null);
   /** The exported HTML report as a page the browser can open (a blob: URL), and its file. */
   reportUrl = $state<string | null>(null);
-  finished = $state.raw<{ status: string; reason: string; bestEpoch: number | null; error: ShownError | null } | null>(null);
+  finished = $state.raw<{ status: string; reason: string; bestEpoch: number | null; resumeOn: 'native' | 'wasm' | null; error: ShownError | null } | null>(null);
+  /** The GPU compute worker the engine can lend a training (the page's or the compute window's), as trainingStatus says. */
+  gpu = $state.raw<TrainingStatusResult['gpu']>(null);
   preview = $state.raw<PredictionPixels | null>(null);
   previewEpoch = $state<number | null>(null);
   error = $state.raw<ShownError | null>(null);
@@ -113,9 +115,16 @@ export class TrainingState {
     }, { signal });
     client.on('training.finished', (p) => {
       if (!mine(p)) return;
+      // A page that was not watching this job (opened during it) adopts it: its run is the one ended.
+      if (this.jobId === null) {
+        this.jobId = p.jobId;
+        this.runId = p.runId;
+        if (this.history.length === 0) void this.loadHistory(p.runId).catch(() => undefined);
+      }
       this.state = p.status;
       this.etaSeconds = null;
-      this.finished = { status: p.status, reason: p.reason, bestEpoch: p.bestEpoch, error: p.error ? describeError(p.error, 'Training') : null };
+      this.finished = { status: p.status, reason: p.reason, bestEpoch: p.bestEpoch, resumeOn: p.resumeOn, error: p.error ? describeError(p.error, 'Training') : null };
+      void this.refreshGpu();
       this.onRunEnded?.();
     }, { signal });
   }
@@ -139,7 +148,8 @@ export class TrainingState {
   /** Pick up a job already running in the engine (page reloaded during training). */
   async attach(): Promise<void> {
     try {
-      const { jobs } = await this.client.trainingStatus();
+      const { jobs, gpu } = await this.client.trainingStatus();
+      this.gpu = gpu;
       const live = jobs.find((j) => ACTIVE.has(j.state)) ?? jobs.at(-1);
       if (!live) return;
       this.job = live;
@@ -149,6 +159,12 @@ export class TrainingState {
       this.backend = live.backend;
       this.epochs = live.epochs;
       this.etaSeconds = live.etaSeconds;
+      // A run that ended while no page watched it (e.g. its GPU went away): say how it ended.
+      if (!ACTIVE.has(live.state) && live.reason) {
+        this.finished = { status: live.state, reason: live.reason, bestEpoch: null, resumeOn: live.resumeOn, error: live.error ? describeError(live.error, 'Training') : null };
+        // The run list this page holds may predate the end (the run then showed as running).
+        this.onRunEnded?.();
+      }
       if (live.runId && live.runId !== 'pending') await this.loadHistory(live.runId);
     } catch (e) {
       this.error = describeError(e, 'Reading the training status');
@@ -240,7 +256,16 @@ export class TrainingState {
     }
   }
 
-  async resume(runId: string, epochs?: number): Promise<void> {
+  /** What GPU the engine could lend a training now (the worker connects a moment after the page loads). */
+  async refreshGpu(): Promise<void> {
+    try {
+      this.gpu = (await this.client.trainingStatus()).gpu;
+    } catch {
+      // The status line is informative only; a failing call shows up in the next action's error.
+    }
+  }
+
+  async resume(runId: string, epochs?: number, backend?: BackendPreference): Promise<void> {
     this.error = null;
     this.state = 'starting';
     this.jobId = null;
@@ -251,7 +276,7 @@ export class TrainingState {
     try {
       await this.loadHistory(runId);
       this.steps = [];
-      const r = await this.client.resumeTraining({ runId, ...(epochs ? { epochs } : {}) });
+      const r = await this.client.resumeTraining({ runId, ...(epochs ? { epochs } : {}), ...(backend ? { backend } : {}) });
       this.jobId = r.jobId;
       this.runId = r.runId;
       if (this.state === 'starting') this.state = 'running';
