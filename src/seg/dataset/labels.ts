@@ -6,6 +6,8 @@ import { imageInfo, readRawMask } from '../image-io.ts';
 import { readObjectMasks } from '../object-masks.ts';
 import { detectInstanceDamage, detectInterpolation, instanceDamageProblem, interpolationProblem, lossyMaskProblem } from '../audit/index.ts';
 import { readPerClassMasks } from '../mask-sources.ts';
+import type { MultiLabelMap } from '../overlap-bits.ts';
+import { readOverlappingMasks } from '../overlap-masks.ts';
 import { readCocoLabels, readGeoJsonLabels } from '../vector/read.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
 import type { UnknownValue } from '../masks.ts';
@@ -19,12 +21,23 @@ export interface PairLabels {
   problems: Problem[];
   /** Bit depth of the stored mask (for inspect). */
   bitDepth: number;
+  /**
+   * Overlapping projects only: the K binary targets (src/seg/overlap-bits.ts) that training and
+   * scores use, and this image's K x K pixel co-occurrence. `labels` is then the class-id view.
+   */
+  overlap?: { multi: MultiLabelMap; cooccurrence: number[][] };
 }
 
 export async function readPairLabels(project: Project, pair: Pair, shown: (f: string) => string = (f) => f): Promise<PairLabels> {
   const opts: ReadOptions = project.maxPixels ? { maxPixels: project.maxPixels } : {};
   const table = project.classes;
   const f = project.maskFormat;
+  if (project.overlapping && f.kind === 'per-class') {
+    // The editor saves class-id masks, which cannot hold overlaps: the per-class files decide.
+    const files = Object.entries(pair.classMasks ?? {}).map(([className, file]) => ({ className, file }));
+    const r = await readOverlappingMasks(files, table, opts);
+    return { labels: r.labels, problems: r.problems, bitDepth: 8, overlap: { multi: r.multi, cooccurrence: r.cooccurrence } };
+  }
   if (pair.edited) return readEditedLabels(pair.mask, table.classes.length, opts, shown);
   if (f.kind === 'per-class') {
     const files = Object.entries(pair.classMasks ?? {}).map(([className, file]) => ({ className, file }));

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ClassTableSchema, isColorTable } from '../classes.ts';
 import { DEFAULT_NORMALIZATION } from '../types.ts';
+import { MAX_OVERLAPPING_CLASSES } from '../overlap-bits.ts';
 
 export const PROJECT_FILE = 'seglens.json';
 export const CURRENT_VERSION = 2;
@@ -125,6 +126,13 @@ export const ProjectSchema = z
      * Their files stay where they are; inspect still reads and reports them.
      */
     exclude: z.array(ExclusionSchema).optional(),
+    /**
+     * Classes may overlap (a nucleolus inside its nucleus): each foreground class is its own binary
+     * target (sigmoid per class), read from per-class masks without resolving overlaps. Needs
+     * `maskFormat` per-class, no folder for the background (it is "no foreground class") and at
+     * most MAX_OVERLAPPING_CLASSES classes (one bit each, see src/seg/overlap.ts).
+     */
+    overlapping: z.boolean().optional(),
     classes: ClassTableSchema,
   })
   .superRefine((p, ctx) => {
@@ -159,6 +167,15 @@ export const ProjectSchema = z
       if (f.boundaryClass !== undefined) {
         if (!names.has(f.boundaryClass)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: `"${f.boundaryClass}" is not the name of a class in "classes"` });
         if (f.boundaryClass === f.className) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: 'the boundary class must differ from the object class' });
+      }
+    }
+    if (p.overlapping) {
+      if (f.kind !== 'per-class') ctx.addIssue({ code: 'custom', path: ['overlapping'], message: 'overlapping classes are read from per-class masks: set maskFormat to {"kind": "per-class", "folders": {...}}' });
+      else if (f.folders[p.classes.background] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['maskFormat', 'folders', p.classes.background], message: 'with overlapping classes the background is "no foreground class": remove its folder' });
+      }
+      if (p.classes.classes.length > MAX_OVERLAPPING_CLASSES) {
+        ctx.addIssue({ code: 'custom', path: ['overlapping'], message: `overlapping projects hold at most ${MAX_OVERLAPPING_CLASSES} classes, background included (got ${p.classes.classes.length})` });
       }
     }
     const colours = isColorTable(p.classes);
