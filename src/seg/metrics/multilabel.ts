@@ -54,6 +54,13 @@ export interface MultiLabelSummary {
   meanForegroundAuc: number;
   meanForegroundAveragePrecision: number;
   aucMethod: string;
+  /** K x K ground-truth pixels that are both classes (diagonal: pixels of the class). */
+  truthCooccurrence: number[][];
+  /**
+   * K x K pixels of ground-truth class g (row) predicted as class p (column) at the thresholds;
+   * null when the thresholds were not known before the images (validation chooses them after).
+   */
+  predictedOnTruth: number[][] | null;
 }
 
 /** An EvalResult of overlapping classes (see the file comment). */
@@ -68,6 +75,7 @@ export class MultiLabelAccumulator {
   private readonly hists: Float64Array[] = [];
   private readonly ignored: number[] = [];
   private readonly cross: Float64Array;
+  private readonly truth: Float64Array;
   private readonly fixed: readonly number[] | undefined;
 
   /** `thresholds` known in advance (a trained model's) also give the cross-class `confusion`. */
@@ -78,6 +86,7 @@ export class MultiLabelAccumulator {
     if (thresholds && thresholds.length !== this.numClasses) throw new ShapeError(`${thresholds.length} thresholds for ${this.numClasses} classes.`);
     this.fixed = thresholds;
     this.cross = new Float64Array(this.numClasses * this.numClasses);
+    this.truth = new Float64Array(this.numClasses * this.numClasses);
   }
 
   get size(): number {
@@ -109,6 +118,12 @@ export class MultiLabelAccumulator {
         if (tb) predicted[k] = b >= tb[k] ? 1 : 0;
       }
       if (tb) for (let g = 0; g < K; g++) if (hasClass(v, g)) for (let k = 0; k < K; k++) this.cross[g * K + k] += predicted[k];
+    }
+    const values = new Float64Array(256);
+    for (let i = 0; i < n; i++) values[gt.data[i]]++;
+    for (let v = 0; v < IGNORE; v++) {
+      if (!values[v]) continue;
+      for (let a = 0; a < K; a++) if (hasClass(v, a)) for (let b = 0; b < K; b++) if (hasClass(v, b)) this.truth[a * K + b] += values[v];
     }
     this.names.push(name);
     this.hists.push(h);
@@ -172,7 +187,9 @@ export class MultiLabelAccumulator {
     const th = given ?? this.chooseThresholds();
     const all = this.counts(th);
     const base = evalFromCounts(this.table, this.names, all, this.ignored, baselineCounts(all, n, K, bg));
-    const confusion = Array.from({ length: K }, (_, g) => Array.from({ length: K }, (_, p) => (this.fixed ? this.cross[g * K + p] : 0)));
+    const square = (m: Float64Array) => Array.from({ length: K }, (_, g) => Array.from({ length: K }, (_, p) => m[g * K + p]));
+    const known = this.fixed !== undefined && (!thresholds || thresholds.every((t, k) => t === this.fixed![k]));
+    const confusion = known ? square(this.cross) : square(new Float64Array(K * K));
     const classes = this.table.classes.map((c, k): MultiLabelClass => {
       const { pos, neg } = this.histograms(k);
       const P = pos.reduce((a, b) => a + b, 0);
@@ -202,6 +219,8 @@ export class MultiLabelAccumulator {
         classes,
         meanForegroundAuc: nanMean(classes.map((c) => c.auc), fg).value,
         meanForegroundAveragePrecision: nanMean(classes.map((c) => c.averagePrecision), fg).value,
+        truthCooccurrence: square(this.truth),
+        predictedOnTruth: known ? square(this.cross) : null,
         aucMethod: `pixel-level, each class against its absence (overlapping classes), from probabilities; ${THRESHOLD_BINS} score bins over [0, 1] (scores in one bin count as ties, 1/2 in ROC-AUC); average precision as in scikit-learn`,
       },
     };
