@@ -85,10 +85,13 @@ export async function listRuns(p: OpenProject, live: ReadonlySet<string>): Promi
 
 export async function runDetail(p: OpenProject, runId: string, live: ReadonlySet<string>): Promise<RunDetail> {
   const dir = runDir(p, runId);
-  const config = await new RunFolder(dir).readConfigLoose();
+  const folder = new RunFolder(dir);
+  const config = await folder.readConfigLoose();
+  const th = await folder.readThresholdsLoose();
   return {
     summary: await runSummary(runId, dir, live),
     history: wireHistory(await readHistory(dir)),
     config: config ? (toJSONSafe(config) as Record<string, unknown>) : null,
+    ...(th ? { thresholds: { epoch: th.epoch, rule: th.rule, ruleText: th.ruleText, classes: th.classes } } : {}),
   };
 }

@@ -54,7 +54,7 @@ import { fineTuneConfig, readParentRun, startingWeights } from './fine-tune.ts';
 import type { Lineage, ParentRun } from './fine-tune.ts';
 import { epochWarnings, stepWarning } from './warnings.ts';
 import { drawBatch } from './step.ts';
-import { overlapClassWeights, overlapConfig, withThresholds } from './overlap.ts';
+import { overlapClassWeights, overlapConfig, thresholdsFile, withThresholds } from './overlap.ts';
 
 /** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
 export const INITIAL_LOSS_STEPS = 5;
@@ -347,6 +347,8 @@ export class Trainer {
         emit({ type: 'epoch', record });
         found.raise.forEach(raise);
         if (improved) {
+          const curves = thresholdsFile(epoch, val.result);
+          if (curves) await s.run.writeThresholds(curves);
           const dir = await this.checkpoint(s, RUN_FILES.best);
           emit({ type: 'checkpoint', which: 'best', dir, epoch, step: 0 });
         }

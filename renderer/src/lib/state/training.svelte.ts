@@ -1,7 +1,7 @@
 // State of the training view: the options form, the split preview, and the live job (its events
 // turned into curves, the backend and why, ETA, warnings, the per-epoch preview). It listens from
 // the start of the app, so a training keeps being followed while another view is shown.
-import type { BackendInfo, EpochRecord, JobStatus, PredictionPixels, SplitPreviewResult, TrainingOptions } from '../../../../src/api/index.ts';
+import type { BackendInfo, EpochRecord, JobStatus, RunThresholds, PredictionPixels, SplitPreviewResult, TrainingOptions } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
@@ -62,6 +62,8 @@ export class TrainingState {
   backend = $state.raw<BackendInfo | null>(null);
   epochs = $state(0);
   history = $state.raw<EpochRecord[]>([]);
+  /** Overlapping classes: the best epoch's thresholds and validation curves (null otherwise). */
+  thresholds = $state.raw<RunThresholds | null>(null);
   steps = $state.raw<StepPoint[]>([]);
   etaSeconds = $state<number | null>(null);
   warnings = $state.raw<TrainingWarning[]>([]);
@@ -117,6 +119,7 @@ export class TrainingState {
       this.etaSeconds = null;
       this.finished = { status: p.status, reason: p.reason, bestEpoch: p.bestEpoch, error: p.error ? describeError(p.error, 'Training') : null };
       this.onRunEnded?.();
+      if (p.runId) void this.loadHistory(p.runId).catch(() => undefined);
     }, { signal });
   }
 
@@ -126,6 +129,7 @@ export class TrainingState {
 
   private resetCurves(): void {
     this.history = [];
+    this.thresholds = null;
     this.steps = [];
     this.warnings = [];
     this.finished = null;
@@ -158,6 +162,7 @@ export class TrainingState {
   async loadHistory(runId: string): Promise<void> {
     const d = await this.client.getRun({ runId });
     this.history = d.history;
+    this.thresholds = d.thresholds ?? null;
     this.backend ??= d.summary.backend;
   }
 
