@@ -1,0 +1,74 @@
+// An overlapping-classes run as the app sees it (issue 16): a real tiny training in this process
+// on the multi-label demo, then `getRun` through the contract's dispatcher (so the result is
+// checked against RunDetailSchema): the best epoch's thresholds, the rule, and per class the
+// validation curve whose Dice at the stored threshold is the recorded Dice, which the threshold
+// slider reads. Also: no tensor left behind, and a softmax asked for becomes the sigmoid head.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchJson } from '../../src/api/index.ts';
+import type { RunDetail } from '../../src/api/index.ts';
+import { Workspace } from '../../src/app/workspace.ts';
+import { generateOverlappingDemo } from '../../src/seg/demo/index.ts';
+import { tf } from '../../src/train/tf.ts';
+import { train } from '../../src/train/trainer/trainer.ts';
+
+let tmp: string;
+let project: string;
+let ws: Workspace;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'seglens-overlap-app-'));
+  project = join(tmp, 'nucleoli');
+  await generateOverlappingDemo(project, { count: 6, size: 64, seed: 4 });
+  ws = new Workspace({ demoDir: join(tmp, 'demo'), emit: () => undefined });
+});
+
+afterAll(async () => {
+  await ws.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('an overlapping run in the app', () => {
+  it('getRun returns the thresholds and the validation curves the sliders read', { timeout: 180_000 }, async () => {
+    const before = tf.memory().numTensors;
+    const result = await train({
+      project,
+      backend: { prefer: 'wasm' },
+      config: {
+        model: { depth: 2, baseFilters: 4, head: 'softmax' },
+        patch: 32,
+        batch: 2,
+        stepsPerEpoch: 4,
+        epochs: 2,
+        split: { val: 0.34 },
+        validation: { tile: 32, overlap: 8, batch: 4 },
+        seeds: { split: 1, init: 2, sampling: 3, augmentation: 4 },
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.status).toBe('finished');
+    const cfg = JSON.parse(await readFile(join(result.runDir, 'config.json'), 'utf8'));
+    expect(cfg.model.head).toBe('sigmoid');
+
+    await dispatchJson(ws, 'openProject', { dir: project });
+    const d = (await dispatchJson(ws, 'getRun', { runId: result.runId })) as RunDetail;
+    const th = d.thresholds!;
+    expect(th.rule).toBe('max-dice-val');
+    expect(th.epoch).toBe(result.bestEpoch);
+    const model = JSON.parse(await readFile(join(result.runDir, 'best', 'model.json'), 'utf8'));
+    expect(th.classes.map((c) => c.threshold)).toEqual(model.thresholds.values);
+    const best = d.history.find((r) => r.epoch === result.bestEpoch)!;
+    th.classes.forEach((c, k) => {
+      expect(c.curve.length).toBe(101);
+      // The recorded Dice of the epoch is the Dice at the chosen threshold.
+      expect(c.dice).toBeCloseTo(best.val.classes[k].dice!, 12);
+      expect(best.val.classes[k].threshold).toBe(c.threshold);
+      // A threshold on the 0.01 grid: the curve's point there is the Dice the slider shows.
+      const onGrid = c.curve.find((p) => Math.abs(p.threshold - c.threshold) < 1e-9);
+      if (onGrid) expect(onGrid.dice).toBeCloseTo(c.dice!, 12);
+      for (const p of c.curve) if (p.dice !== null) expect(p.dice).toBeLessThanOrEqual(c.dice! + 1e-12);
+    });
+  });
+});
