@@ -55,7 +55,7 @@ export async function writeClassMasks(gate: WriteGate, outDir: string, stem: str
 }
 
 /** The class-id view of thresholded predictions (the last class claiming a pixel; none = background). */
-export function predictedClassView(bits: MultiLabelMap, meta: ModelMeta): LabelMap {
+export function predictedClassView(bits: MultiLabelMap, meta: Pick<ModelMeta, 'classTable'>): LabelMap {
   const bg = backgroundId(meta.classTable);
   const K = meta.classTable.classes.length;
   const flat = flattenMultiLabel(bits, K);

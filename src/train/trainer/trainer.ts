@@ -97,7 +97,7 @@ export interface FitOptions {
    * Awaited after each epoch's checkpoints, before the next step, with a predictor that uses the
    * weights of that epoch (validation tiling).
    */
-  afterEpoch?: (epoch: number, predict: EpochPredict) => Promise<void>;
+  afterEpoch?: (epoch: number, predict: EpochPredict, thresholds?: readonly number[]) => Promise<void>;
 }
 
 /** Only one training at a time per process: the tfjs backend and its memory are process-wide. */
@@ -354,7 +354,8 @@ export class Trainer {
         }
         const dir = await this.checkpoint(s, RUN_FILES.last);
         emit({ type: 'checkpoint', which: 'last', dir, epoch, step: 0 });
-        if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation));
+        // Overlapping classes: this validation's thresholds, so a preview cuts each class where the figures do.
+        if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation), s.meta.thresholds?.values);
         if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
           status = 'finished';
           reason = `early stopping: ${record.monitor.name} did not improve by more than ${cfg.earlyStopping.minDelta} for ${cfg.earlyStopping.patience} epochs (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
