@@ -9,7 +9,7 @@ import { parseOrThrow } from '../validate.ts';
 import type { WriteGate } from '../write-gate.ts';
 import { foldersOf, projectGate } from './gate.ts';
 import { migrateProject } from './migrate.ts';
-import { CURRENT_VERSION, PROJECT_FILE, ProjectSchema } from './schema.ts';
+import { CURRENT_VERSION, PROJECT_FILE, ProjectSchema, UNLABELLED_KEY } from './schema.ts';
 import type { Project, ProjectInput } from './schema.ts';
 
 export interface LoadedProject {
@@ -127,7 +127,12 @@ export function resolveProjectPaths({ dir, project }: { dir: string; project: Pr
     images: projectPath(dir, project.images),
     ...(project.masks ? { masks: projectPath(dir, project.masks) } : {}),
     ...(project.split ? { split: projectPath(dir, project.split) } : {}),
-    ...(f.kind === 'per-class' ? { classFolders: Object.fromEntries(Object.entries(f.folders).map(([k, v]) => [k, projectPath(dir, v)])) } : {}),
+    ...(f.kind === 'per-class' ? { classFolders: Object.fromEntries(perClassFolders(f).map(([k, v]) => [k, projectPath(dir, v)])) } : {}),
     ...(f.kind === 'coco' ? { cocoFile: projectPath(dir, f.file) } : {}),
   };
+}
+
+/** The folders of per-class masks by class name, the unlabelled folder (if any) under UNLABELLED_KEY. */
+export function perClassFolders(f: { folders: Record<string, string>; unlabelled?: string }): [string, string][] {
+  return [...Object.entries(f.folders), ...(f.unlabelled !== undefined ? [[UNLABELLED_KEY, f.unlabelled] as [string, string]] : [])];
 }

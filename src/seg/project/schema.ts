@@ -46,7 +46,9 @@ export type PairingRule = Pairing['rule'];
  * How mask files encode classes.
  * - `label`: one grey value per pixel, mapped through the class table's `values`.
  * - `palette`: RGB masks; the class table's values are "#rrggbb" colours.
- * - `per-class`: one folder of binary masks per class (non-zero = the class), merged on read.
+ * - `per-class`: one folder of binary masks per class (non-zero = the class), merged on read;
+ *   optionally `unlabelled`: a folder of binary masks whose non-zero pixels are left out of every
+ *   class (IGNORE), e.g. regions nobody annotated.
  *   Folders are paths like any other (relative to the project folder). The class table's `values`
  *   are then the merged ids: the background's value is what no folder claims.
  * - `instance`: instance label images (0 = background, each other value one object). Every object
@@ -65,12 +67,17 @@ export type PairingRule = Pairing['rule'];
  *   matched by file name; category names are class names. `masks` is not used.
  *   For both, class names decide, and the class table's `values` are the class ids (0, 1, ...).
  */
+/** The key under which the `unlabelled` folder of per-class masks travels with the class folders. */
+export const UNLABELLED_KEY = '(unlabelled)';
+
 export const MaskFormatSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('label') }),
   z.strictObject({ kind: z.literal('palette') }),
   z.strictObject({
     kind: z.literal('per-class'),
     folders: z.record(z.string().min(1), pathField).refine((f) => Object.keys(f).length > 0, 'list at least one class folder'),
+    /** Folder of binary masks (one per image) whose non-zero pixels are unlabelled: in no class, no loss, no metric. */
+    unlabelled: pathField.optional(),
   }),
   z.strictObject({ kind: z.literal('instance'), className: z.string().min(1), boundaryClass: z.string().min(1).optional() }),
   z.strictObject({
@@ -159,6 +166,9 @@ export const ProjectSchema = z
     if (f.kind === 'per-class') {
       for (const name of Object.keys(f.folders)) {
         if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'folders', name], message: `"${name}" is not the name of a class in "classes"` });
+      }
+      if (f.unlabelled !== undefined && names.has(UNLABELLED_KEY)) {
+        ctx.addIssue({ code: 'custom', path: ['maskFormat', 'unlabelled'], message: `a class named "${UNLABELLED_KEY}" clashes with the unlabelled folder: rename the class` });
       }
       if (p.pairing.rule === 'list') ctx.addIssue({ code: 'custom', path: ['pairing', 'rule'], message: 'list pairing names one mask per image: use stem or sorted with per-class masks' });
     }
