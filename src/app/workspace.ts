@@ -37,6 +37,7 @@ import type {
 } from '../api/index.ts';
 import { ContractError, IGNORE_ID } from '../api/index.ts';
 import { describeIgnored } from '../seg/audit/index.ts';
+import { ConfigError } from '../seg/errors.ts';
 import { LockedError } from '../seg/lock.ts';
 import { WriteGate } from '../seg/write-gate.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
@@ -281,6 +282,11 @@ export class Workspace implements Contract {
   private async saveMaskNow(params: SaveMaskParams): Promise<SaveMaskResult> {
     const p = this.open();
     const rec = this.image(p, params.name);
+    if (p.ds.project.overlapping) {
+      // The editor paints one class per pixel; an overlapping project trains on its per-class files,
+      // so a saved edit would be ignored. Refused rather than kept and never used.
+      throw new ConfigError(`Not saved: ${p.ds.dir} has overlapping classes, which the editor cannot paint yet (one class per pixel). Edit the per-class mask files of ${rec.name} instead.`, { name: rec.name });
+    }
     // One window saves at a time (the edit lock); a read-only one tries again, in case the other closed.
     if (!(await takeEditLock(p))) throw new LockedError(`Not saved: ${p.readOnly}`, { name: rec.name });
     const where = 'params of saveMask';

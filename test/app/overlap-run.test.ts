@@ -3,11 +3,13 @@
 // checked against RunDetailSchema): the best epoch's thresholds, the rule, and per class the
 // validation curve whose Dice at the stored threshold is the recorded Dice, which the threshold
 // slider reads. Also: no tensor left behind, and a softmax asked for becomes the sigmoid head.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatchJson } from '../../src/api/index.ts';
+import { dispatchJson, dispatchUpload, encodeSaveMask } from '../../src/api/index.ts';
+import { exportMasks } from '../../src/app/mask-export.ts';
 import type { RunDetail } from '../../src/api/index.ts';
 import { Workspace } from '../../src/app/workspace.ts';
 import { generateOverlappingDemo } from '../../src/seg/demo/index.ts';
@@ -70,5 +72,13 @@ describe('an overlapping run in the app', () => {
       if (onGrid) expect(onGrid.dice).toBeCloseTo(c.dice!, 12);
       for (const p of c.curve) if (p.dice !== null) expect(p.dice).toBeLessThanOrEqual(c.dice! + 1e-12);
     });
+  });
+
+  it('refuses what would lose overlaps: saving an edited class-id mask, exporting class-id masks', async () => {
+    const data = new Uint8Array(64 * 64);
+    await expect(dispatchUpload(ws, 'saveMask', encodeSaveMask({ name: 'demo_01', width: 64, height: 64, baseVersion: null, data }))).rejects.toThrow(/overlapping classes.*Edit the per-class mask files/);
+    expect(existsSync(join(project, 'masks-edited'))).toBe(false);
+    await expect(exportMasks({ project, format: 'tiff', out: join(tmp, 'exported') })).rejects.toThrow(/would lose every pixel of two classes/);
+    expect(existsSync(join(tmp, 'exported'))).toBe(false);
   });
 });
