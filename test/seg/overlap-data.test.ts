@@ -2,7 +2,7 @@
 // (one bit per class, nucleoli inside nuclei, the class-id view), inspect's co-occurrence and no
 // overlap problem, and the per-class `unlabelled` folder whose pixels become IGNORE in every class
 // (for overlapping and for ordinary per-class projects), missing files reported like class files.
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -115,5 +115,81 @@ describe('the unlabelled folder of per-class masks', () => {
     });
     expect(r.success).toBe(false);
     expect(JSON.stringify(r.error!.issues)).toMatch(/clashes with the unlabelled folder/);
+  });
+});
+
+describe('class-pages: one file per image, a page (or channel) per class', () => {
+  let pagesProject: string;
+  let truth: Map<string, { nucleus: Uint8Array; nucleolus: Uint8Array }>;
+
+  beforeAll(async () => {
+    const src = join(tmp, 'pages-source');
+    await generateOverlappingDemo(src, { count: 3, size: SIZE, seed: 6 });
+    pagesProject = join(tmp, 'pages');
+    await mkdir(join(pagesProject, 'masks'), { recursive: true });
+    await mkdir(join(pagesProject, 'rgb'), { recursive: true });
+    truth = new Map();
+    for (const n of ['demo_01', 'demo_02', 'demo_03']) {
+      const nucleus = await binary(join(src, 'masks', 'nucleus', `${n}.png`));
+      const nucleolus = await binary(join(src, 'masks', 'nucleolus', `${n}.png`));
+      truth.set(n, { nucleus, nucleolus });
+      const two = new Uint8Array(SIZE * SIZE * 2);
+      two.set(nucleus, 0);
+      two.set(nucleolus, SIZE * SIZE);
+      await sharp(two, { raw: { width: SIZE, height: 2 * SIZE, channels: 1, pageHeight: SIZE } }).toColourspace('b-w').tiff({ compression: 'deflate' }).toFile(join(pagesProject, 'masks', `${n}.tif`));
+      const rgb = new Uint8Array(SIZE * SIZE * 3);
+      for (let i = 0; i < SIZE * SIZE; i++) rgb.set([nucleus[i], nucleolus[i], 0], 3 * i);
+      await sharp(rgb, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(join(pagesProject, 'rgb', `${n}.png`));
+    }
+    await cp(join(src, 'images'), join(pagesProject, 'images'), { recursive: true });
+    const p = JSON.parse(await readFile(join(src, 'seglens.json'), 'utf8'));
+    p.masks = 'masks';
+    p.maskFormat = { kind: 'class-pages', classes: ['nucleus', 'nucleolus'] };
+    await writeFile(join(pagesProject, 'seglens.json'), JSON.stringify(p, null, 2));
+  });
+
+  async function check(dir: string) {
+    const ds = await openDataset(dir);
+    expect(ds.problems).toEqual([]);
+    for (const pair of ds.pairs) {
+      const r = await readPairLabels(ds.project, pair);
+      const t = truth.get(pair.name)!;
+      for (let i = 0; i < SIZE * SIZE; i++) {
+        expect(hasClass(r.overlap!.multi.data[i], 1)).toBe(t.nucleus[i] > 0);
+        expect(hasClass(r.overlap!.multi.data[i], 2)).toBe(t.nucleolus[i] > 0);
+      }
+    }
+    const rep = await inspectDataset(ds);
+    expect(rep.blocking).toBe(false);
+    expect(rep.cooccurrence!.pixels[2][1]).toBe(rep.cooccurrence!.pixels[2][2]);
+  }
+
+  it('reads the pages of a multi-page TIFF as the classes named', async () => {
+    await check(pagesProject);
+  });
+
+  it('reads the channels of an RGB file with layout "channels"', async () => {
+    const file = join(pagesProject, 'seglens.json');
+    const p = JSON.parse(await readFile(file, 'utf8'));
+    p.masks = 'rgb';
+    p.maskFormat = { kind: 'class-pages', classes: ['nucleus', 'nucleolus'], layout: 'channels' };
+    await writeFile(file, JSON.stringify(p, null, 2));
+    await check(pagesProject);
+  });
+
+  it('names a file with fewer pages than classes, and refuses class pages without "overlapping"', async () => {
+    const file = join(pagesProject, 'seglens.json');
+    const p = JSON.parse(await readFile(file, 'utf8'));
+    p.masks = 'masks';
+    p.maskFormat = { kind: 'class-pages', classes: ['nucleus', 'nucleolus'] };
+    await writeFile(file, JSON.stringify(p, null, 2));
+    const one = truth.get('demo_02')!.nucleus;
+    await sharp(one, { raw: { width: SIZE, height: SIZE, channels: 1 } }).toColourspace('b-w').tiff().toFile(join(pagesProject, 'masks', 'demo_02.tif'));
+    const rep = await inspectDataset(await openDataset(pagesProject));
+    expect(rep.problems.map((x) => `${x.file}: ${x.message}`).join('\n')).toMatch(/demo_02\.tif.*has 1 page\(s\) but the project names 2 class pages/);
+    expect(rep.blocking).toBe(true);
+    const r = ProjectSchema.safeParse({ ...p, overlapping: undefined });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error!.issues)).toMatch(/class-pages masks hold overlapping classes/);
   });
 });

@@ -7,7 +7,7 @@ import { readObjectMasks } from '../object-masks.ts';
 import { detectInstanceDamage, detectInterpolation, instanceDamageProblem, interpolationProblem, lossyMaskProblem } from '../audit/index.ts';
 import { readPerClassMasks } from '../mask-sources.ts';
 import type { MultiLabelMap } from '../overlap-bits.ts';
-import { readOverlappingMasks } from '../overlap-masks.ts';
+import { readClassPages, readOverlappingMasks } from '../overlap-masks.ts';
 import { cooccurrencePixels } from '../overlap-bits.ts';
 import { fileError } from '../image-errors.ts';
 import { UNLABELLED_KEY } from '../project/schema.ts';
@@ -44,6 +44,10 @@ export async function readPairLabels(project: Project, pair: Pair, shown: (f: st
     const r = await readOverlappingMasks(files, table, opts);
     if (unlabelled) await applyUnlabelled(unlabelled, [r.multi, r.labels], opts);
     return { labels: r.labels, problems: r.problems, bitDepth: 8, overlap: { multi: r.multi, cooccurrence: cooccurrencePixels(r.multi, table.classes.length) } };
+  }
+  if (f.kind === 'class-pages') {
+    const r = await readClassPages(pair.mask, f.classes, f.layout, table, opts);
+    return { labels: r.labels, problems: r.problems, bitDepth: 8, overlap: { multi: r.multi, cooccurrence: r.cooccurrence } };
   }
   if (pair.edited) return readEditedLabels(pair.mask, table.classes.length, opts, shown);
   if (f.kind === 'per-class') {

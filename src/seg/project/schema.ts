@@ -66,6 +66,9 @@ export type PairingRule = Pairing['rule'];
  * - `coco`: one COCO file (`file`, e.g. CVAT's annotations/instances_default.json) for all images,
  *   matched by file name; category names are class names. `masks` is not used.
  *   For both, class names decide, and the class table's `values` are the class ids (0, 1, ...).
+ * - `class-pages` (overlapping classes only): one file per image in `masks` holding one binary mask
+ *   per foreground class, as the pages of a multi-page TIFF (`layout` "pages", page k = `classes[k]`)
+ *   or the channels of an RGB file (`layout` "channels", at most 3 classes: red, green, blue).
  */
 /** The key under which the `unlabelled` folder of per-class masks travels with the class folders. */
 export const UNLABELLED_KEY = '(unlabelled)';
@@ -88,6 +91,12 @@ export const MaskFormatSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('geojson'), unclassified: z.string().min(1).optional() }),
   z.strictObject({ kind: z.literal('coco'), file: pathField }),
+  z.strictObject({
+    kind: z.literal('class-pages'),
+    /** Foreground class names in page (or channel) order. */
+    classes: z.array(z.string().min(1)).min(1, 'name the class of each page'),
+    layout: z.enum(['pages', 'channels']).default('pages'),
+  }),
 ]);
 export type MaskFormat = z.infer<typeof MaskFormatSchema>;
 
@@ -179,9 +188,19 @@ export const ProjectSchema = z
         if (f.boundaryClass === f.className) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: 'the boundary class must differ from the object class' });
       }
     }
+    if (f.kind === 'class-pages') {
+      if (!p.overlapping) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'kind'], message: 'class-pages masks hold overlapping classes: set "overlapping": true' });
+      f.classes.forEach((name, i) => {
+        if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes', i], message: `"${name}" is not the name of a class in "classes"` });
+        else if (name === p.classes.background) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes', i], message: 'the background is "no foreground class": it has no page' });
+        if (f.classes.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes', i], message: `"${name}" is listed twice` });
+      });
+      if (f.layout === 'channels' && f.classes.length > 3) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes'], message: 'an RGB file has 3 channels: at most 3 classes with layout "channels" (use a multi-page TIFF)' });
+    }
     if (p.overlapping) {
-      if (f.kind !== 'per-class') ctx.addIssue({ code: 'custom', path: ['overlapping'], message: 'overlapping classes are read from per-class masks: set maskFormat to {"kind": "per-class", "folders": {...}}' });
-      else if (f.folders[p.classes.background] !== undefined) {
+      if (f.kind !== 'per-class' && f.kind !== 'class-pages') {
+        ctx.addIssue({ code: 'custom', path: ['overlapping'], message: 'overlapping classes are read from per-class masks: set maskFormat to {"kind": "per-class", "folders": {...}} or {"kind": "class-pages", "classes": [...]}' });
+      } else if (f.kind === 'per-class' && f.folders[p.classes.background] !== undefined) {
         ctx.addIssue({ code: 'custom', path: ['maskFormat', 'folders', p.classes.background], message: 'with overlapping classes the background is "no foreground class": remove its folder' });
       }
       if (p.classes.classes.length > MAX_OVERLAPPING_CLASSES) {
