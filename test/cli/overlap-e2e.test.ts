@@ -119,7 +119,7 @@ describe('overlapping classes end to end (issue 16)', () => {
     const html = await readFile(join(run, 'report', 'report.html'), 'utf8');
     expect(html).toMatch(/a threshold per class, AUC and curves/);
     expect(html).toMatch(/nucleolus: ROC \(AUC/);
-    expect(html).toMatch(/nucleolus: precision-recall \(AP/);
+    expect(html).toMatch(/nucleolus: PR \(AP/);
     // One mask per class beside the class-id view.
     const pred = join(run, 'report', 'predictions', 'test');
     expect((await readdir(join(pred, 'nucleolus'))).length).toBe(2);

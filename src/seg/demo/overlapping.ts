@@ -24,7 +24,7 @@ export const OVERLAPPING_DEMO_CLASSES: ClassTable = parseClassTable(
     classes: [
       { name: 'background', values: [0], color: '#000000' },
       { name: 'nucleus', values: [1], color: '#3cb44b' },
-      { name: 'nucleolus', values: [2], color: '#ffe119' },
+      { name: 'nucleolus', values: [2], color: '#f58231' },
     ],
     background: 'background',
     ignore: [],

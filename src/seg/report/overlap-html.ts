@@ -34,7 +34,7 @@ function curvesSvg(c: Summary['classes'][number], color: string): string {
   });
   const at = pointAt(c.curve, c.threshold);
   const pr = lineChart({
-    title: `${c.name}: precision-recall (AP ${c.averagePrecision === null ? 'n/a' : c.averagePrecision.toFixed(3)})`,
+    title: `${c.name}: PR (AP ${c.averagePrecision === null ? 'n/a' : c.averagePrecision.toFixed(3)})`,
     xLabel: 'recall',
     yLabel: 'precision',
     series: [
@@ -65,6 +65,6 @@ export function overlapSection(d: ReportData, e: ReportEvaluation): string {
 <p>Each class is its own binary target (sigmoid output). Thresholds: ${rule}</p>
 <div class="scroll"><table class="classes"><thead><tr><th>Class</th><th class="num">Threshold</th><th class="num">Dice<br>at it</th><th class="num">Dice at a<br>shared 0.5</th>
 <th class="num">Pixel<br>ROC-AUC</th><th class="num">Average<br>precision</th><th class="num">Prevalence</th></tr></thead><tbody>${rows.join('\n')}</tbody></table></div>
-<p class="caption">ROC-AUC and average precision come from the probabilities, never from thresholded masks; mean over foreground classes (named as such): ROC-AUC ${fig(m.meanForegroundAuc)}, average precision ${fig(m.meanForegroundAveragePrecision)}. ${esc(m.aucMethod)}.</p>
+<p class="caption">ROC-AUC and average precision come from the probabilities, never from thresholded masks; mean over foreground classes (named as such): ROC-AUC ${fig(m.meanForegroundAuc)}, average precision ${fig(m.meanForegroundAveragePrecision)}. Method: ${esc(m.aucMethod)}.</p>
 <div class="plots">${m.classes.filter((c) => !c.isBackground).map((c) => curvesSvg(c, colors[c.id])).join('')}</div>`;
 }
