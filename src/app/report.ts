@@ -162,6 +162,8 @@ export interface ExportedReport extends WrittenReport {
 interface SplitEvaluation {
   split: EvalSplit;
   result: EvalResult;
+  /** Overlapping classes: the same predictions scored at other thresholds (no new prediction). */
+  atThresholds?: (values: readonly number[]) => EvalResult;
   checks: PredictionChecksResult;
   preds: Map<string, LabelMap>;
   pairs: Map<string, Pair>;
@@ -228,7 +230,25 @@ async function evaluateSplit(
     await new Promise<void>((r) => setImmediate(r));
   }
   sinks.onProgress?.(`predict ${split}`, pairs.length, pairs.length);
-  return { split, result: multi ? multi.result() : acc.result(), checks: checks.result(), preds, pairs: new Map(pairs.map((x) => [x.name, x])) };
+  return {
+    split,
+    result: multi ? multi.result() : acc.result(),
+    ...(multi ? { atThresholds: (values: readonly number[]) => multi.result(values) } : {}),
+    checks: checks.result(),
+    preds,
+    pairs: new Map(pairs.map((x) => [x.name, x])),
+  };
+}
+
+/**
+ * The validation figures to compare with training's record: at the thresholds that epoch recorded
+ * (overlapping classes whose thresholds were later set by hand would otherwise differ for that
+ * reason alone, and metric-mismatch is about figures computed differently, not thresholds moved).
+ */
+function recomputedAsRecorded(val: SplitEvaluation, recorded: EpochRecord): EvalResult {
+  const th = recorded.val.classes.map((c) => c.threshold);
+  if (!val.atThresholds || th.some((t) => t === undefined || t === null)) return val.result;
+  return val.atThresholds(th as number[]);
 }
 
 function splitSummary(m: SplitManifest): ReportInput['split'] {
@@ -304,7 +324,7 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
           split: manifest.warnings as Problem[],
           inspect: data,
           ...(history.length ? { history, historyOptions: { chanceLoss: chanceLossOf(cfg.loss, table.classes.length, cfg.model.head) } } : {}),
-          ...(recorded && val ? { recorded, recomputed: val.result } : {}),
+          ...(recorded && val ? { recorded, recomputed: recomputedAsRecorded(val, recorded) } : {}),
         }),
         first.split,
       ),

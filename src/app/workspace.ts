@@ -27,6 +27,7 @@ import type {
   PredictionPixels,
   ProjectSummary,
   RunDetail,
+  RunThresholds,
   SaveMaskParams,
   SaveMaskResult,
   SplitName,
@@ -38,6 +39,7 @@ import type {
 import { ContractError, IGNORE_ID } from '../api/index.ts';
 import { describeIgnored } from '../seg/audit/index.ts';
 import { ConfigError } from '../seg/errors.ts';
+import { setRunThresholds } from '../train/trainer/set-thresholds.ts';
 import { LockedError } from '../seg/lock.ts';
 import { WriteGate } from '../seg/write-gate.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
@@ -331,6 +333,16 @@ export class Workspace implements Contract {
   async imageMetrics({ runId, name }: { runId: string; name: string }): Promise<ImageMetricsResult> {
     const p = this.open();
     return imageMetrics(p, runId, this.image(p, name));
+  }
+
+  async setThresholds({ runId, values }: { runId: string; values: number[] }): Promise<RunThresholds> {
+    const p = this.open();
+    const dir = runDir(p, runId);
+    if (this.jobs.liveRunIds().has(runId)) throw invalid('params of setThresholds', 'runId', `run ${runId} is still training; set its thresholds when it ends`);
+    await setRunThresholds(p.gate, dir, values);
+    const d = await runDetail(p, runId, this.jobs.liveRunIds());
+    if (!d.thresholds) throw invalid('params of setThresholds', 'runId', `run ${runId} has no validation curves (thresholds.json): it has not validated overlapping classes`);
+    return d.thresholds;
   }
 
   async predictRun({ runId, images = 'all', name }: { runId: string; images?: 'all' | SplitName; name?: string }): Promise<PredictRunResult> {

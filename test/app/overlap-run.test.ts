@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchJson, dispatchUpload, encodeSaveMask } from '../../src/api/index.ts';
 import { exportMasks } from '../../src/app/mask-export.ts';
+import { exportReport } from '../../src/app/report.ts';
+import { readdir } from 'node:fs/promises';
 import type { RunDetail } from '../../src/api/index.ts';
 import { Workspace } from '../../src/app/workspace.ts';
 import { generateOverlappingDemo } from '../../src/seg/demo/index.ts';
@@ -19,6 +21,8 @@ import { train } from '../../src/train/trainer/trainer.ts';
 let tmp: string;
 let project: string;
 let ws: Workspace;
+let runId: string;
+let runDir: string;
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'seglens-overlap-app-'));
@@ -51,6 +55,8 @@ describe('an overlapping run in the app', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.status).toBe('finished');
+    runId = result.runId;
+    runDir = result.runDir;
     const cfg = JSON.parse(await readFile(join(result.runDir, 'config.json'), 'utf8'));
     expect(cfg.model.head).toBe('sigmoid');
 
@@ -80,5 +86,28 @@ describe('an overlapping run in the app', () => {
     expect(existsSync(join(project, 'masks-edited'))).toBe(false);
     await expect(exportMasks({ project, format: 'tiff', out: join(tmp, 'exported') })).rejects.toThrow(/would lose every pixel of two classes/);
     expect(existsSync(join(tmp, 'exported'))).toBe(false);
+  });
+
+  it('saves thresholds moved by hand into the best weights; the report applies them and still matches training', { timeout: 180_000 }, async () => {
+    await dispatchJson(ws, 'predictRun', { runId });
+    const predicted = join(runDir, 'predictions');
+    expect((await readdir(join(predicted, 'nucleolus'))).length).toBeGreaterThan(0);
+    await expect(dispatchJson(ws, 'setThresholds', { runId, values: [0.5, 0.5] })).rejects.toThrow(/Give 3 thresholds/);
+    const th = (await dispatchJson(ws, 'setThresholds', { runId, values: [0.5, 0.4, 0.2] })) as RunDetail['thresholds'] & object;
+    expect(th.applied).toEqual({ rule: 'set-by-hand', values: [0.5, 0.4, 0.2] });
+    // The validation's own choice stays as recorded.
+    expect(th.rule).toBe('max-dice-val');
+    const model = JSON.parse(await readFile(join(runDir, 'best', 'model.json'), 'utf8'));
+    expect(model.thresholds).toEqual({ rule: 'set-by-hand', values: [0.5, 0.4, 0.2] });
+    // Predictions made at the old thresholds are gone, not shown as the model's.
+    expect((await readdir(join(predicted, 'nucleolus'))).length).toBe(0);
+    expect((await readdir(predicted)).filter((f) => f.endsWith('.png'))).toEqual([]);
+    const rep = await exportReport(runDir, { now: new Date(0) });
+    expect(rep.data.thresholds!.rule).toBe('set-by-hand');
+    expect(rep.data.thresholds!.ruleText).toMatch(/set by hand/);
+    const val = rep.data.evaluations.find((e) => e.split === 'val')!;
+    expect(val.result.classes.map((c) => c.threshold)).toEqual([0.5, 0.4, 0.2]);
+    // Training's figures are compared at the thresholds it recorded: no mismatch from moving them.
+    expect(rep.findings.filter((f) => f.id === 'metric-mismatch')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Issue 16 in the app: the multi-label demo (nuclei with nucleoli) trained from the Training view,
 // then the threshold panel: one slider per class, the Dice at the chosen threshold shown, and the
 // Dice changing live as the nucleolus slider moves to a shared 0.5, equal to the run's validation
-// curve there (thresholds.json). Screenshot: test-output/e2e/thresholds-*.png.
+// curve there (thresholds.json); saved, the best weights apply it. Screenshot: test-output/e2e/thresholds-*.png.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,6 +60,15 @@ describe.skipIf(skipWithoutChromium('the threshold browser test'))('threshold sl
     await slider.fill('0.9');
     await expect.poll(() => dice.textContent()).toBe(atCurve(0.9));
     await shot(page, 'thresholds-2-moved', true);
+    // Saved: the best weights apply the moved threshold from now on.
+    await page.click('[data-action=save-thresholds]');
+    await expect.poll(() => page.textContent('[data-testid=applied-rule]')).toMatch(/set-by-hand.*nucleolus 0\.900/);
+    const model = JSON.parse(readFileSync(join(project, 'runs', runs[0], 'best', 'model.json'), 'utf8')) as { thresholds: { rule: string; values: number[] } };
+    expect(model.thresholds.rule).toBe('set-by-hand');
+    expect(model.thresholds.values[2]).toBe(0.9);
+    expect(await slider.inputValue()).toBe('0.9');
+    expect(await page.isDisabled('[data-action=save-thresholds]')).toBe(true);
+    await shot(page, 'thresholds-3-saved', true);
     expect(errors).toEqual([]);
   });
 });

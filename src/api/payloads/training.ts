@@ -173,8 +173,11 @@ const unit = z.number().min(0).max(1);
  */
 export const RunThresholdsSchema = z.object({
   epoch: z.number().int().min(1),
+  /** How the validation chose `classes[].threshold`. */
   rule: z.string(),
   ruleText: z.string(),
+  /** What the best weights apply now (the chosen ones, or set by hand: rule "set-by-hand"), one per class. */
+  applied: z.object({ rule: z.string(), values: z.array(unit) }),
   classes: z.array(
     z.object({
       name: z.string(),
@@ -189,6 +192,9 @@ export const RunThresholdsSchema = z.object({
   ),
 });
 export type RunThresholds = z.infer<typeof RunThresholdsSchema>;
+
+/** Saves thresholds moved with the sliders into the run's best weights (overlapping classes). */
+export const SetThresholdsParams = z.strictObject({ runId, values: z.array(unit).min(1).max(7) });
 
 export const RunDetailSchema = z.object({
   summary: RunSummarySchema,

@@ -18,6 +18,10 @@ export const THRESHOLD_RULE_TEXT =
   'the largest such threshold on ties; 0.5 for a class without positive pixels in validation (nothing to choose from). ' +
   'Figures on the validation split at thresholds chosen on it are optimistic; the test split, when there is one, is not.';
 
+/** Thresholds moved by hand (the app's sliders) and saved with the model. */
+export const HAND_THRESHOLD_RULE = 'set-by-hand';
+export const HAND_THRESHOLD_RULE_TEXT = `set by hand in the app (threshold sliders); the validation record keeps the thresholds ${THRESHOLD_RULE} chose, and the report compares training's figures with its own at those`;
+
 /** The bin of a probability (1.0 falls in the last bin). */
 export function binOf(p: number, bins = THRESHOLD_BINS): number {
   const b = Math.floor(p * bins);

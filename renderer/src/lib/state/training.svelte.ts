@@ -64,6 +64,7 @@ export class TrainingState {
   history = $state.raw<EpochRecord[]>([]);
   /** Overlapping classes: the best epoch's thresholds and validation curves (null otherwise). */
   thresholds = $state.raw<RunThresholds | null>(null);
+  thresholdsError = $state.raw<ShownError | null>(null);
   steps = $state.raw<StepPoint[]>([]);
   etaSeconds = $state<number | null>(null);
   warnings = $state.raw<TrainingWarning[]>([]);
@@ -164,6 +165,17 @@ export class TrainingState {
     this.history = d.history;
     this.thresholds = d.thresholds ?? null;
     this.backend ??= d.summary.backend;
+  }
+
+  /** Overlapping classes: saves the thresholds moved with the sliders into the run's best weights. */
+  async saveThresholds(values: number[]): Promise<void> {
+    if (!this.runId) return;
+    this.thresholdsError = null;
+    try {
+      this.thresholds = await this.client.setThresholds({ runId: this.runId, values });
+    } catch (e) {
+      this.thresholdsError = describeError(e, 'Saving the thresholds');
+    }
   }
 
   /** Per-class distribution of the split these settings would give (writes nothing). */
