@@ -86,7 +86,7 @@ export function scopeFindings(findings: readonly Finding[], split: EvalSplit): S
 }
 
 /** Where the gallery's pixels come from: only the images shown are read again. */
-export type GallerySource = (split: EvalSplit, image: string) => Promise<{ image: RawImage; gt: LabelMap; pred: LabelMap } | undefined>;
+export type GallerySource = (split: EvalSplit, image: string) => Promise<{ image: RawImage; gt: LabelMap; pred: LabelMap; bits?: { gt: LabelMap; pred: LabelMap } } | undefined>;
 
 export interface WriteReportOptions {
   /** Where the report may be written (see exportReport). */
@@ -166,6 +166,8 @@ interface SplitEvaluation {
   atThresholds?: (values: readonly number[]) => EvalResult;
   checks: PredictionChecksResult;
   preds: Map<string, LabelMap>;
+  /** Overlapping classes: the predictions as class bits, for per-class error maps. */
+  predBits: Map<string, LabelMap>;
   pairs: Map<string, Pair>;
 }
 
@@ -196,6 +198,7 @@ async function evaluateSplit(
   const acc = new Accumulator(table);
   const checks = new PredictionChecks(table);
   const preds = new Map<string, LabelMap>();
+  const predBits = new Map<string, LabelMap>();
   const v = p.cfg.validation;
   const project = ds.project;
   if (sinks.predDir) await sinks.gate.mkdir(sinks.predDir);
@@ -220,6 +223,7 @@ async function evaluateSplit(
       const bits = thresholdProbs(out.probs, n.width, n.height, thresholds);
       multi.add(pair.name, gt.overlap.multi, out.probs);
       pred = predictedClassView(bits, meta);
+      predBits.set(pair.name, bits);
       if (sinks.predDir) await writeClassMasks(sinks.gate, sinks.predDir, pair.name, meta, bits);
     } else {
       acc.add(pair.name, gt.labels, pred);
@@ -236,6 +240,7 @@ async function evaluateSplit(
     ...(multi ? { atThresholds: (values: readonly number[]) => multi.result(values) } : {}),
     checks: checks.result(),
     preds,
+    predBits,
     pairs: new Map(pairs.map((x) => [x.name, x])),
   };
 }
@@ -380,7 +385,8 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       if (!pair || !pred) return undefined;
       const image = await readImage(pair.image, { page: ds.project.imagePage, ...(ds.project.maxPixels ? { maxPixels: ds.project.maxPixels } : {}) });
       const gt = await readPairLabels(ds.project, pair);
-      return { image, gt: gt.labels, pred };
+      const bits = ev?.predBits.get(name);
+      return { image, gt: gt.labels, pred, ...(bits && gt.overlap ? { bits: { gt: gt.overlap.multi, pred: bits } } : {}) };
     };
     opts.onProgress?.('render', 0, 1);
     const written = await writeReport(input, outDir, { gate, images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });

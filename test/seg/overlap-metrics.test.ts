@@ -9,6 +9,8 @@ import { parseClassTable } from '../../src/seg/classes.ts';
 import { MultiLabelAccumulator, THRESHOLD_BINS, atThreshold, chooseThreshold } from '../../src/seg/metrics/index.ts';
 import { cooccurrencePixels, encodeMultiLabel, flattenMultiLabel, hasClass, multiLabelMap } from '../../src/seg/overlap-bits.ts';
 import { IGNORE } from '../../src/seg/types.ts';
+import { ERROR_COLORS } from '../../src/seg/report/palette.ts';
+import { errorMap } from '../../src/seg/report/thumbnails.ts';
 
 const table = parseClassTable(
   {
@@ -244,5 +246,21 @@ describe('audit: threshold-problem and cooccurrence-shortcut', () => {
     expect(f[0].evidence.predictedShareOfParent).toBe(1);
     // Predicted only where it is: no finding.
     expect(checkCooccurrenceShortcut(run((o) => (o ? 0.8 : 0.1), [0.5, 0.5, 0.5]))).toEqual([]);
+  });
+});
+
+describe('per-class error maps of overlapping classes (report gallery)', () => {
+  it('judge each class by its own bit: a nucleolus pixel predicted as nucleus only is a nucleus hit and a nucleolus miss', () => {
+    // Pixels: nucleus+nucleolus (true) predicted nucleus only; background predicted nucleolus; ignored.
+    const gt = multiLabelMap(3, 1, Uint8Array.from([0b110, 0b001, IGNORE]));
+    const pred = multiLabelMap(3, 1, Uint8Array.from([0b010, 0b100, 0b010]));
+    const grey = new Uint8Array(3).fill(200);
+    const rgb = (m: { data: Uint8Array }, i: number) => [...m.data.subarray(3 * i, 3 * i + 3)];
+    const nucleus = errorMap(gt, pred, 1, grey, true);
+    const nucleolus = errorMap(gt, pred, 2, grey, true);
+    expect(rgb(nucleus, 0)).toEqual([...ERROR_COLORS.tp.rgb]);
+    expect(rgb(nucleolus, 0)).toEqual([...ERROR_COLORS.fn.rgb]);
+    expect(rgb(nucleolus, 1)).toEqual([...ERROR_COLORS.fp.rgb]);
+    expect(rgb(nucleus, 2)).toEqual([...ERROR_COLORS.ignore.rgb]);
   });
 });
