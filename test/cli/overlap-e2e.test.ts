@@ -68,7 +68,7 @@ describe('overlapping classes end to end (issue 16)', () => {
     expect(text.stdout).toMatch(/nucleolus\s+\d+\s+nucleus: \d+ px, 100\.00 %, 10\/10 images/);
   });
 
-  it('trains with a sigmoid per class and stores per-class thresholds with the model', { timeout: 240_000 }, async () => {
+  it('trains with a sigmoid per class and stores per-class thresholds with the model', { timeout: 360_000 }, async () => {
     expect((await seglens(['split', project, '--val', '0.2', '--test', '0.2', '--seed', '1'])).code).toBe(0);
     const r = await seglens(['train', project, '--epochs', '4', '--patch', '48', '--batch', '4', '--steps', '15', '--lr', '0.003']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -137,5 +137,19 @@ describe('overlapping classes end to end (issue 16)', () => {
       expect(new Set(mine)).toEqual(new Set([0, 255]));
       expect(mine).toEqual(await pixels(join(run, 'report', 'predictions', 'test', cls, `${name}.png`)));
     }
+  });
+
+  it('export --bioimageio carries the thresholds: rdf.yaml config and the README say how to cut each channel', { timeout: 120_000 }, async () => {
+    const out = join(tmp, 'package');
+    const r = await seglens(['export', run, '--bioimageio', out]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const model = JSON.parse(await readFile(join(run, 'best', 'model.json'), 'utf8'));
+    const rdf = await readFile(join(out, 'rdf.yaml'), 'utf8');
+    expect(rdf).toMatch(/overlapping: true/);
+    expect(rdf).toMatch(/rule: max-dice-val/);
+    expect(rdf).toContain(`nucleolus: ${model.thresholds.values[2]}`);
+    const readme = await readFile(join(out, 'README.md'), 'utf8');
+    expect(readme).toMatch(new RegExp(`nucleolus ${model.thresholds.values[2].toFixed(3)}`));
+    expect(readme).toMatch(/Do not cut every channel at 0\.5/);
   });
 });
