@@ -152,4 +152,16 @@ describe('overlapping classes end to end (issue 16)', () => {
     expect(readme).toMatch(new RegExp(`nucleolus ${model.thresholds.values[2].toFixed(3)}`));
     expect(readme).toMatch(/Do not cut every channel at 0\.5/);
   });
+
+  it('fine-tunes from an overlapping run (train --from): sigmoid kept, thresholds chosen again', { timeout: 240_000 }, async () => {
+    const before = new Set(await readdir(join(project, 'runs')));
+    const r = await seglens(['train', project, '--from', run, '--epochs', '1', '--steps', '3', '--patch', '48']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/nucleolus\s+\d\.\d+\s+at threshold \d\.\d+, pixel AUC/);
+    const child = (await readdir(join(project, 'runs'))).find((d) => !before.has(d))!;
+    const model = JSON.parse(await readFile(join(project, 'runs', child, 'best', 'model.json'), 'utf8'));
+    expect(model.config.head).toBe('sigmoid');
+    expect(model.thresholds.rule).toBe('max-dice-val');
+    expect(model.thresholds.values).toHaveLength(3);
+  });
 });
