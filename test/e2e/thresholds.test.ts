@@ -69,6 +69,11 @@ describe.skipIf(skipWithoutChromium('the threshold browser test'))('threshold sl
     expect(await slider.inputValue()).toBe('0.9');
     expect(await page.isDisabled('[data-action=save-thresholds]')).toBe(true);
     await shot(page, 'thresholds-3-saved', true);
+    // The image view says what its one-class-per-pixel layers cannot show for overlapping classes.
+    await page.click('[data-view=project]');
+    await page.click('[data-testid=image-table] [data-image="demo_01"]');
+    await expect.poll(() => page.textContent('[data-testid=overlap-note]')).toMatch(/Overlapping classes: these layers show one class per pixel/);
+    await shot(page, 'thresholds-4-image-view');
     expect(errors).toEqual([]);
   });
 });
