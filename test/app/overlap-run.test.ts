@@ -12,7 +12,7 @@ import { dispatchJson, dispatchUpload, encodeSaveMask } from '../../src/api/inde
 import { exportMasks } from '../../src/app/mask-export.ts';
 import { exportReport } from '../../src/app/report.ts';
 import { readdir } from 'node:fs/promises';
-import type { RunDetail } from '../../src/api/index.ts';
+import type { ImageMetricsResult, MetricsTableResult, RunDetail } from '../../src/api/index.ts';
 import { Workspace } from '../../src/app/workspace.ts';
 import { generateOverlappingDemo } from '../../src/seg/demo/index.ts';
 import { tf } from '../../src/train/tf.ts';
@@ -109,5 +109,14 @@ describe('an overlapping run in the app', () => {
     expect(val.result.classes.map((c) => c.threshold)).toEqual([0.5, 0.4, 0.2]);
     // Training's figures are compared at the thresholds it recorded: no mismatch from moving them.
     expect(rep.findings.filter((f) => f.id === 'metric-mismatch')).toEqual([]);
+
+    // The metrics view scores each class by its own stored mask: the report's figures, per class.
+    await dispatchJson(ws, 'predictRun', { runId });
+    const table = (await dispatchJson(ws, 'metricsTable', { runId, split: 'val' })) as MetricsTableResult;
+    expect(table.scope.scored).toBe(val.result.images);
+    for (const k of [1, 2]) expect(table.summary.classes[k].dice).toBeCloseTo(val.result.classes[k].dice!, 12);
+    expect(table.summary.meanForegroundDice).toBeCloseTo(val.result.meanForegroundDice!, 12);
+    const one = (await dispatchJson(ws, 'imageMetrics', { runId, name: table.rows[0].name })) as ImageMetricsResult;
+    expect(one.row!.cells[2].tp).toBe(table.rows[0].cells[2].tp);
   });
 });

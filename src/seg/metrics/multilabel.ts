@@ -77,6 +77,8 @@ export class MultiLabelAccumulator {
   private readonly cross: Float64Array;
   private readonly truth: Float64Array;
   private readonly fixed: readonly number[] | undefined;
+  /** Some image came as hard 0/1 predictions (addHard): no AUC, AP or curve can be given. */
+  private hard = false;
 
   /** `thresholds` known in advance (a trained model's) also give the cross-class `confusion`. */
   constructor(table: ClassTable, thresholds?: readonly number[]) {
@@ -128,6 +130,21 @@ export class MultiLabelAccumulator {
     this.names.push(name);
     this.hists.push(h);
     this.ignored.push(ignored);
+  }
+
+  /**
+   * One image whose prediction is already thresholded (class bits, e.g. stored per-class masks):
+   * counted at any threshold as predicted exactly where its bit is. AUC, AP and curves are then
+   * undefined (they need probabilities; an AUC of hard labels is one point of the curve).
+   */
+  addHard(name: string, gt: LabelMap, pred: LabelMap): void {
+    const K = this.numClasses;
+    const n = gt.width * gt.height;
+    if (pred.width !== gt.width || pred.height !== gt.height) throw new ShapeError(`${name}: the prediction is ${pred.width} x ${pred.height}, the ground truth ${gt.width} x ${gt.height}.`, { name });
+    const probs = new Float32Array(n * K);
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) probs[i * K + k] = hasClass(pred.data[i], k) ? 1 : 0;
+    this.hard = true;
+    this.add(name, gt, probs);
   }
 
   /** Summed positive and negative histograms of class k over all images so far. */
@@ -199,12 +216,12 @@ export class MultiLabelAccumulator {
         name: c.name,
         isBackground: k === bg,
         threshold: th[k],
-        auc: rocAucFromHistograms(pos, neg),
-        averagePrecision: averagePrecisionFromHistograms(pos, neg),
+        auc: this.hard ? NaN : rocAucFromHistograms(pos, neg),
+        averagePrecision: this.hard ? NaN : averagePrecisionFromHistograms(pos, neg),
         positives: P,
         negatives: N,
         prevalence: P + N > 0 ? P / (P + N) : NaN,
-        curve: curvePoints(pos, neg),
+        curve: this.hard ? [] : curvePoints(pos, neg),
       };
     });
     const fg = foregroundIndices(K, bg);
@@ -221,7 +238,7 @@ export class MultiLabelAccumulator {
         meanForegroundAveragePrecision: nanMean(classes.map((c) => c.averagePrecision), fg).value,
         truthCooccurrence: square(this.truth),
         predictedOnTruth: known ? square(this.cross) : null,
-        aucMethod: `pixel-level, each class against its absence (overlapping classes), from probabilities; ${THRESHOLD_BINS} score bins over [0, 1] (scores in one bin count as ties, 1/2 in ROC-AUC); average precision as in scikit-learn`,
+        aucMethod: this.hard ? 'not available: the predictions were already thresholded (AUC and AP need probabilities)' : `pixel-level, each class against its absence (overlapping classes), from probabilities; ${THRESHOLD_BINS} score bins over [0, 1] (scores in one bin count as ties, 1/2 in ROC-AUC); average precision as in scikit-learn`,
       },
     };
   }
