@@ -60,6 +60,8 @@ import {
   ListRunsResultSchema,
   ResumeTrainingParams,
   RunDetailSchema,
+  RunThresholdsSchema,
+  SetThresholdsParams,
   RunParams,
   StartTrainingResultSchema,
   StopTrainingParams,
@@ -134,6 +136,11 @@ export interface Contract {
   getReport(p: In<typeof GetReportParams>): Promise<Out<typeof GetReportResultSchema>>;
   /** Predict one image with a run's best weights into the run's predictions (the correction loop). */
   predictImage(p: In<typeof PredictImageParams>): Promise<PredictImageResult>;
+  /**
+   * Overlapping classes: saves per-class thresholds (the sliders) into the run's best weights and
+   * removes the stored predictions made at the old ones; returns the run's thresholds as getRun does.
+   */
+  setThresholds(p: In<typeof SetThresholdsParams>): Promise<Out<typeof RunThresholdsSchema>>;
 }
 
 export type MethodName = keyof Contract;
@@ -164,6 +171,7 @@ export const METHODS = {
   saveMask: { kind: 'upload', params: SaveMaskParams, result: SaveMaskResultSchema },
   listRuns: { kind: 'json', params: NoParams, result: ListRunsResultSchema },
   getRun: { kind: 'json', params: RunParams, result: RunDetailSchema },
+  setThresholds: { kind: 'json', params: SetThresholdsParams, result: RunThresholdsSchema },
   metricsTable: { kind: 'json', params: MetricsTableParams, result: MetricsTableResultSchema },
   imageMetrics: { kind: 'json', params: ImageMetricsParams, result: ImageMetricsResultSchema },
   predictRun: { kind: 'json', params: PredictRunParams, result: PredictRunResultSchema },

@@ -65,6 +65,14 @@ async function labelTiff(labels: LabelMap): Promise<Buffer> {
 export async function exportMasks(o: MaskExportOptions): Promise<MaskExportResult> {
   const ds = await openDataset(o.project);
   const table = ds.project.classes;
+  if (ds.project.overlapping) {
+    // One class id per pixel (TIFF, GeoJSON classes, COCO categories as exported here) cannot hold
+    // a pixel of two classes: exporting would drop the overlaps without saying so.
+    throw new ConfigError(
+      `${ds.dir} has overlapping classes ("overlapping": true): its per-class masks are already the exchange format (one binary mask per class), and a class-id export would lose every pixel of two classes. Copy the per-class folders instead; \`seglens predict\` writes predictions the same way (<out>/<class>/).`,
+      { project: ds.dir },
+    );
+  }
   const out = resolve(o.out);
   if (existsSync(out) && (await readdir(out)).length > 0) {
     throw new ConfigError(`${out} is not empty; seglens export-masks writes only into a new or empty folder, so that nothing is replaced. Give another --out.`, { out });

@@ -11,9 +11,13 @@ import { LOOKS_GOOD, POOR_FOREGROUND_DICE, PredictionChecks, imageVerdict, runAu
 import type { ClassTable } from '../seg/classes.ts';
 import { readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
-import { Accumulator, POLICY_NAMES, toJSONSafe } from '../seg/metrics/index.ts';
-import type { ImageResult } from '../seg/metrics/index.ts';
-import { predictedStems, predictionFile, predictionStem } from '../train/trainer/run-outputs.ts';
+import { Accumulator, MultiLabelAccumulator, POLICY_NAMES, toJSONSafe } from '../seg/metrics/index.ts';
+import type { EvalResult, ImageResult } from '../seg/metrics/index.ts';
+import type { Finding } from '../seg/audit/index.ts';
+import { backgroundId } from '../seg/classes.ts';
+import { readPairLabels } from '../seg/dataset/index.ts';
+import { basename, join } from 'node:path';
+import { predictedStems, predictionFile, predictionStem, predictionsDir } from '../train/trainer/run-outputs.ts';
 import { toWireFinding } from './findings.ts';
 import { confined } from './confine.ts';
 import { readCurrentLabels, shownPath } from './mask-source.ts';
@@ -80,6 +84,7 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
   const table = p.ds.project.classes;
   const { sides, source } = await runSides(p, dir);
   const stems = await predictedStems(dir);
+  if (p.ds.project.overlapping) return overlapTable(p, dir, runId, split, sides, source, stems);
   const acc = new Accumulator(table);
   const checks = new PredictionChecks(table);
   const rows: MetricRow[] = [];
@@ -103,6 +108,10 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
   scope.scored = rows.length;
   const res = acc.result();
   const findings = rows.length ? runAudit({ eval: res, predictions: checks.result() }) : [];
+  return tableResult(p, runId, scope, rows, res, findings);
+}
+
+function tableResult(p: OpenProject, runId: string, scope: MetricsScope, rows: MetricRow[], res: EvalResult, findings: Finding[]): MetricsTableResult {
   return {
     runId,
     classes: p.classes,
@@ -141,10 +150,73 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
 export async function imageMetrics(p: OpenProject, runId: string, rec: ImageRecord): Promise<ImageMetricsResult> {
   const dir = runDir(p, runId);
   const { sides } = await runSides(p, dir);
+  if (p.ds.project.overlapping) {
+    const one = new MultiLabelAccumulator(p.ds.project.classes, p.ds.project.classes.classes.map(() => 0.5));
+    const scored = await scoreOverlap(p, dir, rec, await predictedStems(dir), one);
+    if (scored) return { runId, name: rec.name, row: null, note: scored };
+    return { runId, name: rec.name, row: row(rec.name, sides.get(rec.name) ?? null, one.result().perImage[0], p.ds.project.classes), note: null };
+  }
   const scored = await scoreImage(p, dir, rec, await predictedStems(dir), new Accumulator(p.ds.project.classes));
   if ('skip' in scored) {
     const note = scored.skip === 'unannotated' ? `${rec.name} has no mask yet: there is nothing to score the prediction against.` : `Run ${runId} holds no prediction of ${rec.name}: predict it to see its scores.`;
     return { runId, name: rec.name, row: null, note };
   }
   return { runId, name: rec.name, row: row(rec.name, sides.get(rec.name) ?? null, scored.result, p.ds.project.classes), note: null };
+}
+
+/**
+ * Overlapping classes: each class scored by its own mask, ground truth from the per-class files and
+ * the prediction from the per-class masks stored with it (`predictions/<class>/<stem>.png`, cut at
+ * the thresholds the model applied; a pixel in no stored class counts as background). Figures as in
+ * the report (src/seg/metrics/multilabel.ts); no AUC here, the stored masks are thresholded.
+ */
+async function overlapTable(
+  p: OpenProject,
+  dir: string,
+  runId: string,
+  split: SplitName | undefined,
+  sides: Map<string, SplitName>,
+  source: MetricsScope['splitSource'],
+  stems: ReadonlySet<string>,
+): Promise<MetricsTableResult> {
+  const table = p.ds.project.classes;
+  const acc = new MultiLabelAccumulator(table, table.classes.map(() => 0.5));
+  const scope: MetricsScope = { split: split ?? null, splitSource: source, scored: 0, unpredicted: [], unannotated: 0, excluded: 0 };
+  const scored: { name: string; side: SplitName | null }[] = [];
+  for (const rec of p.images) {
+    const s = sides.get(rec.name) ?? null;
+    if (split && s !== split) continue;
+    if (p.ds.excluded.has(rec.name)) {
+      scope.excluded++;
+      continue;
+    }
+    const skip = await scoreOverlap(p, dir, rec, stems, acc);
+    if (skip) {
+      if (split) scope.unpredicted.push(rec.name);
+      continue;
+    }
+    scored.push({ name: rec.name, side: s });
+  }
+  scope.scored = scored.length;
+  const res = acc.result();
+  const rows = scored.map((x, i) => row(x.name, x.side, res.perImage[i], table));
+  return tableResult(p, runId, scope, rows, res, rows.length ? runAudit({ eval: res }) : []);
+}
+
+/** Adds one image's class bits to `acc`; returns why it could not (no stored prediction), else null. */
+async function scoreOverlap(p: OpenProject, dir: string, rec: ImageRecord, stems: ReadonlySet<string>, acc: MultiLabelAccumulator): Promise<string | null> {
+  const stem = predictionStem(rec.image);
+  const table = p.ds.project.classes;
+  const bg = backgroundId(table);
+  const files = table.classes.flatMap((c, id) => (id === bg ? [] : [{ id, file: join(predictionsDir(dir), c.name.replace(/[^A-Za-z0-9._-]+/g, '_'), `${stem}.png`) }]));
+  if (!stems.has(stem) || files.some((f) => !existsSync(f.file))) return `Run ${basename(dir)} holds no per-class prediction of ${rec.name}: predict it to see its scores.`;
+  const gt = (await readPairLabels(p.ds.project, rec.pair!, (f) => shownPath(p, f))).overlap!.multi;
+  const bits = new Uint8Array(gt.data.length);
+  for (const f of files) {
+    const raw = await readRawMask(await confined(f.file, p.roots, shownPath(p, f.file)));
+    for (let i = 0; i < bits.length; i++) if (raw.data[i] !== 0) bits[i] |= 1 << f.id;
+  }
+  for (let i = 0; i < bits.length; i++) if (bits[i] === 0) bits[i] = 1 << bg;
+  acc.addHard(rec.name, gt, { width: gt.width, height: gt.height, data: bits });
+  return null;
 }

@@ -79,7 +79,8 @@ export async function proposeNewProject(p: ProposeProjectParams, onProgress?: (d
   });
   const project = r.project;
   const format = project.maskFormat;
-  const kind = format?.kind ?? 'label';
+  // init never proposes class-pages masks (overlapping projects are written by hand or by the demo).
+  const kind = format && format.kind !== 'class-pages' ? format.kind : 'label';
   const objectClass = format?.kind === 'instance' || format?.kind === 'objects' ? format.className : null;
   const rgb = r.scan.kind === 'rgb';
   const classOf = new Map(r.proposal.assignments.map((a) => [a.value, a.className]));

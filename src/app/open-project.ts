@@ -152,5 +152,6 @@ export function summarize(p: OpenProject): ProjectSummary {
     editedMasksDir: relative(p.dir, p.edits.folder),
     splitFile: p.manifest ? relative(p.dir, p.manifest.file) || p.manifest.file : null,
     readOnly: p.readOnly,
+    ...(p.ds.project.overlapping ? { overlapping: true } : {}),
   };
 }

@@ -25,7 +25,7 @@ import { ConfigError } from '../seg/errors.ts';
 import type { EpochRecord } from '../seg/history.ts';
 import { readImage } from '../seg/image-io.ts';
 import { writeLabelMask } from '../seg/mask-write.ts';
-import { Accumulator } from '../seg/metrics/index.ts';
+import { Accumulator, MultiLabelAccumulator } from '../seg/metrics/index.ts';
 import type { EvalResult } from '../seg/metrics/index.ts';
 import { normalize } from '../seg/normalize.ts';
 import type { Problem } from '../seg/problems.ts';
@@ -42,6 +42,7 @@ import { chanceLossOf } from '../train/losses/cross-entropy.ts';
 import { inspectModel, loadModel } from '../train/predict/model-io.ts';
 import type { LoadedModel } from '../train/predict/model-io.ts';
 import { predictImage } from '../train/predict/tiled.ts';
+import { modelThresholds, predictedClassView, thresholdProbs, writeClassMasks } from '../train/predict/overlap-output.ts';
 import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
 import type { TrainConfig } from '../train/trainer/config.ts';
 import { htmlToPdf } from './report-pdf.ts';
@@ -56,6 +57,8 @@ const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'>
   'deceptive-images': 'predictions',
   'small-objects-missed': 'predictions',
   'segmentation-bias': 'predictions',
+  'threshold-problem': 'predictions',
+  'cooccurrence-shortcut': 'predictions',
   'class-missing-in-split': 'split',
   'split-imbalance': 'split',
   'split-leakage': 'split',
@@ -83,7 +86,7 @@ export function scopeFindings(findings: readonly Finding[], split: EvalSplit): S
 }
 
 /** Where the gallery's pixels come from: only the images shown are read again. */
-export type GallerySource = (split: EvalSplit, image: string) => Promise<{ image: RawImage; gt: LabelMap; pred: LabelMap } | undefined>;
+export type GallerySource = (split: EvalSplit, image: string) => Promise<{ image: RawImage; gt: LabelMap; pred: LabelMap; bits?: { gt: LabelMap; pred: LabelMap } } | undefined>;
 
 export interface WriteReportOptions {
   /** Where the report may be written (see exportReport). */
@@ -159,8 +162,12 @@ export interface ExportedReport extends WrittenReport {
 interface SplitEvaluation {
   split: EvalSplit;
   result: EvalResult;
+  /** Overlapping classes: the same predictions scored at other thresholds (no new prediction). */
+  atThresholds?: (values: readonly number[]) => EvalResult;
   checks: PredictionChecksResult;
   preds: Map<string, LabelMap>;
+  /** Overlapping classes: the predictions as class bits, for per-class error maps. */
+  predBits: Map<string, LabelMap>;
   pairs: Map<string, Pair>;
 }
 
@@ -184,10 +191,14 @@ async function evaluateSplit(
     throw new ConfigError(`The run's split names ${missing.length} ${split} image(s) the project no longer has (${missing.slice(0, 3).join(', ')}). Restore them or train again.`, { missing });
   }
   const pairs = names.map((n) => byName.get(n)!).sort((a, b) => naturalCompare(a.name, b.name));
+  const { meta } = p.loaded;
+  // Overlapping classes: each class scored as its own binary target at the model's threshold.
+  const thresholds = meta.overlapping ? modelThresholds(meta, p.loaded.dir) : null;
+  const multi = thresholds ? new MultiLabelAccumulator(table, thresholds) : null;
   const acc = new Accumulator(table);
   const checks = new PredictionChecks(table);
   const preds = new Map<string, LabelMap>();
-  const { meta } = p.loaded;
+  const predBits = new Map<string, LabelMap>();
   const v = p.cfg.validation;
   const project = ds.project;
   if (sinks.predDir) await sinks.gate.mkdir(sinks.predDir);
@@ -206,15 +217,43 @@ async function evaluateSplit(
       continue;
     }
     const n = normalize(raw, meta.normalization, meta.datasetRange);
-    const pred = (await predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length })).labels;
-    acc.add(pair.name, gt.labels, pred);
-    checks.add(pair.name, gt.labels, pred);
+    const out = await predictImage(p.loaded.model, n, { tile: v.tile, overlap: v.overlap, batch: v.batch, head: meta.config.head, numClasses: table.classes.length });
+    let pred = out.labels;
+    if (multi && thresholds && gt.overlap) {
+      const bits = thresholdProbs(out.probs, n.width, n.height, thresholds);
+      multi.add(pair.name, gt.overlap.multi, out.probs);
+      pred = predictedClassView(bits, meta);
+      predBits.set(pair.name, bits);
+      if (sinks.predDir) await writeClassMasks(sinks.gate, sinks.predDir, pair.name, meta, bits);
+    } else {
+      acc.add(pair.name, gt.labels, pred);
+      checks.add(pair.name, gt.labels, pred);
+    }
     preds.set(pair.name, pred);
     if (sinks.predDir) await writeLabelMask(sinks.gate, join(sinks.predDir, `${pair.name}.png`), pred, table);
     await new Promise<void>((r) => setImmediate(r));
   }
   sinks.onProgress?.(`predict ${split}`, pairs.length, pairs.length);
-  return { split, result: acc.result(), checks: checks.result(), preds, pairs: new Map(pairs.map((x) => [x.name, x])) };
+  return {
+    split,
+    result: multi ? multi.result() : acc.result(),
+    ...(multi ? { atThresholds: (values: readonly number[]) => multi.result(values) } : {}),
+    checks: checks.result(),
+    preds,
+    predBits,
+    pairs: new Map(pairs.map((x) => [x.name, x])),
+  };
+}
+
+/**
+ * The validation figures to compare with training's record: at the thresholds that epoch recorded
+ * (overlapping classes whose thresholds were later set by hand would otherwise differ for that
+ * reason alone, and metric-mismatch is about figures computed differently, not thresholds moved).
+ */
+function recomputedAsRecorded(val: SplitEvaluation, recorded: EpochRecord): EvalResult {
+  const th = recorded.val.classes.map((c) => c.threshold);
+  if (!val.atThresholds || th.some((t) => t === undefined || t === null)) return val.result;
+  return val.atThresholds(th as number[]);
 }
 
 function splitSummary(m: SplitManifest): ReportInput['split'] {
@@ -286,16 +325,16 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       ...scopeFindings(
         runAudit({
           eval: first.result,
-          predictions: first.checks,
+          ...(loaded.meta.overlapping ? {} : { predictions: first.checks }),
           split: manifest.warnings as Problem[],
           inspect: data,
           ...(history.length ? { history, historyOptions: { chanceLoss: chanceLossOf(cfg.loss, table.classes.length, cfg.model.head) } } : {}),
-          ...(recorded && val ? { recorded, recomputed: val.result } : {}),
+          ...(recorded && val ? { recorded, recomputed: recomputedAsRecorded(val, recorded) } : {}),
         }),
         first.split,
       ),
       ...scopeFindings(data.findings, first.split),
-      ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, predictions: e.checks }), e.split)),
+      ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, ...(loaded.meta.overlapping ? {} : { predictions: e.checks }) }), e.split)),
     ];
     opts.onProgress?.('audit', 1, 1);
 
@@ -325,7 +364,10 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       split: splitSummary(manifest),
       history,
       run: runInfo,
-      evaluations: evals.map((e) => ({ split: e.split, result: e.result, objects: e.checks.objects })),
+      // Overlapping classes: object recall and edge checks read class-id maps, which would blur the
+      // classes into one another; they are left out rather than shown wrong.
+      evaluations: evals.map((e) => ({ split: e.split, result: e.result, ...(loaded.meta.overlapping ? {} : { objects: e.checks.objects }) })),
+      ...(loaded.meta.thresholds ? { thresholds: { rule: loaded.meta.thresholds.rule, values: loaded.meta.thresholds.values } } : {}),
       findings,
       audited: [
         `the masks of all ${ds.pairs.length} images`,
@@ -343,7 +385,8 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
       if (!pair || !pred) return undefined;
       const image = await readImage(pair.image, { page: ds.project.imagePage, ...(ds.project.maxPixels ? { maxPixels: ds.project.maxPixels } : {}) });
       const gt = await readPairLabels(ds.project, pair);
-      return { image, gt: gt.labels, pred };
+      const bits = ev?.predBits.get(name);
+      return { image, gt: gt.labels, pred, ...(bits && gt.overlap ? { bits: { gt: gt.overlap.multi, pred: bits } } : {}) };
     };
     opts.onProgress?.('render', 0, 1);
     const written = await writeReport(input, outDir, { gate, images: source, thumbnailSize: opts.thumbnailSize, pdf: opts.pdf });

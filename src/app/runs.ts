@@ -9,7 +9,10 @@ import type { EpochRecord } from '../seg/history.ts';
 import { toJSONSafe } from '../seg/metrics/index.ts';
 import type { JsonSafe } from '../seg/metrics/index.ts';
 import type { SplitManifest, SplitName } from '../seg/split/index.ts';
+import { inspectModel } from '../train/predict/model-io.ts';
+import { checkpointDir } from '../train/trainer/checkpoint.ts';
 import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
+import type { ThresholdsFile } from '../train/trainer/run-folder.ts';
 import { predictedStems } from '../train/trainer/run-outputs.ts';
 import type { OpenProject } from './open-project.ts';
 import { runDir, runsDir } from './run-files.ts';
@@ -98,10 +101,20 @@ export async function listRuns(p: OpenProject, live: ReadonlySet<string>): Promi
 
 export async function runDetail(p: OpenProject, runId: string, live: ReadonlySet<string>): Promise<RunDetail> {
   const dir = runDir(p, runId);
-  const config = await new RunFolder(dir).readConfigLoose();
+  const folder = new RunFolder(dir);
+  const config = await folder.readConfigLoose();
+  const th = await folder.readThresholdsLoose();
   return {
     summary: await runSummary(runId, dir, live),
     history: wireHistory(await readHistory(dir)),
     config: config ? (toJSONSafe(config) as Record<string, unknown>) : null,
+    ...(th ? { thresholds: { epoch: th.epoch, rule: th.rule, ruleText: th.ruleText, applied: await appliedThresholds(dir, th), classes: th.classes } } : {}),
   };
+}
+
+/** The thresholds the best weights apply (model.json), else the validation's choice. */
+async function appliedThresholds(dir: string, th: ThresholdsFile): Promise<{ rule: string; values: number[] }> {
+  const best = checkpointDir(dir, RUN_FILES.best);
+  const meta = best ? await inspectModel(best).then((i) => i.meta, () => null) : null;
+  return meta?.thresholds ? { rule: meta.thresholds.rule, values: [...meta.thresholds.values] } : { rule: th.rule, values: th.classes.map((c) => c.threshold) };
 }

@@ -27,6 +27,7 @@ import type {
   PredictionPixels,
   ProjectSummary,
   RunDetail,
+  RunThresholds,
   SaveMaskParams,
   SaveMaskResult,
   SplitName,
@@ -37,6 +38,8 @@ import type {
 } from '../api/index.ts';
 import { ContractError, IGNORE } from '../api/index.ts';
 import { describeIgnored } from '../seg/audit/index.ts';
+import { ConfigError } from '../seg/errors.ts';
+import { setRunThresholds } from '../train/trainer/set-thresholds.ts';
 import { LockedError } from '../seg/lock.ts';
 import { WriteGate } from '../seg/write-gate.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
@@ -281,6 +284,11 @@ export class Workspace implements Contract {
   private async saveMaskNow(params: SaveMaskParams): Promise<SaveMaskResult> {
     const p = this.open();
     const rec = this.image(p, params.name);
+    if (p.ds.project.overlapping) {
+      // The editor paints one class per pixel; an overlapping project trains on its per-class files,
+      // so a saved edit would be ignored. Refused rather than kept and never used.
+      throw new ConfigError(`Not saved: ${p.ds.dir} has overlapping classes, which the editor cannot paint yet (one class per pixel). Edit the per-class mask files of ${rec.name} instead.`, { name: rec.name });
+    }
     // One window saves at a time (the edit lock); a read-only one tries again, in case the other closed.
     if (!(await takeEditLock(p))) throw new LockedError(`Not saved: ${p.readOnly}`, { name: rec.name });
     const where = 'params of saveMask';
@@ -325,6 +333,16 @@ export class Workspace implements Contract {
   async imageMetrics({ runId, name }: { runId: string; name: string }): Promise<ImageMetricsResult> {
     const p = this.open();
     return imageMetrics(p, runId, this.image(p, name));
+  }
+
+  async setThresholds({ runId, values }: { runId: string; values: number[] }): Promise<RunThresholds> {
+    const p = this.open();
+    const dir = runDir(p, runId);
+    if (this.jobs.liveRunIds().has(runId)) throw invalid('params of setThresholds', 'runId', `run ${runId} is still training; set its thresholds when it ends`);
+    await setRunThresholds(p.gate, dir, values);
+    const d = await runDetail(p, runId, this.jobs.liveRunIds());
+    if (!d.thresholds) throw invalid('params of setThresholds', 'runId', `run ${runId} has no validation curves (thresholds.json): it has not validated overlapping classes`);
+    return d.thresholds;
   }
 
   async predictRun({ runId, images = 'all', name }: { runId: string; images?: 'all' | SplitName; name?: string }): Promise<PredictRunResult> {

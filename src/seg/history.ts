@@ -18,6 +18,9 @@ export const ClassEpochSchema = z.object({
   predictedShare: num,
   /** Share of validation pixels that are this class in the ground truth. */
   trueShare: num,
+  /** Overlapping classes: the threshold chosen this epoch (dice and iou are at it) and the pixel ROC-AUC. */
+  threshold: num.optional(),
+  auc: num.optional(),
 });
 
 export const EpochRecordSchema = z.object({

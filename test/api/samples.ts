@@ -169,6 +169,20 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   saveMask: { params: { name: 'a', width: 2, height: 1, baseVersion: 'imported:abc', overwrite: false }, result: { name: 'a', file: 'masks-edited/a.png', version: 'edited:def' } },
   listRuns: { params: {}, result: { runs: [runSummary] } },
   getRun: { params: { runId: 'r1' }, result: { summary: runSummary, history: [epochRecord], config: { epochs: 3 } } },
+  setThresholds: {
+    params: { runId: 'r1', values: [0.5, 0.42, 0.3] },
+    result: {
+      epoch: 3,
+      rule: 'max-dice-val',
+      ruleText: 'per class, the threshold that maximises its validation Dice',
+      applied: { rule: 'set-by-hand', values: [0.5, 0.42, 0.3] },
+      classes: [
+        { name: 'background', isBackground: true, threshold: 0.5, dice: 0.99, auc: 0.99, averagePrecision: 0.99, prevalence: 0.8, curve: [{ threshold: 1, fpr: 0, tpr: 0, precision: null, dice: 0 }] },
+        { name: 'nucleus', isBackground: false, threshold: 0.45, dice: 0.9, auc: 0.98, averagePrecision: 0.95, prevalence: 0.18, curve: [{ threshold: 0.5, fpr: 0.01, tpr: 0.9, precision: 0.9, dice: 0.9 }] },
+        { name: 'nucleolus', isBackground: false, threshold: 0.31, dice: null, auc: null, averagePrecision: null, prevalence: 0.02, curve: [] },
+      ],
+    },
+  },
   metricsTable: {
     params: { runId: 'r1', split: 'val' },
     result: {

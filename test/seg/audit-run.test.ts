@@ -39,6 +39,8 @@ describe('finding ids', () => {
       'deceptive-images',
       'small-objects-missed',
       'segmentation-bias',
+      'threshold-problem',
+      'cooccurrence-shortcut',
       'class-missing-in-split',
       'split-imbalance',
       'split-leakage',

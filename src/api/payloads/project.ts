@@ -23,6 +23,11 @@ export const ProjectSummarySchema = z.object({
    * or null. Saves are tried again when asked: the lock is taken once the other one closes.
    */
   readOnly: z.string().nullable(),
+  /**
+   * Classes may overlap ("overlapping": true): masks and predictions reach the UI as class-id views
+   * (a pixel of two classes shows the later one), and the editor cannot save.
+   */
+  overlapping: z.boolean().optional(),
 });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 

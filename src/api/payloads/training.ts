@@ -64,6 +64,9 @@ const classEpoch = z.object({
   /** Share of validation pixels predicted as this class (a collapse shows here first). */
   predictedShare: metric,
   trueShare: metric,
+  /** Overlapping classes: the threshold chosen at this validation (dice and iou are at it) and the pixel AUC. */
+  threshold: metric.optional(),
+  auc: metric.optional(),
 });
 
 /** One line of a run's metrics.jsonl (mirror of src/seg/history.ts EpochRecord). */
@@ -166,11 +169,44 @@ export const ListRunsResultSchema = z.object({ runs: z.array(RunSummarySchema) }
 
 export const RunParams = z.strictObject({ runId });
 
+const unit = z.number().min(0).max(1);
+/**
+ * Overlapping classes: the thresholds stored with the best weights, the rule that chose them, and
+ * per class the validation curve (every 0.01: Dice, ROC and PR points) the threshold slider reads
+ * the Dice of any threshold from. The run folder's thresholds.json, unchanged.
+ */
+export const RunThresholdsSchema = z.object({
+  epoch: z.number().int().min(1),
+  /** How the validation chose `classes[].threshold`. */
+  rule: z.string(),
+  ruleText: z.string(),
+  /** What the best weights apply now (the chosen ones, or set by hand: rule "set-by-hand"), one per class. */
+  applied: z.object({ rule: z.string(), values: z.array(unit) }),
+  classes: z.array(
+    z.object({
+      name: z.string(),
+      isBackground: z.boolean(),
+      threshold: unit,
+      dice: unit.nullable(),
+      auc: unit.nullable(),
+      averagePrecision: unit.nullable(),
+      prevalence: unit.nullable(),
+      curve: z.array(z.object({ threshold: unit, fpr: unit, tpr: unit, precision: unit.nullable(), dice: unit.nullable() })),
+    }),
+  ),
+});
+export type RunThresholds = z.infer<typeof RunThresholdsSchema>;
+
+/** Saves thresholds moved with the sliders into the run's best weights (overlapping classes). */
+export const SetThresholdsParams = z.strictObject({ runId, values: z.array(unit).min(1).max(7) });
+
 export const RunDetailSchema = z.object({
   summary: RunSummarySchema,
   history: z.array(EpochRecordSchema),
   /** The run's config.json as written by the trainer (options, seeds, versions), or null. */
   config: z.record(z.string(), z.unknown()).nullable(),
+  /** Overlapping classes only (absent otherwise). */
+  thresholds: RunThresholdsSchema.optional(),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 

@@ -26,6 +26,8 @@ export interface DocFacts {
   halo: number;
   files: { onnx: string; tfjs: string; testInput: string; testOutput: string };
   toFill: string[];
+  /** Overlapping classes: the per-class thresholds stored with the model and the rule that set them. */
+  thresholds?: { rule: string; values: number[] };
 }
 
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
@@ -48,7 +50,9 @@ export function readme(d: DocFacts): string {
   lines.push(
     `- Input \`input\`: axes batch, channel, y, x; raw stored values. The preprocessing in rdf.yaml normalises them as in training: ${normalizationText(d.normalization, d.datasetRange)}.`,
     `- Height and width: at least ${d.minSize}, in steps of ${d.step} (each of the ${d.config.depth} pooling steps halves them). Pad or crop larger images, or tile them.`,
-    `- Output \`output\`: axes batch, channel, y, x; ${d.config.head === 'softmax' ? 'one probability per class, summing to 1 over the channels' : 'an independent probability per class'}. The label image is the channel with the highest probability.`,
+    d.thresholds
+      ? `- Output \`output\`: axes batch, channel, y, x; an independent probability per class (the classes overlap). Each class is its own binary mask: channel k is the class where its probability is at least its threshold (${t.classes.map((c, k) => `${c.name} ${d.thresholds!.values[k].toFixed(3)}`).join(', ')}; rule ${d.thresholds.rule}, also in rdf.yaml config.seglens.thresholds). Do not cut every channel at 0.5, and do not take the highest channel.`
+      : `- Output \`output\`: axes batch, channel, y, x; ${d.config.head === 'softmax' ? 'one probability per class, summing to 1 over the channels' : 'an independent probability per class'}. The label image is the channel with the highest probability.`,
     d.halo > 0 ? `- Tiling: discard ${d.halo} pixels at each inner tile border (the halo); seglens itself blends tiles overlapping by ${2 * d.halo} pixels.` : '- Tiling: overlap tiles and blend them, as seglens does, to avoid seams.',
     `- Test tensors: \`${d.files.testInput}\` is the input (a ${d.sample.size} x ${d.sample.size} crop of ${d.sample.image} at x ${d.sample.x}, y ${d.sample.y}, raw values), \`${d.files.testOutput}\` the expected output (probabilities, float32).`,
     '',

@@ -291,6 +291,10 @@ export async function exportBioimageio(o: ExportOptions): Promise<ExportResult> 
       channel_names: Object.fromEntries(channelNames.map((id, i) => [id, classNames[i]])),
       ...(best ? { best_epoch: best.epoch, validation_mean_foreground_dice: best.val.meanForegroundDice } : {}),
       test_tensor: { image: sample.image, x: x0, y: y0, size },
+      // Overlapping classes: each output channel is cut at its own threshold, never a shared 0.5.
+      ...(meta.overlapping && meta.thresholds
+        ? { overlapping: true, thresholds: { rule: meta.thresholds.rule, ...Object.fromEntries(meta.classTable.classes.map((c, k) => [c.name, meta.thresholds!.values[k]])) } }
+        : {}),
     },
     tags: ['seglens', 'unet', 'unet2d', 'semantic-segmentation', '2d', 'microscopy', 'onnx', 'tensorflow-js', ...channelNames.slice(0, 8).map((c) => c.toLowerCase())],
     timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -316,6 +320,7 @@ export async function exportBioimageio(o: ExportOptions): Promise<ExportResult> 
     halo: minSize <= size ? halo : 0,
     files: { onnx: PACKAGE_FILES.onnx, tfjs: PACKAGE_FILES.tfjs, testInput: PACKAGE_FILES.testInput, testOutput: PACKAGE_FILES.testOutput },
     toFill,
+    ...(meta.overlapping && meta.thresholds ? { thresholds: { rule: meta.thresholds.rule, values: [...meta.thresholds.values] } } : {}),
   });
   const entries = [
     { name: PACKAGE_FILES.rdf, data: new TextEncoder().encode(rdfText) },

@@ -2,6 +2,7 @@
 // events become JobMessages, a preview prediction of one validation image is written after each
 // epoch (the run folder's preview, trainer/run-outputs.ts), and when the run ends every project
 // image is predicted with the best weights (predict/run-predictions.ts, as on demand).
+import { predictedClassView, thresholdProbs } from '../../train/predict/overlap-output.ts';
 import { readImage } from '../../seg/image-io.ts';
 import { normalize } from '../../seg/normalize.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
@@ -109,11 +110,13 @@ export const runTrainer: RunJob = async (request: JobRequest, ctx: JobContext) =
   const writes: Promise<unknown>[] = [];
 
   // After each epoch's checkpoints, with that epoch's weights (the trainer awaits it).
-  const afterEpoch = async (epoch: number, predict: EpochPredict) => {
+  const afterEpoch = async (epoch: number, predict: EpochPredict, thresholds?: readonly number[]) => {
     const r = ready ?? (await preview);
     if (!r) return;
     const pred = await predict(r.input);
-    const labels = argmaxLabels(pred.probs, r.input.width, r.input.height, p.classes.length);
+    const labels = thresholds
+      ? predictedClassView(thresholdProbs(pred.probs, r.input.width, r.input.height, thresholds), { classTable: p.ds.project.classes })
+      : argmaxLabels(pred.probs, r.input.width, r.input.height, p.classes.length);
     writes.push(
       (async () => {
         await storePreview(p.gate, runDir, labels, { epoch, name: r.name });

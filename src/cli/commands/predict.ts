@@ -140,6 +140,10 @@ export function registerPredict(program: Command, setExit: (code: number) => voi
           `predicted ${n} of ${files.length} image(s) in ${result.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(2)} images/s); ` +
             `masks in ${f.out}${f.probs ? `, probability maps in ${resolve(f.out, PROBS_FOLDER)}` : ''}`,
         );
+        if (info.meta.overlapping && info.meta.thresholds) {
+          const th = info.meta.classTable.classes.map((c, k) => `${c.name} ${info.meta.thresholds!.values[k].toFixed(3)}`).join(', ');
+          console.log(`overlapping classes: one 0/255 mask per class in ${f.out}/<class>/, each at the threshold stored with the model (${info.meta.thresholds.rule}): ${th}`);
+        }
         if (result.problems.length) console.log('\nProblems (these images were not predicted)\n' + result.problems.map((p) => '  ' + formatProblem(p)).join('\n'));
       }
       if (result.predicted.length === 0) console.error('seglens predict: no image could be predicted.');

@@ -93,7 +93,9 @@ function duration(seconds: number): string {
 
 /** One line per epoch: losses, then the validation Dice of every class (background marked). */
 export function formatEpochLine(r: EpochRecord, epochs: number, background: string): string {
-  const classes = r.val.classes.map((c) => `${c.name}${c.name === background ? '(bg)' : ''} ${fmt(c.dice)}`).join('  ');
+  // Overlapping classes: each Dice is at that class's threshold, chosen on this validation.
+  const at = (c: EpochRecord['val']['classes'][number]) => (c.threshold !== undefined && c.threshold !== null ? `@${c.threshold.toFixed(2)}` : '');
+  const classes = r.val.classes.map((c) => `${c.name}${c.name === background ? '(bg)' : ''} ${fmt(c.dice)}${at(c)}`).join('  ');
   return (
     `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  train ${fmt(r.trainLoss, 4)}  val ${fmt(r.valLoss, 4)}  ` +
     `| Dice ${classes} | fg mean ${fmt(r.val.meanForegroundDice)}${r.monitor.best ? ' *best' : ''}  lr ${r.lr.toExponential(1)}  ${duration(r.seconds)}`
@@ -251,7 +253,10 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       console.log(`\n${result.status}: ${result.reason} (${duration(result.seconds)}).`);
       if (best) {
         console.log(`best epoch ${best.epoch}: ${result.monitor} ${fmt(result.bestValue, 4)}; validation Dice per class:`);
-        for (const c of best.val.classes) console.log(`  ${c.name.padEnd(16)} ${fmt(c.dice)}${c.name === background ? '  (background)' : ''}`);
+        for (const c of best.val.classes) {
+          const multi = c.threshold !== undefined && c.threshold !== null ? `  at threshold ${c.threshold.toFixed(3)}, pixel AUC ${fmt(c.auc ?? null)}` : '';
+          console.log(`  ${c.name.padEnd(16)} ${fmt(c.dice)}${multi}${c.name === background ? '  (background)' : ''}`);
+        }
         console.log(`  all-background baseline accuracy ${fmt(best.val.allBackgroundAccuracy)}, pixel accuracy ${fmt(best.val.pixelAccuracy)}`);
         console.log(`model: ${result.runDir}/best`);
       }

@@ -86,3 +86,4 @@ export { checkMetricMismatch, metricDifferences, valFiguresOf, MISMATCH_TOLERANC
 export type { Difference, MismatchOptions } from './mismatch.ts';
 export { DUPLICATE_MIN_CORRELATION, DUPLICATE_MAX_HASH_DISTANCE, ALIGNED_MIN_CORRELATION, ALIGNED_MAX_SHIFT, ALIGNED_COARSE_MIN_CORRELATION, isNearDuplicate } from './duplicates.ts';
 export { SPLIT_SHARE_TOLERANCE, IMBALANCE_RATIO, IMBALANCE_MIN_SHARE, shareUnmet } from './split-rules.ts';
+export { checkThresholdProblem, checkCooccurrenceShortcut, THRESHOLD_PROBLEM_AUC, THRESHOLD_PROBLEM_DICE, THRESHOLD_GAIN, PARENT_CONTAINS, SHORTCUT_PREDICTED_SHARE, SHORTCUT_RATIO } from './overlap.ts';

@@ -3,6 +3,7 @@
 // --audit` the evaluation and the prediction checks; the report all of it plus the run's history.
 // The audit reads no file and imports nothing that does (src/seg/dataset, split and report import
 // the audit, never the other way round): inputs are described here by what the checks need.
+import { checkCooccurrenceShortcut, checkThresholdProblem } from './overlap.ts';
 import type { ClassTable } from '../classes.ts';
 import { ConfigError } from '../errors.ts';
 import type { EpochRecord } from '../history.ts';
@@ -80,7 +81,7 @@ function namesOf(r: EvalResult): ClassNames {
 
 /** The findings of one evaluation and the prediction checks of the same images. */
 export function predictionFindings(r: EvalResult, p?: PredictionChecksResult | { objects: ObjectRecallResult }): Finding[] {
-  const out = [...checkBackgroundDominated(r), ...checkBelowBaseline(r), ...checkNeverPredicted(r), ...checkDeceptiveImages(r)];
+  const out = [...checkBackgroundDominated(r), ...checkBelowBaseline(r), ...checkNeverPredicted(r), ...checkDeceptiveImages(r), ...checkThresholdProblem(r), ...checkCooccurrenceShortcut(r)];
   if (p) out.push(...checkSmallObjects(p.objects, r));
   if (p && 'edges' in p) out.push(...checkSegmentationBias(p.edges, r));
   return out;

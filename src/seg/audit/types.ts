@@ -31,6 +31,8 @@ export const FINDING_IDS = {
   'not-learning': 'Training loss stays at the chance level (ln K for K classes) or foreground Dice never improves.',
   collapsed: 'The network predicts one class nearly everywhere (the other classes get under a quarter of the pixels they cover).',
   diverged: 'The loss became NaN/infinite or exploded.',
+  'threshold-problem': "Overlapping classes: a class's probabilities rank its pixels well (high pixel ROC-AUC) but its mask at its threshold is poor (low Dice).",
+  'cooccurrence-shortcut': 'Overlapping classes: a class that lies inside another is predicted over most of that parent class, far beyond where it truly is.',
   overfitting: 'Validation loss rises (or the validation metric falls from its best) while the training loss keeps falling.',
 } as const;
 

@@ -45,7 +45,7 @@ export function formatInspect(r: InspectReport): string {
     );
     out.push('');
   }
-  out.push('Classes (share of labelled pixels; * = background)');
+  out.push(`Classes (share of labelled pixels; * = background${r.cooccurrence ? '; overlapping classes: a pixel of two classes counts here for the later one, the co-occurrence below counts it for both' : ''})`);
   out.push(
     table([
       ['class', 'pixels', 'share', 'images with it'],
@@ -53,6 +53,7 @@ export function formatInspect(r: InspectReport): string {
     ]),
   );
   out.push('');
+  if (r.cooccurrence) out.push(formatCooccurrence(r.cooccurrence, r.pairs.length), '');
   if (r.pairs.length) {
     out.push('Class presence per image (share of the image\'s labelled pixels; . = absent; unlabelled = share of all its pixels)');
     out.push(
@@ -96,4 +97,17 @@ export function formatInspect(r: InspectReport): string {
     if (hint) out.push(hint);
   } else out.push(`Ready for training${readyNotes(warnings, r)}${r.excluded.length ? `, ${r.excluded.length} image(s) excluded` : ''}.`);
   return out.join('\n');
+}
+
+/** Overlapping classes: how often each pair of classes shares pixels, and in how many images. */
+function formatCooccurrence(co: NonNullable<InspectReport['cooccurrence']>, images: number): string {
+  const rows: string[][] = [['class', 'pixels', 'shares pixels with (pixels, share of the row class, images)']];
+  co.classes.forEach((name, a) => {
+    const own = co.pixels[a][a];
+    const with_ = co.classes
+      .map((other, b) => (b !== a && co.pixels[a][b] > 0 ? `${other}: ${co.pixels[a][b]} px, ${pct(own ? co.pixels[a][b] / own : NaN)}, ${co.images[a][b]}/${images} images` : ''))
+      .filter(Boolean);
+    rows.push([name, String(own), with_.length ? with_.join('; ') : 'none']);
+  });
+  return ['Overlapping classes: co-occurrence (each class is its own binary target; overlaps are expected, not errors)', table(rows)].join('\n');
 }

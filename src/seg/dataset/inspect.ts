@@ -54,6 +54,12 @@ export interface InspectReport {
   blocking: boolean;
   /** Images the project file excludes from training (still read and reported above). */
   excluded: { name: string; reason: string | null }[];
+  /**
+   * Overlapping projects only: how classes co-occur, in class table order. `pixels[a][b]`: pixels
+   * that are both a and b (diagonal: all pixels of a, overlaps included, where `classes[].pixels`
+   * counts the class-id view); `images[a][b]`: images where at least one pixel is both.
+   */
+  cooccurrence?: { classes: string[]; pixels: number[][]; images: number[][] };
 }
 
 /**
@@ -102,6 +108,8 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   const unreadable: string[] = [];
   const pairing = new PairingCheck({ normalization: project.normalization });
   const ignored = new IgnoredShare(table);
+  const K2 = () => Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  const co = project.overlapping ? { pixels: K2(), images: K2() } : undefined;
   const readOpts = { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) };
 
   for (let i = 0; i < ds.pairs.length; i++) {
@@ -143,6 +151,14 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     // would name the wrong cause (its own problem already says what is wrong).
     if (!lab.problems.some((p) => DAMAGE.has(p.code) && p.severity === 'error')) pairing.add(pair.name, img, lab.labels);
     ignored.add(pair.name, lab.labels);
+    if (co && lab.overlap) {
+      lab.overlap.cooccurrence.forEach((row, a) =>
+        row.forEach((n, b) => {
+          co.pixels[a][b] += n;
+          co.images[a][b] += n > 0 ? 1 : 0;
+        }),
+      );
+    }
     const classPixels = classPixelCounts(lab.labels, K);
     const labelled = classPixels.reduce((a, b) => a + b, 0);
     pairs.push({
@@ -192,6 +208,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     blockers,
     blocking: blockers.length > 0,
     excluded: [...ds.excluded].map(([name, reason]) => ({ name, reason })),
+    ...(co ? { cooccurrence: { classes: table.classes.map((c) => c.name), ...co } } : {}),
   };
 }
 

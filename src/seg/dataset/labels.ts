@@ -6,6 +6,11 @@ import { imageInfo, readRawMask } from '../image-io.ts';
 import { readObjectMasks } from '../object-masks.ts';
 import { detectInstanceDamage, detectInterpolation, instanceDamageProblem, interpolationProblem, lossyMaskProblem } from '../audit/index.ts';
 import { readPerClassMasks } from '../mask-sources.ts';
+import type { MultiLabelMap } from '../overlap-bits.ts';
+import { readClassPages, readOverlappingMasks } from '../overlap-masks.ts';
+import { cooccurrencePixels } from '../overlap-bits.ts';
+import { fileError } from '../image-errors.ts';
+import { UNLABELLED_KEY } from '../project/schema.ts';
 import { readCocoLabels, readGeoJsonLabels } from '../vector/read.ts';
 import { labelsFromInstances, labelsFromRaw, unknownValuesProblem } from '../masks.ts';
 import type { UnknownValue } from '../masks.ts';
@@ -19,16 +24,35 @@ export interface PairLabels {
   problems: Problem[];
   /** Bit depth of the stored mask (for inspect). */
   bitDepth: number;
+  /**
+   * Overlapping projects only: the K binary targets (src/seg/overlap-bits.ts) that training and
+   * scores use, and this image's K x K pixel co-occurrence. `labels` is then the class-id view.
+   */
+  overlap?: { multi: MultiLabelMap; cooccurrence: number[][] };
 }
 
 export async function readPairLabels(project: Project, pair: Pair, shown: (f: string) => string = (f) => f): Promise<PairLabels> {
   const opts: ReadOptions = project.maxPixels ? { maxPixels: project.maxPixels } : {};
   const table = project.classes;
   const f = project.maskFormat;
+  // Per-class masks: the class files, and the unlabelled file when the project has that folder.
+  const all = Object.entries(pair.classMasks ?? {}).map(([className, file]) => ({ className, file }));
+  const files = all.filter((x) => x.className !== UNLABELLED_KEY);
+  const unlabelled = all.find((x) => x.className === UNLABELLED_KEY)?.file;
+  if (project.overlapping && f.kind === 'per-class') {
+    // The editor saves class-id masks, which cannot hold overlaps: the per-class files decide.
+    const r = await readOverlappingMasks(files, table, opts);
+    if (unlabelled) await applyUnlabelled(unlabelled, [r.multi, r.labels], opts);
+    return { labels: r.labels, problems: r.problems, bitDepth: 8, overlap: { multi: r.multi, cooccurrence: cooccurrencePixels(r.multi, table.classes.length) } };
+  }
+  if (f.kind === 'class-pages') {
+    const r = await readClassPages(pair.mask, f.classes, f.layout, table, opts);
+    return { labels: r.labels, problems: r.problems, bitDepth: 8, overlap: { multi: r.multi, cooccurrence: r.cooccurrence } };
+  }
   if (pair.edited) return readEditedLabels(pair.mask, table.classes.length, opts, shown);
   if (f.kind === 'per-class') {
-    const files = Object.entries(pair.classMasks ?? {}).map(([className, file]) => ({ className, file }));
     const merged = await readPerClassMasks(files, table, opts);
+    if (unlabelled) await applyUnlabelled(unlabelled, [merged.labels], opts);
     return { labels: merged.labels, problems: merged.problems, bitDepth: 8 };
   }
   if (f.kind === 'objects') return readObjectLabels(project, pair, opts, shown);
@@ -53,6 +77,20 @@ export async function readPairLabels(project: Project, pair: Pair, shown: (f: st
   }
   const { labels, unknown } = labelsFromRaw(raw, table, shown(pair.mask));
   return { labels, problems: labelProblems(shown(pair.mask), raw, table, unknown, labels), bitDepth: raw.bitDepth };
+}
+
+/** Sets IGNORE wherever the unlabelled mask is non-zero (it must have the maps' size). */
+async function applyUnlabelled(file: string, maps: LabelMap[], opts: ReadOptions): Promise<void> {
+  const raw = await readRawMask(file, opts);
+  const { width, height } = maps[0];
+  if (raw.width !== width || raw.height !== height) {
+    throw fileError(file, 'size-mismatch', `${file} is ${raw.width} x ${raw.height}, but the class masks of its image are ${width} x ${height}.`, 'Export the unlabelled mask at the size of the image.', {
+      width: raw.width,
+      height: raw.height,
+      expected: { width, height },
+    });
+  }
+  for (let i = 0; i < raw.data.length; i++) if (raw.data[i] !== 0) for (const m of maps) m.data[i] = IGNORE;
 }
 
 /** What is wrong with an instance label image: damage (interpolated rims, JPEG noise), or only its lossy format. */

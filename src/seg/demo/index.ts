@@ -8,3 +8,5 @@ export type { InstanceStats } from './raster.ts';
 export { isDemoFolder } from './folder.ts';
 export { readDemoTruth, DEMO_TRUTH_FILE, DemoTruthSchema } from './truth.ts';
 export type { DemoTruth, DemoImage, PlantedError, PlantedKind, NucleusRef } from './truth.ts';
+export { generateOverlappingDemo, renderOverlappingScene, OVERLAPPING_DEMO_CLASSES } from './overlapping.ts';
+export type { OverlappingScene, OverlappingDemoOptions } from './overlapping.ts';

@@ -119,7 +119,7 @@ function addChromatin(stain: Float32Array, nuclei: Nucleus[], w: number, h: numb
 }
 
 /** A random point inside the ellipse of `n`, at most `reach` of the way to its outline. */
-function pointIn(n: Nucleus, rng: Rng, reach: number): [number, number] {
+export function pointIn(n: Nucleus, rng: Rng, reach: number): [number, number] {
   const rho = reach * Math.sqrt(rng());
   const t = uniform(rng, 0, 2 * Math.PI);
   const u = rho * Math.cos(t) * n.a;
@@ -127,7 +127,7 @@ function pointIn(n: Nucleus, rng: Rng, reach: number): [number, number] {
   return [n.cx + u * Math.cos(n.angle) - v * Math.sin(n.angle), n.cy + u * Math.sin(n.angle) + v * Math.cos(n.angle)];
 }
 
-function disc(f: Float32Array, w: number, h: number, [cx, cy]: [number, number], r: number, add: number): void {
+export function disc(f: Float32Array, w: number, h: number, [cx, cy]: [number, number], r: number, add: number): void {
   for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(h - 1, Math.ceil(cy + r)); y++) {
     for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(w - 1, Math.ceil(cx + r)); x++) {
       const dx = x + 0.5 - cx;
@@ -138,7 +138,7 @@ function disc(f: Float32Array, w: number, h: number, [cx, cy]: [number, number],
 }
 
 /** Optics, illumination and camera: stain density -> 16-bit counts. */
-function photograph(stain: Float32Array, p: NucleiSceneParams, rng: Rng): Uint16Array {
+export function photograph(stain: Float32Array, p: NucleiSceneParams, rng: Rng): Uint16Array {
   const { width: w, height: h } = p;
   const n = w * h;
   // Chromatin texture: fine grain and coarser patches, multiplying the stain where there is some.

@@ -22,3 +22,7 @@ export type { JsonSafe } from './json.ts';
 export { AucAccumulator, rocAucFromHistograms, averagePrecisionFromHistograms, DEFAULT_AUC_BINS } from './auc.ts';
 export type { AucResult, AucClassResult, ProbabilityMaps } from './auc.ts';
 export { formatEvalTable, fmt } from './format.ts';
+export { MultiLabelAccumulator } from './multilabel.ts';
+export type { MultiLabelEvalResult, MultiLabelSummary, MultiLabelClass } from './multilabel.ts';
+export { THRESHOLD_BINS, THRESHOLD_RULE, THRESHOLD_RULE_TEXT, HAND_THRESHOLD_RULE, HAND_THRESHOLD_RULE_TEXT, atThreshold, binOf, thresholdBin, chooseThreshold, countsAtBin, diceByBin, curvePoints } from './thresholds.ts';
+export type { CurvePoint } from './thresholds.ts';

@@ -24,6 +24,11 @@ export interface ClassResult {
   fp: number;
   fn: number;
   tn: number;
+  /** Overlapping classes only (multilabel.ts): the threshold these figures are at. */
+  threshold?: number;
+  /** Overlapping classes only: pixel ROC-AUC and average precision from the probabilities. */
+  auc?: number;
+  averagePrecision?: number;
 }
 
 export interface ImageClassResult {

@@ -98,5 +98,5 @@ export async function createProject(gate: WriteGate, dir: string, partial: NewPr
   return { dir: abs, file, project, fromVersion: CURRENT_VERSION };
 }
 
-export { projectPath, toProjectPath, resolveProjectPaths } from './paths.ts';
+export { perClassFolders, projectPath, toProjectPath, resolveProjectPaths } from './paths.ts';
 export type { ProjectPaths } from './paths.ts';

@@ -13,7 +13,7 @@ import { ConfigError } from '../errors.ts';
 import type { Problem } from '../problems.ts';
 import { SUPPORTED_EXTENSIONS, listFolder, stemOf } from './files.ts';
 import type { FolderListing } from './files.ts';
-import { resolveProjectPaths } from './load.ts';
+import { perClassFolders, resolveProjectPaths } from './load.ts';
 import { duplicateProblems, groupByStem, matchBySorted, matchByStem, shownPath, unsupportedProblems } from './match.ts';
 import type { FolderMatch } from './match.ts';
 import { listImageFolderPairs, listMaskFolderPairs } from './object-folders.ts';
@@ -78,7 +78,7 @@ function foldersOf(source: PairingSource): Folders {
       images: { dir: paths.images, shown: project.images },
       masks:
         f.kind === 'per-class'
-          ? Object.entries(f.folders).map(([name, shown]) => ({ name, dir: paths.classFolders![name], shown }))
+          ? perClassFolders(f).map(([name, shown]) => ({ name, dir: paths.classFolders![name], shown }))
           : [{ name: undefined, dir: paths.masks!, shown: project.masks! }],
       rule: project.pairing.rule,
       list: project.pairing.rule === 'list' ? project.pairing.pairs : undefined,

@@ -2,6 +2,7 @@
 // when inside it. Apart from load.ts so that the write gate (gate.ts), which load.ts uses to save,
 // can resolve the project's folders without an import cycle.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { UNLABELLED_KEY } from './schema.ts';
 import type { Project } from './schema.ts';
 
 /** A path from the project file, made absolute (relative ones are relative to the project folder). */
@@ -33,7 +34,12 @@ export function resolveProjectPaths({ dir, project }: { dir: string; project: Pr
     images: projectPath(dir, project.images),
     ...(project.masks ? { masks: projectPath(dir, project.masks) } : {}),
     ...(project.split ? { split: projectPath(dir, project.split) } : {}),
-    ...(f.kind === 'per-class' ? { classFolders: Object.fromEntries(Object.entries(f.folders).map(([k, v]) => [k, projectPath(dir, v)])) } : {}),
+    ...(f.kind === 'per-class' ? { classFolders: Object.fromEntries(perClassFolders(f).map(([k, v]) => [k, projectPath(dir, v)])) } : {}),
     ...(f.kind === 'coco' ? { cocoFile: projectPath(dir, f.file) } : {}),
   };
+}
+
+/** The folders of per-class masks by class name, the unlabelled folder (if any) under UNLABELLED_KEY. */
+export function perClassFolders(f: { folders: Record<string, string>; unlabelled?: string }): [string, string][] {
+  return [...Object.entries(f.folders), ...(f.unlabelled !== undefined ? [[UNLABELLED_KEY, f.unlabelled] as [string, string]] : [])];
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ClassTableSchema, isColorTable } from '../classes.ts';
 import { DEFAULT_NORMALIZATION } from '../types.ts';
+import { MAX_OVERLAPPING_CLASSES } from '../overlap-bits.ts';
 
 export const PROJECT_FILE = 'seglens.json';
 export const CURRENT_VERSION = 2;
@@ -45,7 +46,9 @@ export type PairingRule = Pairing['rule'];
  * How mask files encode classes.
  * - `label`: one grey value per pixel, mapped through the class table's `values`.
  * - `palette`: RGB masks; the class table's values are "#rrggbb" colours.
- * - `per-class`: one folder of binary masks per class (non-zero = the class), merged on read.
+ * - `per-class`: one folder of binary masks per class (non-zero = the class), merged on read;
+ *   optionally `unlabelled`: a folder of binary masks whose non-zero pixels are left out of every
+ *   class (IGNORE), e.g. regions nobody annotated.
  *   Folders are paths like any other (relative to the project folder). The class table's `values`
  *   are then the merged ids: the background's value is what no folder claims.
  * - `instance`: instance label images (0 = background, each other value one object). Every object
@@ -63,13 +66,21 @@ export type PairingRule = Pairing['rule'];
  * - `coco`: one COCO file (`file`, e.g. CVAT's annotations/instances_default.json) for all images,
  *   matched by file name; category names are class names. `masks` is not used.
  *   For both, class names decide, and the class table's `values` are the class ids (0, 1, ...).
+ * - `class-pages` (overlapping classes only): one file per image in `masks` holding one binary mask
+ *   per foreground class, as the pages of a multi-page TIFF (`layout` "pages", page k = `classes[k]`)
+ *   or the channels of an RGB file (`layout` "channels", at most 3 classes: red, green, blue).
  */
+/** The key under which the `unlabelled` folder of per-class masks travels with the class folders. */
+export const UNLABELLED_KEY = '(unlabelled)';
+
 export const MaskFormatSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('label') }),
   z.strictObject({ kind: z.literal('palette') }),
   z.strictObject({
     kind: z.literal('per-class'),
     folders: z.record(z.string().min(1), pathField).refine((f) => Object.keys(f).length > 0, 'list at least one class folder'),
+    /** Folder of binary masks (one per image) whose non-zero pixels are unlabelled: in no class, no loss, no metric. */
+    unlabelled: pathField.optional(),
   }),
   z.strictObject({ kind: z.literal('instance'), className: z.string().min(1), boundaryClass: z.string().min(1).optional() }),
   z.strictObject({
@@ -80,6 +91,12 @@ export const MaskFormatSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('geojson'), unclassified: z.string().min(1).optional() }),
   z.strictObject({ kind: z.literal('coco'), file: pathField }),
+  z.strictObject({
+    kind: z.literal('class-pages'),
+    /** Foreground class names in page (or channel) order. */
+    classes: z.array(z.string().min(1)).min(1, 'name the class of each page'),
+    layout: z.enum(['pages', 'channels']).default('pages'),
+  }),
 ]);
 export type MaskFormat = z.infer<typeof MaskFormatSchema>;
 
@@ -125,6 +142,13 @@ export const ProjectSchema = z
      * Their files stay where they are; inspect still reads and reports them.
      */
     exclude: z.array(ExclusionSchema).optional(),
+    /**
+     * Classes may overlap (a nucleolus inside its nucleus): each foreground class is its own binary
+     * target (sigmoid per class), read from per-class masks without resolving overlaps. Needs
+     * `maskFormat` per-class, no folder for the background (it is "no foreground class") and at
+     * most MAX_OVERLAPPING_CLASSES classes (one bit each, see src/seg/overlap.ts).
+     */
+    overlapping: z.boolean().optional(),
     classes: ClassTableSchema,
   })
   .superRefine((p, ctx) => {
@@ -152,6 +176,9 @@ export const ProjectSchema = z
       for (const name of Object.keys(f.folders)) {
         if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'folders', name], message: `"${name}" is not the name of a class in "classes"` });
       }
+      if (f.unlabelled !== undefined && names.has(UNLABELLED_KEY)) {
+        ctx.addIssue({ code: 'custom', path: ['maskFormat', 'unlabelled'], message: `a class named "${UNLABELLED_KEY}" clashes with the unlabelled folder: rename the class` });
+      }
       if (p.pairing.rule === 'list') ctx.addIssue({ code: 'custom', path: ['pairing', 'rule'], message: 'list pairing names one mask per image: use stem or sorted with per-class masks' });
     }
     if (f.kind === 'instance' || f.kind === 'objects') {
@@ -159,6 +186,25 @@ export const ProjectSchema = z
       if (f.boundaryClass !== undefined) {
         if (!names.has(f.boundaryClass)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: `"${f.boundaryClass}" is not the name of a class in "classes"` });
         if (f.boundaryClass === f.className) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'boundaryClass'], message: 'the boundary class must differ from the object class' });
+      }
+    }
+    if (f.kind === 'class-pages') {
+      if (!p.overlapping) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'kind'], message: 'class-pages masks hold overlapping classes: set "overlapping": true' });
+      f.classes.forEach((name, i) => {
+        if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes', i], message: `"${name}" is not the name of a class in "classes"` });
+        else if (name === p.classes.background) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes', i], message: 'the background is "no foreground class": it has no page' });
+        if (f.classes.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes', i], message: `"${name}" is listed twice` });
+      });
+      if (f.layout === 'channels' && f.classes.length > 3) ctx.addIssue({ code: 'custom', path: ['maskFormat', 'classes'], message: 'an RGB file has 3 channels: at most 3 classes with layout "channels" (use a multi-page TIFF)' });
+    }
+    if (p.overlapping) {
+      if (f.kind !== 'per-class' && f.kind !== 'class-pages') {
+        ctx.addIssue({ code: 'custom', path: ['overlapping'], message: 'overlapping classes are read from per-class masks: set maskFormat to {"kind": "per-class", "folders": {...}} or {"kind": "class-pages", "classes": [...]}' });
+      } else if (f.kind === 'per-class' && f.folders[p.classes.background] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['maskFormat', 'folders', p.classes.background], message: 'with overlapping classes the background is "no foreground class": remove its folder' });
+      }
+      if (p.classes.classes.length > MAX_OVERLAPPING_CLASSES) {
+        ctx.addIssue({ code: 'custom', path: ['overlapping'], message: `overlapping projects hold at most ${MAX_OVERLAPPING_CLASSES} classes, background included (got ${p.classes.classes.length})` });
       }
     }
     const colours = isColorTable(p.classes);

@@ -8,16 +8,14 @@ import { backgroundLabel, barChartSvg, confusionSvg, diceCurveSvg, esc, lossCurv
 import type { BarGroup } from './svg-plots.ts';
 import type { ImageThumbnails } from './thumbnails.ts';
 import { STYLE } from './style.ts';
+import { overlapSection } from './overlap-html.ts';
+import { fig } from './figures.ts';
+import type { Num } from './figures.ts';
+
+export { fig };
 
 /** Thumbnails by split and image name (only the gallery's images need one). */
 export type ThumbnailSet = Partial<Record<string, Record<string, ImageThumbnails>>>;
-
-type Num = number | null | undefined;
-
-/** A figure with 4 decimals as `seglens eval` prints it; undefined as "n/a". */
-export function fig(v: Num, digits = 4): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '<span class="na">n/a</span>' : v.toFixed(digits);
-}
 
 function pct(v: Num): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '<span class="na">n/a</span>' : `${(v * 100).toFixed(v < 0.01 && v > 0 ? 2 : 1)} %`;
@@ -196,6 +194,7 @@ function evaluationSection(d: ReportData, e: ReportEvaluation, thumbs: Thumbnail
 <p class="muted">${int(r.labelledPixels)} labelled pixels${(r.ignoredPixels ?? 0) > 0 ? `, ${int(r.ignoredPixels)} ignored` : ''}.</p>
 <h3>Headline, with the background-inclusive and all-background figures beside it</h3>${headlineTable(e)}
 <h3>Per class</h3>${classTable(d, e)}
+${overlapSection(d, e)}
 <div class="plots"><div class="figure"><h3>Dice with the all-background prediction beside it</h3>${barChartSvg(barGroups(e), 600)}</div>
 <div class="figure scroll"><h3>Pixel confusion matrix, normalised per ground-truth class</h3>${confusionSvg(names, e.confusionNormalized, r.confusion as number[][])}</div></div>
 ${gallery(d, e, thumbs[e.split])}

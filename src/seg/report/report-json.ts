@@ -5,7 +5,7 @@ import type { Finding } from '../audit/types.ts';
 import { sortFindings } from '../audit/types.ts';
 import { backgroundId } from '../classes.ts';
 import type { EpochRecord } from '../history.ts';
-import { METRIC_POLICY, POLICY_NAMES, toJSONSafe } from '../metrics/index.ts';
+import { HAND_THRESHOLD_RULE, HAND_THRESHOLD_RULE_TEXT, METRIC_POLICY, POLICY_NAMES, THRESHOLD_RULE, THRESHOLD_RULE_TEXT, toJSONSafe } from '../metrics/index.ts';
 import { explainSections } from './explain.ts';
 import { DEFAULT_GALLERY_LIMIT, rankGallery } from './gallery.ts';
 import type { ReportData, ReportEvaluation, ReportInput, ScopedFinding } from './types.ts';
@@ -94,6 +94,15 @@ export function buildReportData(input: ReportInput): ReportData {
     audit: { ran: auditRan, checked: auditRan ? [...(input.audited ?? [])] : [], critical: count('critical'), warning: count('warning'), info: count('info') },
     findings: findings.map((f) => toJSONSafe(f) as ScopedFinding),
     explain: { sections, metricPolicy: METRIC_POLICY, policyNames: { ...POLICY_NAMES } },
+    ...(input.thresholds
+      ? {
+          thresholds: {
+            rule: input.thresholds.rule,
+            ruleText: input.thresholds.rule === THRESHOLD_RULE ? THRESHOLD_RULE_TEXT : input.thresholds.rule === HAND_THRESHOLD_RULE ? HAND_THRESHOLD_RULE_TEXT : 'as recorded with the model',
+            classes: table.classes.map((c, k) => ({ name: c.name, threshold: input.thresholds!.values[k] })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -182,7 +182,7 @@ function labelPicture(m: LabelMap, lut: Uint8Array): Rgb {
  * false negatives in ERROR_COLORS, ignored ground truth in the ignore colour, everything else the
  * dimmed original.
  */
-export function errorMap(gt: LabelMap, pred: LabelMap, c: number, grey: Uint8Array): Rgb {
+export function errorMap(gt: LabelMap, pred: LabelMap, c: number, grey: Uint8Array, bits = false): Rgb {
   const n = gt.data.length;
   const data = new Uint8Array(n * 3);
   // Colour by code: 0 tp, 1 fp, 2 fn, 3 ignored; code 4 = the dimmed original.
@@ -193,8 +193,10 @@ export function errorMap(gt: LabelMap, pred: LabelMap, c: number, grey: Uint8Arr
   const p = pred.data;
   for (let i = 0, d = 0; i < n; i++, d += 3) {
     const gi = g[i];
-    const hit = p[i] === c;
-    const code = gi === IGNORE ? 3 : gi === c ? (hit ? 0 : 2) : hit ? 1 : 4;
+    // Overlapping classes (bits): membership is the class's bit, so a nucleolus pixel is also nucleus.
+    const hit = bits ? ((p[i] >> c) & 1) === 1 : p[i] === c;
+    const truth = bits ? gi !== IGNORE && ((gi >> c) & 1) === 1 : gi === c;
+    const code = gi === IGNORE ? 3 : truth ? (hit ? 0 : 2) : hit ? 1 : 4;
     if (code === 4) {
       const v = dim[grey[i]];
       data[d] = v;
@@ -222,6 +224,11 @@ export interface ThumbnailInput {
   table: ClassTable;
   /** Long side of the thumbnails in pixels (default DEFAULT_THUMBNAIL_SIZE). */
   size?: number;
+  /**
+   * Overlapping classes: ground truth and prediction as class bits (src/seg/overlap-bits.ts); the
+   * error map of each class is then drawn from its own bit, `gt`/`pred` only for the class pictures.
+   */
+  bits?: { gt: LabelMap; pred: LabelMap };
 }
 
 export async function imageThumbnails(o: ThumbnailInput): Promise<ImageThumbnails> {
@@ -244,7 +251,7 @@ export async function imageThumbnails(o: ThumbnailInput): Promise<ImageThumbnail
     small(rgb),
     small(labelPicture(gt, lut)),
     small(labelPicture(pred, lut)),
-    ...fg.map((c) => small(errorMap(gt, pred, c.id, grey))),
+    ...fg.map((c) => small(o.bits ? errorMap(o.bits.gt, o.bits.pred, c.id, grey, true) : errorMap(gt, pred, c.id, grey))),
   ]);
   return {
     ...size,

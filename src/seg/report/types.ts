@@ -70,6 +70,8 @@ export interface ReportInput {
   audited?: string[];
   /** Thumbnails per split for at most this many images (deceptive images first). Default 12. */
   galleryLimit?: number;
+  /** Overlapping classes: the per-class thresholds stored with the model, and the rule that chose them. */
+  thresholds?: { rule: string; values: readonly number[] };
 }
 
 export interface ReportClass {
@@ -139,4 +141,10 @@ export interface ReportData {
   audit: { ran: boolean; checked: string[]; critical: number; warning: number; info: number };
   findings: ScopedFinding[];
   explain: { sections: ExplainSection[]; metricPolicy: string; policyNames: PolicyNames };
+  /**
+   * Overlapping classes only: the thresholds the model applies (per class, with the rule and what
+   * it means). Per split, each class's figures at them, its AUC, average precision and ROC/PR
+   * curve are in `evaluations[].result.classes[]` and `evaluations[].result.multiLabel`.
+   */
+  thresholds?: { rule: string; ruleText: string; classes: { name: string; threshold: number }[] };
 }

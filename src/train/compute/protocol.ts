@@ -31,6 +31,7 @@ export const ComputeInitSchema = z.object({
     head: z.enum(['softmax', 'sigmoid']).optional(),
     gamma: finite.optional(),
     diceSmooth: finite.optional(),
+    multiLabel: z.boolean().optional(),
   }),
   backend: z.object({ prefer: z.string().optional(), allowSoftwareGpu: z.boolean().optional() }).optional(),
 });

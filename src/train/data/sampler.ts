@@ -30,6 +30,8 @@ export interface SamplerOptions {
   foregroundRatio?: number;
   /** Cap of each per-image per-class pixel list (memory bound on big images). */
   maxIndexPerClass?: number;
+  /** Labels hold one bit per class (overlapping classes): a pixel counts for each of its classes. */
+  multiLabel?: boolean;
 }
 
 /** Where a sample came from: for tests, debugging and the run log. */
@@ -53,7 +55,7 @@ function cumulative(xs: readonly number[]): Float64Array {
 export class PatchSampler {
   readonly patchSize: number;
   readonly foregroundRatio: number;
-  /** Pixel count per class over all images (the training split). */
+  /** Pixel count per class over all images (the training split); multi-label: a pixel counts for each of its classes. */
   readonly classCounts: number[];
   /** Probability of each class being chosen for a foreground patch. */
   readonly classProbabilities: number[];
@@ -81,7 +83,7 @@ export class PatchSampler {
     this.images = images;
     this.patchSize = opts.patchSize;
     this.foregroundRatio = ratio;
-    this.index = images.map((im) => indexClasses(im.labels, opts.numClasses, opts.maxIndexPerClass ?? DEFAULT_MAX_INDEX_PER_CLASS));
+    this.index = images.map((im) => indexClasses(im.labels, opts.numClasses, opts.maxIndexPerClass ?? DEFAULT_MAX_INDEX_PER_CLASS, opts.multiLabel ?? false));
     this.classCounts = Array.from({ length: opts.numClasses }, (_, k) => this.index.reduce((s, ix) => s + ix.counts[k], 0));
     this.classProbabilities = foregroundClassProbabilities(this.classCounts, opts.backgroundId);
     this.classCumulative = cumulative(this.classProbabilities);

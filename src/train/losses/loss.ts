@@ -7,6 +7,7 @@ import type { Head } from './common.ts';
 import { crossEntropy } from './cross-entropy.ts';
 import { softDiceLoss } from './dice.ts';
 import { focalLoss } from './focal.ts';
+import { multiLabelBce, multiLabelDice, multiLabelFocal } from './multi-label.ts';
 
 import type { LossKind } from './kinds.ts';
 
@@ -28,6 +29,12 @@ export interface LossOptions {
   gamma?: number;
   /** Dice smoothing, default 1e-5 (see dice.ts). */
   diceSmooth?: number;
+  /**
+   * Overlapping classes: labels hold one bit per class (src/seg/overlap-bits.ts) and every class is
+   * its own binary target (multi-label.ts); needs the sigmoid head. classWeights are then the
+   * weights of each class's positive pixels (binaryClassWeights).
+   */
+  multiLabel?: boolean;
 }
 
 export type LossFn = (logits: tf.Tensor4D, labels: tf.Tensor3D) => tf.Scalar;
@@ -54,6 +61,7 @@ function pickLoss(opts: LossOptions): LossFn {
   if (opts.backgroundId !== null && (opts.backgroundId < 0 || opts.backgroundId >= k)) {
     throw new ConfigError(`backgroundId ${opts.backgroundId} is not a class id (0..${k - 1}).`);
   }
+  if (opts.multiLabel) return multiLabelLoss(opts, head);
   const dice = { head, backgroundId: opts.backgroundId, smooth: opts.diceSmooth };
   switch (opts.kind) {
     case 'ce':
@@ -66,5 +74,23 @@ function pickLoss(opts: LossOptions): LossFn {
       return (z, y) => tf.tidy(() => tf.add(softDiceLoss(z, y, dice), crossEntropy(z, y, { head, classWeights: w })));
     case 'focal':
       return (z, y) => focalLoss(z, y, { head, gamma: opts.gamma, classWeights: w });
+  }
+}
+
+function multiLabelLoss(opts: LossOptions, head: Head): LossFn {
+  if (head !== 'sigmoid') throw new ConfigError('Overlapping classes need the sigmoid head (one independent probability per class), not softmax.');
+  const w = opts.classWeights;
+  const bg = opts.backgroundId;
+  switch (opts.kind) {
+    case 'ce':
+      return (z, y) => multiLabelBce(z, y);
+    case 'weighted-ce':
+      return (z, y) => multiLabelBce(z, y, w);
+    case 'dice':
+      return (z, y) => multiLabelDice(z, y, bg, opts.diceSmooth);
+    case 'dice-ce':
+      return (z, y) => tf.tidy(() => tf.add(multiLabelDice(z, y, bg, opts.diceSmooth), multiLabelBce(z, y, w)));
+    case 'focal':
+      return (z, y) => multiLabelFocal(z, y, opts.gamma, w);
   }
 }

@@ -69,6 +69,16 @@ export const ModelMetaSchema = z
     classTable: ClassTableSchema,
     /** Repeated from config for readers that only want to check an image before loading weights. */
     inputChannels: z.union([z.literal(1), z.literal(3)]),
+    /**
+     * Overlapping classes (src/seg/overlap-bits.ts): the sigmoid outputs are independent classes,
+     * each cut at its own threshold, and predictions are one binary mask per class.
+     */
+    overlapping: z.boolean().optional(),
+    /**
+     * Per-class thresholds chosen on the validation split with these weights (`rule` names how,
+     * see src/seg/metrics/thresholds.ts), one per class in table order. Overlapping models only.
+     */
+    thresholds: z.object({ rule: z.string().min(1), values: z.array(finite.min(0).max(1)) }).optional(),
   })
   .superRefine((m, ctx) => {
     if (m.inputChannels !== m.config.inputChannels) {
@@ -77,6 +87,10 @@ export const ModelMetaSchema = z
     if (m.normalization.scope === 'dataset' && m.normalization.kind !== 'fixed' && !m.datasetRange) {
       ctx.addIssue({ code: 'custom', path: ['datasetRange'], message: 'a dataset-scope normalisation needs the range computed on the training images' });
     }
+    if (m.thresholds && m.thresholds.values.length !== m.config.numClasses) {
+      ctx.addIssue({ code: 'custom', path: ['thresholds', 'values'], message: `has ${m.thresholds.values.length} thresholds for ${m.config.numClasses} classes` });
+    }
+    if (m.overlapping && m.config.head !== 'sigmoid') ctx.addIssue({ code: 'custom', path: ['overlapping'], message: 'overlapping classes need the sigmoid head' });
     if (m.classTable.classes.length !== m.config.numClasses) {
       ctx.addIssue({ code: 'custom', path: ['config', 'numClasses'], message: `is ${m.config.numClasses} but the class table has ${m.classTable.classes.length} classes` });
     }
@@ -84,8 +98,17 @@ export const ModelMetaSchema = z
 
 export type ModelMeta = z.infer<typeof ModelMetaSchema>;
 
-export function makeModelMeta(config: UNetConfig, normalization: Normalization, classTable: ModelMeta['classTable'], datasetRange?: IntensityRange): ModelMeta {
-  return parseModelMeta({ format: 'seglens-unet', version: MODEL_META_VERSION, config, normalization, datasetRange, classTable, inputChannels: config.inputChannels });
+export function makeModelMeta(config: UNetConfig, normalization: Normalization, classTable: ModelMeta['classTable'], datasetRange?: IntensityRange, overlapping = false): ModelMeta {
+  return parseModelMeta({
+    format: 'seglens-unet',
+    version: MODEL_META_VERSION,
+    config,
+    normalization,
+    datasetRange,
+    classTable,
+    inputChannels: config.inputChannels,
+    ...(overlapping ? { overlapping: true } : {}),
+  });
 }
 
 export function parseModelMeta(data: unknown, source = 'model metadata'): ModelMeta {

@@ -12,6 +12,9 @@
 //                              16-bit PNG rather than float TIFF: every viewer (Fiji, napari,
 //                              Python's PIL/imageio) opens it, it is lossless, and its step
 //                              1/65535 is far below any meaningful probability difference.
+//   <class>/<stem>.png         overlapping classes only: one 0/255 mask per foreground class at the
+//                              threshold stored with the model (overlap-output.ts); <stem>.png is
+//                              then the class-id view (a pixel of two classes shows the later one).
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { encodePng } from '../../seg/image-encode.ts';
@@ -22,6 +25,7 @@ import { normalize } from '../../seg/normalize.ts';
 import type { Problem } from '../../seg/problems.ts';
 import { listFolder, stemOf } from '../../seg/project/files.ts';
 import { writeLabelMask } from '../../seg/mask-write.ts';
+import { classMaskFolders, modelThresholds, predictedClassView, thresholdProbs, writeClassMasks } from './overlap-output.ts';
 import type { RawImage } from '../../seg/types.ts';
 import { WriteGate } from '../../seg/write-gate.ts';
 import type { tfl } from '../tf.ts';
@@ -60,6 +64,8 @@ export interface PredictedFile {
   mask: string;
   /** Probability maps written, in class order (empty without writeProbs). */
   probs: string[];
+  /** Overlapping classes: `<class>/<stem>.png` per foreground class, at the model's thresholds. */
+  classMasks?: string[];
   width: number;
   height: number;
   tiles: number;
@@ -163,13 +169,14 @@ async function writeProbMaps(gate: WriteGate, dir: string, stem: string, names: 
 }
 
 /** Every file predictFiles would write, checked by the gate before anything is written. */
-async function checkOutputs(gate: WriteGate, files: string[], outDir: string, names: string[], writeProbs: boolean): Promise<void> {
+async function checkOutputs(gate: WriteGate, files: string[], outDir: string, names: string[], writeProbs: boolean, classFolders: { folder: string }[]): Promise<void> {
   await gate.folder(outDir);
   if (writeProbs) await gate.folder(join(outDir, PROBS_FOLDER));
   for (const f of files) {
     const stem = stemOf(basename(f));
     await gate.target(join(outDir, `${stem}.png`));
     if (writeProbs) for (const n of names) await gate.target(join(outDir, PROBS_FOLDER, `${stem}_${n}.png`));
+    for (const c of classFolders) await gate.target(join(outDir, c.folder, `${stem}.png`));
   }
 }
 
@@ -189,7 +196,10 @@ export async function predictFiles(model: tfl.LayersModel, meta: ModelMeta, file
     inputFiles: files.map((f) => ({ file: f, what: 'an input image' })),
     inputFolders: [...new Set(files.map((f) => dirname(f)))].map((d) => ({ dir: d, what: 'the folder of input images' })),
   });
-  await checkOutputs(gate, keep, opts.outDir, names, Boolean(opts.writeProbs));
+  // Overlapping classes: one binary mask per class at its stored threshold (overlap-output.ts).
+  const thresholds = meta.overlapping ? modelThresholds(meta, 'The model') : null;
+  const classFolders = thresholds ? classMaskFolders(meta) : [];
+  await checkOutputs(gate, keep, opts.outDir, names, Boolean(opts.writeProbs), classFolders);
   const probsDir = join(opts.outDir, PROBS_FOLDER);
   await gate.mkdir(opts.writeProbs ? probsDir : opts.outDir);
   const K = meta.config.numClasses;
@@ -218,14 +228,19 @@ export async function predictFiles(model: tfl.LayersModel, meta: ModelMeta, file
       const out = await predictImage(model, input, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch, head: meta.config.head, numClasses: K });
       const stem = stemOf(basename(file));
       const mask = join(opts.outDir, `${stem}.png`);
-      await writeLabelMask(gate, mask, out.labels, meta.classTable);
+      const bits = thresholds ? thresholdProbs(out.probs, width, height, thresholds) : null;
+      const labels = bits ? predictedClassView(bits, meta) : out.labels;
+      await writeLabelMask(gate, mask, labels, meta.classTable);
+      const classMasks = bits ? await writeClassMasks(gate, opts.outDir, stem, meta, bits) : undefined;
       const probs = opts.writeProbs ? await writeProbMaps(gate, probsDir, stem, names, out.probs, width, height) : [];
       const counts = new Array<number>(K).fill(0);
-      for (const l of out.labels.data) counts[l]++;
+      if (bits) for (let k = 0; k < K; k++) for (const v of bits.data) counts[k] += (v >> k) & 1;
+      else for (const l of labels.data) counts[l]++;
       predicted.push({
         file,
         mask,
         probs,
+        ...(classMasks ? { classMasks } : {}),
         width,
         height,
         tiles: out.tiles,

@@ -36,7 +36,9 @@ interface Loaded {
 async function load(ds: Dataset, pair: Pair): Promise<Loaded> {
   const { project } = ds;
   const raw = await readImage(pair.image, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
-  const { labels } = await readPairLabels(project, pair);
+  // Overlapping classes train on the K binary targets, not on the class-id view.
+  const read = await readPairLabels(project, pair);
+  const labels = read.overlap?.multi ?? read.labels;
   if (raw.width !== labels.width || raw.height !== labels.height) {
     throw new ShapeError(`${pair.image} is ${raw.width}x${raw.height} but its mask ${pair.mask} is ${labels.width}x${labels.height}. Run \`seglens inspect\`.`, { image: pair.image });
   }

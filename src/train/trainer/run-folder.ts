@@ -9,6 +9,8 @@
 //                            demand (predict/run-predictions.ts), one per image file stem
 //   predictions/index.json   which checkpoint (and its epoch) and tiling made them
 //   preview.png, preview.json  the per-epoch prediction of one validation image (class ids), app runs
+//   thresholds.json  overlapping classes: the best epoch's per-class thresholds, AUC, AP and the
+//                  validation curves (Dice, ROC, PR every 0.01) the app's threshold sliders read
 //   report/        `seglens report`'s default output (report.html, report.json, ...: src/app/report.ts)
 // This module owns every one of these names; the app reads a run only through it.
 // Every file is written atomically through the run's write gate (src/seg/write-gate.ts) except
@@ -45,7 +47,33 @@ export const RUN_FILES = {
   previewInfo: 'preview.json',
   /** Default folder of `seglens report RUN` and the app's report export. */
   report: 'report',
+  thresholds: 'thresholds.json',
 } as const;
+
+const unit = z.number().min(0).max(1);
+const unitOrNull = unit.nullable();
+/** thresholds.json: see the file comment; NaN figures are null. */
+export const ThresholdsFileSchema = z.object({
+  format: z.literal('seglens-thresholds'),
+  version: z.literal(1),
+  /** The epoch whose weights are `best` and whose validation chose these thresholds. */
+  epoch: z.number().int().min(1),
+  rule: z.string().min(1),
+  ruleText: z.string(),
+  classes: z.array(
+    z.object({
+      name: z.string(),
+      isBackground: z.boolean(),
+      threshold: unit,
+      dice: unitOrNull,
+      auc: unitOrNull,
+      averagePrecision: unitOrNull,
+      prevalence: unitOrNull,
+      curve: z.array(z.object({ threshold: unit, fpr: unit, tpr: unit, precision: unitOrNull, dice: unitOrNull })),
+    }),
+  ),
+});
+export type ThresholdsFile = z.infer<typeof ThresholdsFileSchema>;
 
 export const RUN_STATUSES = ['running', 'finished', 'stopped', 'diverged', 'time-limit', 'failed'] as const;
 
@@ -224,6 +252,20 @@ export class RunFolder {
     if (!existsSync(this.path(RUN_FILES.split))) return null;
     try {
       return await this.readSplit();
+    } catch {
+      return null;
+    }
+  }
+
+  async writeThresholds(t: ThresholdsFile): Promise<void> {
+    await this.writer().writeJson(this.path(RUN_FILES.thresholds), parseOrThrow(ThresholdsFileSchema, t, this.path(RUN_FILES.thresholds)));
+  }
+
+  /** The run's thresholds.json, or null (not an overlapping run, no validation yet, unreadable). */
+  async readThresholdsLoose(): Promise<ThresholdsFile | null> {
+    try {
+      const r = ThresholdsFileSchema.safeParse(JSON.parse(await readFile(this.path(RUN_FILES.thresholds), 'utf8')));
+      return r.success ? r.data : null;
     } catch {
       return null;
     }

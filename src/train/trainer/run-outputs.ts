@@ -85,7 +85,11 @@ export async function predictedStems(runDir: string): Promise<Set<string>> {
 export async function clearPredictions(gate: WriteGate, runDir: string): Promise<void> {
   const dir = predictionsDir(runDir);
   if (!existsSync(dir)) return;
-  for (const f of await readdir(dir)) if (f.endsWith('.png')) await gate.remove(join(dir, f));
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isFile() && e.name.endsWith('.png')) await gate.remove(join(dir, e.name));
+    // Overlapping classes: the per-class masks, one folder per class (predict/overlap-output.ts).
+    else if (e.isDirectory()) for (const f of await readdir(join(dir, e.name))) if (f.endsWith('.png')) await gate.remove(join(dir, e.name, f));
+  }
 }
 
 export async function writePreview(gate: WriteGate, runDir: string, labels: LabelMap, info: PreviewInfo): Promise<void> {

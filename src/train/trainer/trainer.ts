@@ -56,6 +56,7 @@ import { fineTuneConfig, readParentRun, startingWeights } from './fine-tune.ts';
 import type { Lineage, ParentRun } from './fine-tune.ts';
 import { epochWarnings, stepWarning } from './warnings.ts';
 import { drawBatch } from './step.ts';
+import { overlapClassWeights, overlapConfig, thresholdsFile, withThresholds } from './overlap.ts';
 
 /** The mean loss of this many first steps is the run's initial loss (one step is too noisy). */
 export const INITIAL_LOSS_STEPS = 5;
@@ -98,7 +99,7 @@ export interface FitOptions {
    * Awaited after each epoch's checkpoints, before the next step, with a predictor that uses the
    * weights of that epoch (validation tiling).
    */
-  afterEpoch?: (epoch: number, predict: EpochPredict) => Promise<void>;
+  afterEpoch?: (epoch: number, predict: EpochPredict, thresholds?: readonly number[]) => Promise<void>;
 }
 
 /** Only one training at a time per process: the tfjs backend and its memory are process-wide. */
@@ -307,6 +308,7 @@ export class Trainer {
           overlap: cfg.validation.overlap,
           batch: cfg.validation.batch,
           signal: fit.signal,
+          overlapping: s.meta.overlapping,
         });
         if (!val) {
           status = 'stopped';
@@ -314,6 +316,7 @@ export class Trainer {
           break;
         }
         lastValSeconds = now() - v0;
+        s.meta = withThresholds(s.meta, val.thresholds);
         const record = this.epochRecord(s, epoch, val.result, val.valLoss, secondsBefore + trainSeconds + lastValSeconds);
         const improved = record.monitor.best;
         // Counters and schedule (the record keeps the lr this epoch trained with).
@@ -346,12 +349,15 @@ export class Trainer {
         emit({ type: 'epoch', record });
         found.raise.forEach(raise);
         if (improved) {
+          const curves = thresholdsFile(epoch, val.result);
+          if (curves) await s.run.writeThresholds(curves);
           const dir = await this.checkpoint(s, RUN_FILES.best);
           emit({ type: 'checkpoint', which: 'best', dir, epoch, step: 0 });
         }
         const dir = await this.checkpoint(s, RUN_FILES.last);
         emit({ type: 'checkpoint', which: 'last', dir, epoch, step: 0 });
-        if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation));
+        // Overlapping classes: this validation's thresholds, so a preview cuts each class where the figures do.
+        if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation), s.meta.thresholds?.values);
         if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
           status = 'finished';
           reason = `early stopping: ${record.monitor.name} did not improve by more than ${cfg.earlyStopping.minDelta} for ${cfg.earlyStopping.patience} epochs (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
@@ -510,21 +516,24 @@ export class Trainer {
       const inherit = parent && !o.splitFile ? { inherit: { manifest: parent.manifest, file: parent.run.path(RUN_FILES.split), runId: parent.run.id } } : {};
       split = await resolveSplit(ds, { file: o.splitFile, val: cfg.split.val, seed: cfg.seeds.split, ...inherit });
     }
+    const overlapping = ds.project.overlapping === true;
+    cfg = overlapConfig(cfg, overlapping);
     const data = await loadSplitData(ds, split.manifest);
     const table = ds.project.classes;
     const K = table.classes.length;
     const bg = backgroundId(table);
     const unet = parseUNetConfig({ ...cfg.model, inputChannels: data.channels, numClasses: K, seed: cfg.seeds.init }, 'model settings');
-    const meta = makeModelMeta(unet, ds.project.normalization, table, data.datasetRange);
+    const meta = makeModelMeta(unet, ds.project.normalization, table, data.datasetRange, overlapping);
 
-    const sampler = new PatchSampler(data.train, { patchSize: cfg.patch, numClasses: K, backgroundId: bg, foregroundRatio: cfg.sampling.foregroundRatio });
+    const sampler = new PatchSampler(data.train, { patchSize: cfg.patch, numClasses: K, backgroundId: bg, foregroundRatio: cfg.sampling.foregroundRatio, multiLabel: overlapping });
     const weighted = cfg.classWeights || cfg.loss === 'weighted-ce';
     const loss: LossOptions = {
       kind: cfg.loss,
       numClasses: K,
       backgroundId: bg,
       head: cfg.model.head,
-      ...(weighted ? { classWeights: classWeightsFromCounts(sampler.classCounts) } : {}),
+      ...(weighted ? { classWeights: overlapping ? overlapClassWeights(sampler.classCounts, data.train) : classWeightsFromCounts(sampler.classCounts) } : {}),
+      ...(overlapping ? { multiLabel: true } : {}),
     };
     const chanceLoss = chanceLossOf(cfg.loss, K, cfg.model.head);
 

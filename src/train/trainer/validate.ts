@@ -6,7 +6,7 @@
 //
 // The validation loss is the training loss applied to those same blended predictions, computed
 // by the compute (compute/local.ts, lossOfProbs) beside the prediction.
-import { Accumulator } from '../../seg/metrics/index.ts';
+import { Accumulator, MultiLabelAccumulator, THRESHOLD_RULE } from '../../seg/metrics/index.ts';
 import type { EvalResult } from '../../seg/metrics/index.ts';
 import type { ClassTable } from '../../seg/classes.ts';
 import type { ClassEpoch, EpochRecord } from '../../seg/history.ts';
@@ -18,12 +18,19 @@ export interface ValidateOptions extends Tiling {
   table: ClassTable;
   /** Checked between images: validation is abandoned (null returned) when it fires. */
   signal?: AbortSignal;
+  /**
+   * Overlapping classes: labels are class bit masks, each class is scored at its own threshold,
+   * chosen on these images (THRESHOLD_RULE) and returned with the result.
+   */
+  overlapping?: boolean;
 }
 
 export interface Validation {
   result: EvalResult;
   /** Mean over images of the loss on the blended predictions; null if any is not finite. */
   valLoss: number | null;
+  /** Overlapping classes: the thresholds chosen on this validation, one per class. */
+  thresholds?: { rule: string; values: number[] };
 }
 
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
@@ -32,18 +39,25 @@ const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 export async function validate(compute: Compute, images: readonly ValImage[], opts: ValidateOptions): Promise<Validation | null> {
   const K = opts.table.classes.length;
   const acc = new Accumulator(opts.table);
+  const multi = opts.overlapping ? new MultiLabelAccumulator(opts.table) : null;
   let lossSum = 0;
   let finite = true;
   for (const img of images) {
     if (opts.signal?.aborted) return null;
     const pred = await compute.predict(img.image, { tile: opts.tile, overlap: opts.overlap, batch: opts.batch }, img.labels);
-    acc.add(img.name, img.labels, argmaxLabels(pred.probs, img.image.width, img.image.height, K));
+    if (multi) multi.add(img.name, img.labels, pred.probs);
+    else acc.add(img.name, img.labels, argmaxLabels(pred.probs, img.image.width, img.image.height, K));
     const l = pred.loss ?? NaN;
     if (!Number.isFinite(l)) finite = false;
     lossSum += l;
     await yieldToEventLoop();
   }
-  return { result: acc.result(), valLoss: finite && images.length ? lossSum / images.length : null };
+  const valLoss = finite && images.length ? lossSum / images.length : null;
+  if (multi) {
+    const result = multi.result();
+    return { result, valLoss, thresholds: { rule: THRESHOLD_RULE, values: result.multiLabel.classes.map((c) => c.threshold) } };
+  }
+  return { result: acc.result(), valLoss };
 }
 
 const orNull = (x: number) => (Number.isFinite(x) ? x : null);
@@ -56,6 +70,8 @@ export function valRecord(r: EvalResult): EpochRecord['val'] {
     iou: orNull(c.iou),
     predictedShare: r.labelledPixels > 0 ? c.predPixels / r.labelledPixels : null,
     trueShare: r.labelledPixels > 0 ? c.gtPixels / r.labelledPixels : null,
+    ...(c.threshold !== undefined ? { threshold: c.threshold } : {}),
+    ...(c.auc !== undefined ? { auc: orNull(c.auc) } : {}),
   }));
   return {
     meanForegroundDice: orNull(r.meanForegroundDice),

@@ -1,7 +1,7 @@
 // State of the training view: the options form, the split preview, and the live job (its events
 // turned into curves, the backend and why, ETA, warnings, the per-epoch preview). It listens from
 // the start of the app, so a training keeps being followed while another view is shown.
-import type { BackendInfo, BackendPreference, EpochRecord, JobStatus, PredictionPixels, SplitPreviewResult, TrainingOptions, TrainingStatusResult } from '../../../../src/api/index.ts';
+import type { BackendInfo, BackendPreference, EpochRecord, JobStatus, PredictionPixels, RunThresholds, SplitPreviewResult, TrainingOptions, TrainingStatusResult } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
@@ -62,6 +62,9 @@ export class TrainingState {
   backend = $state.raw<BackendInfo | null>(null);
   epochs = $state(0);
   history = $state.raw<EpochRecord[]>([]);
+  /** Overlapping classes: the best epoch's thresholds and validation curves (null otherwise). */
+  thresholds = $state.raw<RunThresholds | null>(null);
+  thresholdsError = $state.raw<ShownError | null>(null);
   steps = $state.raw<StepPoint[]>([]);
   etaSeconds = $state<number | null>(null);
   warnings = $state.raw<TrainingWarning[]>([]);
@@ -126,6 +129,7 @@ export class TrainingState {
       this.finished = { status: p.status, reason: p.reason, bestEpoch: p.bestEpoch, resumeOn: p.resumeOn, error: p.error ? describeError(p.error, 'Training') : null };
       void this.refreshGpu();
       this.onRunEnded?.();
+      if (p.runId) void this.loadHistory(p.runId).catch(() => undefined);
     }, { signal });
   }
 
@@ -135,6 +139,7 @@ export class TrainingState {
 
   private resetCurves(): void {
     this.history = [];
+    this.thresholds = null;
     this.steps = [];
     this.warnings = [];
     this.finished = null;
@@ -174,7 +179,19 @@ export class TrainingState {
   async loadHistory(runId: string): Promise<void> {
     const d = await this.client.getRun({ runId });
     this.history = d.history;
+    this.thresholds = d.thresholds ?? null;
     this.backend ??= d.summary.backend;
+  }
+
+  /** Overlapping classes: saves the thresholds moved with the sliders into the run's best weights. */
+  async saveThresholds(values: number[]): Promise<void> {
+    if (!this.runId) return;
+    this.thresholdsError = null;
+    try {
+      this.thresholds = await this.client.setThresholds({ runId: this.runId, values });
+    } catch (e) {
+      this.thresholdsError = describeError(e, 'Saving the thresholds');
+    }
   }
 
   /** Per-class distribution of the split these settings would give (writes nothing). */
