@@ -42,8 +42,12 @@ async function makeProject(dir: string): Promise<string> {
 export interface ReviewSession {
   browser: Browser;
   page: Page;
-  /** When `seglens serve` was spawned, the server printed its URL, and the page was opened (performance.now()). */
-  times: { spawned: number; served: number; pageOpened: number };
+  /**
+   * When `seglens serve` was spawned, the server printed its URL, the page was opened, the first
+   * image was on screen (the overview of a large image since issue 14) and its full resolution was
+   * in (the same moment before issue 14), all performance.now() of this process.
+   */
+  times: { spawned: number; served: number; pageOpened: number; firstImage: number; fullImage: number };
 }
 
 /**
@@ -77,7 +81,12 @@ export async function withReviewSession<T>(tag: string, use: (s: ReviewSession) 
     const pageOpened = performance.now();
     await page.goto(`${url}#/image/${encodeURIComponent(name)}?run=${RUN}`);
     await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt != null, undefined, { timeout: 120_000 });
-    return await use({ browser, page, times: { spawned, served, pageOpened } });
+    const firstImage = performance.now();
+    // The full resolution (the editor and the readout work on it only); a renderer without overviews
+    // (before issue 14's) has no fullImageAt and had it with the first image.
+    await page.waitForFunction(() => (globalThis as unknown as { seglensPerf: { fullImageAt?: number | null } }).seglensPerf.fullImageAt !== null, undefined, { timeout: 120_000 });
+    const fullImage = performance.now();
+    return await use({ browser, page, times: { spawned, served, pageOpened, firstImage, fullImage } });
   } finally {
     await browser.close();
     if (child && child.exitCode === null) {

@@ -3,10 +3,10 @@
 import type { DownloadMethod } from './contract.ts';
 import { ContractError, ERROR_NAMES } from './errors.ts';
 import { decodeFrame, encodeFrame, typedBody } from './frame.ts';
-import type { ImagePixels, MaskPixels, PredictionPixels, SaveMaskParams } from './payloads/pixels.ts';
+import type { ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels, SaveMaskParams } from './payloads/pixels.ts';
 import { parseParams, parseResult } from './wire.ts';
 
-export type DownloadResult = ImagePixels | MaskPixels | PredictionPixels;
+export type DownloadResult = ImagePixels | MaskPixels | PredictionPixels | ImageOverview | MaskOverview;
 
 function elements(h: { width: number; height: number; channels?: number }): number {
   return h.width * h.height * (h.channels ?? 1);

@@ -19,7 +19,10 @@ import type { PredictRunResult } from './payloads/predict.ts';
 import type { ImageMetricsResult, MetricsTableResult } from './payloads/metrics.ts';
 import {
   ImageHeaderSchema,
+  ImageOverviewHeaderSchema,
   MaskHeaderSchema,
+  MaskOverviewHeaderSchema,
+  OverviewParams,
   PixelNameParams,
   PredictionHeaderSchema,
   PredictionPixelsParams,
@@ -27,7 +30,7 @@ import {
   SaveMaskParams,
   SaveMaskResultSchema,
 } from './payloads/pixels.ts';
-import type { ImagePixels, MaskPixels, PredictionPixels, SaveMaskResult } from './payloads/pixels.ts';
+import type { ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels, SaveMaskResult } from './payloads/pixels.ts';
 import type { SaveMaskParams as SaveMaskInput } from './payloads/pixels.ts';
 import {
   BrowseFoldersParams,
@@ -107,6 +110,14 @@ export interface Contract {
   getImagePixels(p: In<typeof PixelNameParams>): Promise<ImagePixels>;
   /** The current mask as class ids: edited if saved by the editor, else imported, else all IGNORE. */
   getMaskPixels(p: In<typeof PixelNameParams>): Promise<MaskPixels>;
+  /**
+   * The image reduced to at most about `maxSide` pixels a side (a whole factor), to draw before
+   * the full resolution arrives; the full-resolution decode is kept a short while for the
+   * getImagePixels that follows.
+   */
+  getImageOverview(p: In<typeof OverviewParams>): Promise<ImageOverview>;
+  /** The current mask reduced as getImageOverview reduces the image (the same factor for the same maxSide). */
+  getMaskOverview(p: In<typeof OverviewParams>): Promise<MaskOverview>;
   getPredictionPixels(p: In<typeof PredictionPixelsParams>): Promise<PredictionPixels>;
   /** The latest per-epoch preview prediction of a (running) run. */
   getPreviewPixels(p: In<typeof PreviewPixelsParams>): Promise<PredictionPixels>;
@@ -166,6 +177,8 @@ export const METHODS = {
   previewSplit: { kind: 'json', params: SplitPreviewParams, result: SplitPreviewResultSchema },
   getImagePixels: { kind: 'download', params: PixelNameParams, result: ImageHeaderSchema },
   getMaskPixels: { kind: 'download', params: PixelNameParams, result: MaskHeaderSchema },
+  getImageOverview: { kind: 'download', params: OverviewParams, result: ImageOverviewHeaderSchema },
+  getMaskOverview: { kind: 'download', params: OverviewParams, result: MaskOverviewHeaderSchema },
   getPredictionPixels: { kind: 'download', params: PredictionPixelsParams, result: PredictionHeaderSchema },
   getPreviewPixels: { kind: 'download', params: PreviewPixelsParams, result: PredictionHeaderSchema },
   saveMask: { kind: 'upload', params: SaveMaskParams, result: SaveMaskResultSchema },

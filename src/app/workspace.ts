@@ -17,9 +17,11 @@ import type {
   Contract,
   ContractEvent,
   EventSink,
+  ImageOverview,
   ImagePixels,
   InspectResult,
   ListImagesResult,
+  MaskOverview,
   MaskPixels,
   MetricsTableResult,
   OpenDemoResult,
@@ -46,7 +48,7 @@ import { inspectDataset } from '../seg/dataset/index.ts';
 import { updateExclusions } from '../seg/project/index.ts';
 import { toWireFinding } from './findings.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
-import { imageInfo } from '../seg/image-io.ts';
+import { imageInfo, preloadDecoder } from '../seg/image-io.ts';
 import { writeLabelMask } from '../seg/mask-write.ts';
 import { PROJECT_FILE } from '../seg/project/index.ts';
 import { confined } from './confine.ts';
@@ -60,6 +62,7 @@ import { PredictRunner } from './predict/predict-runner.ts';
 import { openProjectFolder, summarize, takeEditLock } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
 import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
+import { RecentPixels, imageOverview, maskOverview } from './overview.ts';
 import { runReportJob } from './report-job.ts';
 import { checkFineTunable } from './fine-tune-check.ts';
 import { runDir } from './run-files.ts';
@@ -104,6 +107,9 @@ function packageVersion(): string {
 export class Workspace implements Contract {
   private project: OpenProject | null = null;
   private readonly listCache = new ImageListCache();
+  /** Images and masks decoded for an overview, kept for the full-resolution request that follows (overview.ts). */
+  private readonly recentImages = new RecentPixels<ImagePixels>();
+  private readonly recentMasks = new RecentPixels<MaskPixels>();
   private saving: Promise<unknown> = Promise.resolve();
   private demoOpening: Promise<OpenDemoResult> | null = null;
   private readonly emitTo: EventSink;
@@ -129,6 +135,11 @@ export class Workspace implements Contract {
       ...(opts.launcher ? { launcher: opts.launcher } : {}),
       onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'predict', done, total, item } }),
     });
+  }
+
+  /** The first image of a page opened now need not wait for the image decoder's load (browser mode calls this once it serves). */
+  preloadDecoder(): void {
+    preloadDecoder();
   }
 
   private emit(e: ContractEvent): void {
@@ -163,6 +174,8 @@ export class Workspace implements Contract {
     await this.project?.editLock?.release();
     const p = await openProjectFolder(dir, { edit: true });
     this.project = p;
+    this.recentImages.forget(() => true);
+    this.recentMasks.forget(() => true);
     const s = summarize(p);
     this.emit({ type: 'project.opened', payload: s });
     return s;
@@ -257,12 +270,26 @@ export class Workspace implements Contract {
   // ---------------------------------------------------------------- pixels
   async getImagePixels({ name }: { name: string }): Promise<ImagePixels> {
     const p = this.open();
-    return imagePixels(p, this.image(p, name));
+    const rec = this.image(p, name);
+    return (await this.recentImages.take(rec.name)) ?? imagePixels(p, rec);
   }
 
   async getMaskPixels({ name }: { name: string }): Promise<MaskPixels> {
     const p = this.open();
-    return maskPixels(p, this.image(p, name));
+    const rec = this.image(p, name);
+    return (await this.recentMasks.take(rec.name)) ?? maskPixels(p, rec);
+  }
+
+  async getImageOverview({ name, maxSide }: { name: string; maxSide: string }): Promise<ImageOverview> {
+    const p = this.open();
+    const rec = this.image(p, name);
+    return imageOverview(await this.recentImages.get(rec.name, () => imagePixels(p, rec)), Number(maxSide));
+  }
+
+  async getMaskOverview({ name, maxSide }: { name: string; maxSide: string }): Promise<MaskOverview> {
+    const p = this.open();
+    const rec = this.image(p, name);
+    return maskOverview(await this.recentMasks.get(rec.name, () => maskPixels(p, rec)), Number(maxSide));
   }
 
   async getPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<PredictionPixels> {
@@ -284,6 +311,8 @@ export class Workspace implements Contract {
   private async saveMaskNow(params: SaveMaskParams): Promise<SaveMaskResult> {
     const p = this.open();
     const rec = this.image(p, params.name);
+    // A mask decoded for an overview before this save must not be handed out after it.
+    this.recentMasks.forget((key) => key === rec.name);
     if (p.ds.project.overlapping) {
       // The editor paints one class per pixel; an overlapping project trains on its per-class files,
       // so a saved edit would be ignored. Refused rather than kept and never used.

@@ -197,6 +197,14 @@ function asUint16(b: Buffer): Uint16Array {
   return new Uint16Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
+/**
+ * Loads the decoder now, in the background: a server that will be asked for an image soon (browser
+ * mode, issue 14) spares that first request the library's load.
+ */
+export function preloadDecoder(): void {
+  sharpLib().catch(() => {}); // a load failure is reported by the first read, with its file
+}
+
 export async function readImage(file: string, opts: ReadOptions = {}): Promise<RawImage> {
   const { format: _format, ...image } = await decode(file, opts);
   return image;

@@ -48,6 +48,8 @@ export async function serve(a: ServeArgs): Promise<void> {
   console.log(info.project ? `Serving ${info.project.dir}` : 'Serving seglens (no project open yet: open one or the demo in the page).');
   if (info.project?.readOnly) console.log(`Read-only: ${info.project.readOnly}`);
   console.log(`Open in a browser:\n  ${running.url}\n(The address carries this launch's access token. Ctrl-C stops the server.)`);
+  // Issue 14 (launch to first image): while the browser loads the page, not when it asks for an image.
+  if (info.project) ws.preloadDecoder();
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDownload, dispatchDownload, dispatchJson, dispatchUpload, encodeSaveMask } from '../../src/api/index.ts';
-import type { ContractEvent, ImagePixels, ListImagesResult, MaskPixels, MetricsTableResult, SaveMaskParams } from '../../src/api/index.ts';
+import type { ContractEvent, ImageOverview, ImagePixels, ListImagesResult, MaskOverview, MaskPixels, MetricsTableResult, SaveMaskParams } from '../../src/api/index.ts';
 import { Workspace } from '../../src/app/workspace.ts';
 import { LOOKS_GOOD, POOR_FOREGROUND_DICE } from '../../src/seg/audit/index.ts';
 import { generateDemoProject } from '../../src/seg/demo/index.ts';
@@ -117,6 +117,29 @@ describe('a project', () => {
     expect(m.file).toBe('masks/demo_02.png');
     expect(m.version).toMatch(/^imported:/);
     expect(Array.from(m.data)).toEqual(ref.data);
+  });
+
+  it('serves overviews (issue 14) through the validated frames: the mean of each block of the image, the centre class id of the mask, then the same full resolution', async () => {
+    const full = await image('demo_04');
+    const fullMask = await mask('demo_04');
+    const ov = decodeDownload('getImageOverview', await dispatchDownload(ws, 'getImageOverview', { name: 'demo_04', maxSide: '100' })) as ImageOverview;
+    const mo = decodeDownload('getMaskOverview', await dispatchDownload(ws, 'getMaskOverview', { name: 'demo_04', maxSide: '100' })) as MaskOverview;
+    const f = Math.ceil(Math.max(full.width, full.height) / 100);
+    expect(ov).toMatchObject({ kind: 'image-overview', factor: f, fullWidth: full.width, fullHeight: full.height, width: Math.ceil(full.width / f), height: Math.ceil(full.height / f), display: full.display, min: full.min, max: full.max });
+    expect(ov.data).toBeInstanceOf(Uint16Array);
+    let sum = 0;
+    for (let y = 0; y < f; y++) for (let x = 0; x < f; x++) sum += full.data[y * full.width + x];
+    expect(ov.data[0]).toBe(Math.round(sum / (f * f)));
+    expect(mo).toMatchObject({ kind: 'mask-overview', factor: f, width: ov.width, height: ov.height, source: 'imported' });
+    const h = Math.floor(f / 2);
+    expect(mo.data[1]).toBe(fullMask.data[h * full.width + f + h]);
+    // The full resolution after an overview is the decode the overview made, equal to a fresh one.
+    const again = await image('demo_04');
+    expect(Array.from(again.data)).toEqual(Array.from(full.data));
+    const againMask = await mask('demo_04');
+    expect(againMask.version).toBe(fullMask.version);
+    expect(Array.from(againMask.data)).toEqual(Array.from(fullMask.data));
+    await expect(dispatchDownload(ws, 'getImageOverview', { name: 'demo_04', maxSide: '0' })).rejects.toMatchObject({ name: 'ValidationError' });
   });
 
   it('refuses unknown images by name', async () => {

@@ -15,6 +15,29 @@ export const PixelNameParams = z.strictObject({ name: imageName });
 export const PredictionPixelsParams = z.strictObject({ runId, name: imageName });
 export const PreviewPixelsParams = z.strictObject({ runId });
 
+/**
+ * Reduced pictures (issue 14, launch to first image): the page asks for an image and its mask at
+ * about the size of its pane first, draws them, and asks for the full resolution after. `maxSide`
+ * is the longest side the page can show, in device pixels (a string: download params travel in a
+ * URL query). The editor, the pixel readout and the scores only ever use the full-resolution data.
+ */
+export const OverviewParams = z.strictObject({ name: imageName, maxSide: z.string().regex(/^[1-9][0-9]{0,4}$/, 'a whole number of pixels, 1-99999') });
+
+/** An overview's own size and how it maps to the full image: pixel (x, y) covers full pixels [x*factor, (x+1)*factor). */
+const overviewGeometry = {
+  /** The full image's size; width and height are the overview's, ceil(full / factor). */
+  fullWidth: count,
+  fullHeight: count,
+  /** Full-image pixels per overview pixel along each axis (a whole number, 1 = not reduced). */
+  factor: z.number().int().min(1),
+};
+
+/** The geometry must hold together: width = ceil(fullWidth / factor), the same for height. */
+function geometryHolds(h: { width: number; height: number; fullWidth: number; fullHeight: number; factor: number }, ctx: z.RefinementCtx): void {
+  if (h.width !== Math.ceil(h.fullWidth / h.factor)) ctx.addIssue({ code: 'custom', path: ['width'], message: `${h.width}, expected ceil(fullWidth ${h.fullWidth} / factor ${h.factor})` });
+  if (h.height !== Math.ceil(h.fullHeight / h.factor)) ctx.addIssue({ code: 'custom', path: ['height'], message: `${h.height}, expected ceil(fullHeight ${h.fullHeight} / factor ${h.factor})` });
+}
+
 export const ImageHeaderSchema = z.object({
   kind: z.literal('image'),
   name: imageName,
@@ -48,6 +71,23 @@ export const MaskHeaderSchema = z.object({
   version: z.string().nullable(),
 });
 export type MaskHeader = z.infer<typeof MaskHeaderSchema>;
+
+/**
+ * The image reduced by `factor`: each pixel the mean of its factor x factor block (of the part
+ * inside the image at the edges), in the image's own bit depth. min, max and display are the full
+ * image's, so the contrast set from them holds when the full resolution replaces it.
+ */
+export const ImageOverviewHeaderSchema = ImageHeaderSchema.extend({ kind: z.literal('image-overview'), ...overviewGeometry }).superRefine(geometryHolds);
+export type ImageOverviewHeader = z.infer<typeof ImageOverviewHeaderSchema>;
+
+/**
+ * The current mask (as getMaskPixels) reduced by `factor`: each pixel the class id at the centre
+ * of its block, so every value is a real class id (no blend of two ids).
+ */
+export const MaskOverviewHeaderSchema = z
+  .object({ kind: z.literal('mask-overview'), name: imageName, width: count, height: count, dtype: z.literal('uint8'), source: MaskHeaderSchema.shape.source, ...overviewGeometry })
+  .superRefine(geometryHolds);
+export type MaskOverviewHeader = z.infer<typeof MaskOverviewHeaderSchema>;
 
 export const PredictionHeaderSchema = z.object({
   kind: z.literal('prediction'),
@@ -87,6 +127,13 @@ export interface ImagePixels extends ImageHeader {
 }
 export interface MaskPixels extends MaskHeader {
   /** Class id per pixel, IGNORE = unlabelled. */
+  data: Uint8Array;
+}
+export interface ImageOverview extends ImageOverviewHeader {
+  data: Uint8Array | Uint16Array;
+}
+export interface MaskOverview extends MaskOverviewHeader {
+  /** Class id per overview pixel, IGNORE = unlabelled. */
   data: Uint8Array;
 }
 export interface PredictionPixels extends PredictionHeader {

@@ -14,6 +14,9 @@ export interface Progress {
   item: string | null;
 }
 
+/** Longest a page opened at an image holds its lists back for that image (see start). */
+const FIRST_IMAGE_WAIT_MS = 5000;
+
 const TASK_LABEL: Record<string, string> = {
   'generate-demo': 'Generating the demo project',
   'list-images': 'Reading masks',
@@ -90,15 +93,22 @@ export class AppState {
     }
   }
 
-  /** First load: the engine's info, the project it already has open (seglens serve PROJECT), the route. */
-  async start(route: Route): Promise<void> {
+  /**
+   * First load: the engine's info, the project it already has open (seglens serve PROJECT), the
+   * route. `imageShown` resolves when a page opened at an image has it on screen (or failed to).
+   */
+  async start(route: Route, imageShown?: Promise<void>): Promise<void> {
     const info = await this.run('Connecting to the engine', () => this.client.appInfo());
     if (!info) return;
     this.info = info;
     if (!info.project) return;
     this.setProject(info.project);
-    // Follow the route first: an image view starts fetching its pixels while the lists load.
+    // Follow the route first: an image view starts fetching its pixels before the lists load.
     this.go(route);
+    // Opened at an image (issue 14, launch to first image): the lists wait until it is on screen,
+    // so that the engine decodes it first, not beside every mask the image list reads. Capped, so
+    // that an image that never arrives does not hold the lists.
+    if (imageShown && route.view === 'image' && route.image) await Promise.race([imageShown, new Promise((r) => setTimeout(r, FIRST_IMAGE_WAIT_MS))]);
     await this.loadLists();
   }
 

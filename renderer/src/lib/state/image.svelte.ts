@@ -2,9 +2,13 @@
 // prediction, the contrast, the overlay settings and the shared viewport. Bitmaps are recomputed
 // by the render* methods (called from effects, so they rerun only when what they read changes:
 // contrast for the original, class styles and mode for an overlay) and never on pan or zoom.
+// A large image is drawn first from its overview (issue 14, launch to first image): the engine's
+// image and mask reduced to about the pane's size, with the histogram taken from it; the full
+// resolution replaces it when it arrives. Only the full resolution is ever `image` and `mask`, so
+// the editor, the pixel readout and the error map never see the overview.
 import { untrack } from 'svelte';
 import { IGNORE } from '../../../../src/api/index.ts';
-import type { ClassInfo, ImageMetricsResult, ImagePixels, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
+import type { ClassInfo, ImageMetricsResult, ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
@@ -14,7 +18,7 @@ import { histogram, percentileRange, renderImage } from '../view/lut.ts';
 import type { Contrast, PixelSource } from '../view/lut.ts';
 import { errorKinds, errorOverlay, grow, labelOverlay } from '../view/overlays.ts';
 import type { ClassStyle, ErrorCounts, OverlayMode, PixelRect } from '../view/overlays.ts';
-import { recordFirstImage } from '../view/perf.ts';
+import { recordFirstImage, recordFullImage } from '../view/perf.ts';
 import { MAX_SCALE, centred, fitViewport, oneToOne, panBy, zoomAbout } from '../view/viewport.ts';
 import { stagePx } from '../view/coords.ts';
 
@@ -31,6 +35,27 @@ export interface Bitmaps {
   error: Bitmap;
 }
 
+/** The overview of an image and its mask, drawn until the full resolution arrives. */
+export interface Overview {
+  image: ImageOverview;
+  mask: MaskOverview;
+}
+
+/** What the contrast panel and the status bar say about the image shown (full size, even from the overview). */
+export interface ImageInfo {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  bitDepth: 8 | 16;
+  min: number;
+  max: number;
+  /** Image pixels per drawn pixel while the overview is shown; 1 at full resolution. */
+  factor: number;
+}
+
+/** Resolves after the next frame has been painted (a task queued from a frame callback runs after its paint). */
+const afterPaint = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+
 export interface HoverInfo {
   p: ImagePx;
   /** Raw value(s) of the image at p. */
@@ -42,8 +67,12 @@ export interface HoverInfo {
 export class ImageViewState {
   name = $state<string | null>(null);
   runId = $state<string | null>(null);
+  /** Full resolution only (see the top of this file). */
   image = $state.raw<ImagePixels | null>(null);
+  /** Full resolution only: the editor edits it in place. */
   mask = $state.raw<MaskPixels | null>(null);
+  /** Drawn while the full resolution of a large image is on its way; null once it is in. */
+  overview = $state.raw<Overview | null>(null);
   prediction = $state.raw<PredictionPixels | null>(null);
   /** Why there is no prediction to show (no run, no prediction of this image, an error). */
   predictionNote = $state<string | null>(null);
@@ -79,10 +108,26 @@ export class ImageViewState {
   private countsTimer: ReturnType<typeof setTimeout> | null = null;
   private pending: { name: string; promise: Promise<[ImagePixels, MaskPixels]> } | null = null;
 
+  private settle: () => void = () => {};
+  /**
+   * Resolves once the first image is on screen, or its first load ended without one: what a page
+   * opened at an image holds back until then (App.svelte: the image list, the GPU worker).
+   */
+  readonly firstShown = new Promise<void>((r) => (this.settle = r));
+
   constructor(private readonly client: ContractClient) {}
 
   get size(): Size | null {
-    return this.image ? { width: this.image.width, height: this.image.height } : null;
+    if (this.image) return { width: this.image.width, height: this.image.height };
+    const o = this.overview?.image;
+    return o ? { width: o.fullWidth, height: o.fullHeight } : null;
+  }
+
+  get info(): ImageInfo | null {
+    const im = this.image;
+    if (im) return { width: im.width, height: im.height, channels: im.channels, bitDepth: im.bitDepth, min: im.min, max: im.max, factor: 1 };
+    const o = this.overview?.image;
+    return o ? { width: o.fullWidth, height: o.fullHeight, channels: o.channels, bitDepth: o.bitDepth, min: o.min, max: o.max, factor: o.factor } : null;
   }
 
   setClasses(classes: ClassInfo[]): void {
@@ -109,8 +154,23 @@ export class ImageViewState {
     try {
       // The image is shown as soon as it and its mask arrive (issue 14: launch to first image); the
       // prediction and the scores are asked for then, not at the same time: the engine decodes
-      // them on the same cores, and the image is what the user waits for.
-      const [image, mask] = sameImage ? [this.image!, this.mask!] : await this.pixelsOf(name);
+      // them on the same cores, and the image is what the user waits for. A large image is shown
+      // from its overview first; the full resolution is asked for as soon as the overview is in
+      // (the engine kept the decode for it) and used once the overview has been painted.
+      let full: Promise<[ImagePixels, MaskPixels]> | null = null;
+      if (!sameImage) {
+        const overview = await this.overviewOf(name);
+        if (seq !== this.loadSeq) return;
+        if (overview) {
+          full = this.pixelsOf(name);
+          full.catch(() => {}); // awaited below; its failure is reported there
+          this.setOverview(overview);
+          await afterPaint();
+          if (seq !== this.loadSeq) return;
+          this.loading = `Loading ${name} at full resolution`;
+        }
+      }
+      const [image, mask] = sameImage ? [this.image!, this.mask!] : await (full ?? this.pixelsOf(name));
       if (seq !== this.loadSeq) return;
       if (!sameImage) this.setImage(image, mask);
       const predicted = runId && hasPrediction ? Promise.all([this.client.getPredictionPixels({ runId, name }), this.client.imageMetrics({ runId, name })]) : null;
@@ -139,7 +199,27 @@ export class ImageViewState {
     } catch (e) {
       if (seq === this.loadSeq) this.error = describeError(e, `Loading ${name}`);
     } finally {
-      if (seq === this.loadSeq) this.loading = null;
+      if (seq === this.loadSeq) {
+        this.loading = null;
+        this.settle();
+      }
+    }
+  }
+
+  /**
+   * The overview of `name` at about the pane's size in device pixels, or null when the image fits
+   * the pane as it is (factor 1: the full resolution costs no more) or the overview could not be
+   * had (the full-resolution request that follows says why, if it fails too).
+   */
+  private async overviewOf(name: string): Promise<Overview | null> {
+    const dpr = typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1;
+    const maxSide = String(Math.max(64, Math.ceil(Math.max(this.viewSize.width, this.viewSize.height) * dpr)));
+    try {
+      const [image, mask] = await Promise.all([this.client.getImageOverview({ name, maxSide }), this.client.getMaskOverview({ name, maxSide })]);
+      if (image.factor === 1 || image.factor !== mask.factor || image.fullWidth !== mask.fullWidth || image.fullHeight !== mask.fullHeight) return null;
+      return { image, mask };
+    } catch {
+      return null;
     }
   }
 
@@ -156,30 +236,59 @@ export class ImageViewState {
     return promise;
   }
 
-  private setImage(image: ImagePixels, mask: MaskPixels): void {
-    const sizeChanged = !this.image || this.image.width !== image.width || this.image.height !== image.height;
-    this.hist = histogram(this.source(image));
-    this.contrast = { ...this.contrast, lo: image.display.lo, hi: Math.max(image.display.hi, image.display.lo + 1) };
-    if (sizeChanged || !this.bitmaps) {
-      this.bitmaps = { original: new Bitmap(image.width, image.height), gt: new Bitmap(image.width, image.height), pred: new Bitmap(image.width, image.height), error: new Bitmap(image.width, image.height) };
-      this.errorScratch = new Uint8Array(image.width * image.height);
-      this.fitPending = true;
-    }
-    this.image = image;
-    this.mask = mask;
+  /** Bitmaps of `factor` for an image of `width` x `height`; the viewport is fitted again when the image's size changed. */
+  private bitmapsFor(width: number, height: number, factor: number): void {
+    const bm = this.bitmaps?.original;
+    if (bm && bm.width === width && bm.height === height && bm.factor === factor) return;
+    if (!bm || bm.width !== width || bm.height !== height) this.fitPending = true;
+    const make = () => new Bitmap(width, height, factor);
+    this.bitmaps = { original: make(), gt: make(), pred: make(), error: make() };
+  }
+
+  /** Another image, shown from its overview: the last image's full-resolution pixels go, so nothing reads them against this one. */
+  private setOverview(o: Overview): void {
+    const im = o.image;
+    this.hist = histogram(this.source(im));
+    this.contrast = { ...this.contrast, lo: im.display.lo, hi: Math.max(im.display.hi, im.display.lo + 1) };
+    this.bitmapsFor(im.fullWidth, im.fullHeight, im.factor);
+    this.errorScratch = null;
+    this.image = null;
+    this.mask = null;
+    this.hover = null;
+    this.overview = o;
     if (this.fitPending) this.fit();
   }
 
-  private source(im: ImagePixels): PixelSource {
+  private setImage(image: ImagePixels, mask: MaskPixels): void {
+    // Shown from its overview a moment ago: the contrast stays as the user may have set it since
+    // (it was set from the same display range).
+    const fromOverview = this.overview?.image.name === image.name && this.overview.image.fullWidth === image.width && this.overview.image.fullHeight === image.height;
+    this.hist = histogram(this.source(image));
+    if (!fromOverview) this.contrast = { ...this.contrast, lo: image.display.lo, hi: Math.max(image.display.hi, image.display.lo + 1) };
+    this.bitmapsFor(image.width, image.height, 1);
+    if (this.errorScratch?.length !== image.width * image.height) this.errorScratch = new Uint8Array(image.width * image.height);
+    this.overview = null;
+    this.image = image;
+    this.mask = mask;
+    if (this.fitPending) this.fit();
+    if (fromOverview) recordFullImage();
+  }
+
+  private source(im: ImagePixels | ImageOverview): PixelSource {
     return { width: im.width, height: im.height, channels: im.channels, bitDepth: im.bitDepth, data: im.data };
+  }
+
+  /** Whether a class-id array of `w` x `h` fills the bitmap's pixels (full resolution, or the overview on overview bitmaps). */
+  private fills(bm: Bitmap, w: number, h: number): boolean {
+    return bm.pixels.length === w * h && Math.ceil(bm.width / bm.factor) === w;
   }
 
   // ------------------------------------------------------------------ bitmaps (called from effects)
   renderOriginal(): void {
     const c = { lo: this.contrast.lo, hi: this.contrast.hi, gamma: this.contrast.gamma, lut: this.contrast.lut };
-    const im = this.image;
+    const im = this.image ?? this.overview?.image;
     const bm = this.bitmaps;
-    if (!im || !bm) return;
+    if (!im || !bm || !this.fills(bm.original, im.width, im.height)) return;
     renderImage(this.source(im), c, bm.original.pixels);
     bm.original.commit();
     this.bump();
@@ -192,9 +301,9 @@ export class ImageViewState {
   renderGt(): void {
     const styles = this.styles();
     const mode = this.mode.gt;
-    const m = this.mask;
+    const m = this.mask ?? this.overview?.mask;
     const bm = this.bitmaps;
-    if (!m || !bm) return;
+    if (!m || !bm || !this.fills(bm.gt, m.width, m.height)) return;
     labelOverlay(m.data, m.width, m.height, styles, mode, bm.gt.pixels, undefined, true);
     bm.gt.commit();
     this.bump();
@@ -206,7 +315,7 @@ export class ImageViewState {
     const p = this.prediction;
     const bm = this.bitmaps;
     if (!bm) return;
-    if (!p || p.width !== bm.pred.width || p.height !== bm.pred.height) {
+    if (!p || bm.pred.factor !== 1 || p.width !== bm.pred.width || p.height !== bm.pred.height) {
       bm.pred.clear();
     } else labelOverlay(p.data, p.width, p.height, styles, mode, bm.pred.pixels);
     bm.pred.commit();
@@ -227,7 +336,7 @@ export class ImageViewState {
     const p = this.prediction;
     const bm = this.bitmaps;
     if (!bm) return;
-    if (!m || !p || p.width !== m.width || p.height !== m.height) {
+    if (!m || !p || bm.error.factor !== 1 || p.width !== m.width || p.height !== m.height) {
       bm.error.clear();
       this.counts = null;
     } else this.counts = errorOverlay(m.data, p.data, m.width, m.height, focus, style, mode, bm.error.pixels, this.errorScratch ?? undefined);
@@ -243,7 +352,7 @@ export class ImageViewState {
   maskChanged(rect: PixelRect): void {
     const m = this.mask;
     const bm = this.bitmaps;
-    if (!m || !bm) return;
+    if (!m || !bm || bm.gt.factor !== 1) return;
     const r = grow(rect, 1, m.width, m.height);
     labelOverlay(m.data, m.width, m.height, this.styles(), this.mode.gt, bm.gt.pixels, r, true);
     bm.gt.commit(r);
@@ -266,7 +375,9 @@ export class ImageViewState {
   }
 
   firstDrawn(): void {
-    if (this.image) recordFirstImage();
+    if (!this.image && !this.overview) return;
+    recordFirstImage();
+    this.settle();
   }
 
   /**
@@ -296,8 +407,9 @@ export class ImageViewState {
   }
 
   resetContrast(): void {
-    if (!this.image) return;
-    this.contrast = { ...this.contrast, lo: this.image.display.lo, hi: Math.max(this.image.display.hi, this.image.display.lo + 1), gamma: 1 };
+    const im = this.image ?? this.overview?.image;
+    if (!im) return;
+    this.contrast = { ...this.contrast, lo: im.display.lo, hi: Math.max(im.display.hi, im.display.lo + 1), gamma: 1 };
   }
 
   // ------------------------------------------------------------------ viewport

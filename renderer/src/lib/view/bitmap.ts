@@ -4,6 +4,9 @@
 // Zoomed out, a pane draws from a half-, quarter-, ... size copy (a mipmap level, made on first
 // use after a change), so a frame costs what the screen shows, not the 16 M pixels of a 4096 x 4096
 // image, and shrinking does not alias.
+// A bitmap can hold fewer pixels than the image it covers (`factor` image pixels per bitmap pixel):
+// the overview drawn before the full resolution arrives (issue 14). The panes place it in image
+// pixels all the same, so nothing else knows.
 
 type Rect = readonly [number, number, number, number];
 
@@ -28,10 +31,13 @@ function context(c: HTMLCanvasElement): CanvasRenderingContext2D {
 const union = (a: Rect | null, b: Rect): Rect => (a ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : b);
 
 export class Bitmap {
+  /** Size of the image it covers, in image pixels. */
   readonly width: number;
   readonly height: number;
+  /** Image pixels per bitmap pixel along each axis: 1, or the overview's factor. */
+  readonly factor: number;
   readonly canvas: HTMLCanvasElement;
-  /** Packed RGBA, one entry per pixel (a view of the ImageData's bytes). */
+  /** Packed RGBA, one entry per bitmap pixel, ceil(width / factor) x ceil(height / factor) (a view of the ImageData's bytes). */
   readonly pixels: Uint32Array;
   /** Bumped on every commit, so the panes know to redraw. */
   version = 0;
@@ -39,22 +45,25 @@ export class Bitmap {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly levels: Level[] = [];
 
-  constructor(width: number, height: number) {
+  constructor(width: number, height: number, factor = 1) {
     this.width = width;
     this.height = height;
+    this.factor = factor;
     this.canvas = document.createElement('canvas');
-    this.canvas.width = width;
-    this.canvas.height = height;
+    this.canvas.width = Math.ceil(width / factor);
+    this.canvas.height = Math.ceil(height / factor);
     this.ctx = context(this.canvas);
-    this.image = this.ctx.createImageData(width, height);
+    this.image = this.ctx.createImageData(this.canvas.width, this.canvas.height);
     this.pixels = new Uint32Array(this.image.data.buffer);
   }
 
-  /** Copy the pixels (all, or the rectangle [x0, y0, x1, y1)) to the canvas. */
+  /** Copy the pixels (all, or the rectangle [x0, y0, x1, y1) of bitmap pixels) to the canvas. */
   commit(rect?: Rect): void {
-    const r: Rect = rect ?? [0, 0, this.width, this.height];
+    const r: Rect = rect ?? [0, 0, this.canvas.width, this.canvas.height];
     this.ctx.putImageData(this.image, 0, 0, r[0], r[1], r[2] - r[0], r[3] - r[1]);
-    for (const l of this.levels) l.dirty = union(l.dirty, r);
+    const f = this.factor;
+    const inImage: Rect = [r[0] * f, r[1] * f, Math.min(this.width, r[2] * f), Math.min(this.height, r[3] * f)];
+    for (const l of this.levels) l.dirty = union(l.dirty, inImage);
     this.version++;
   }
 
@@ -69,15 +78,16 @@ export class Bitmap {
    */
   source(scale: number): { canvas: HTMLCanvasElement; factor: number } {
     let k = 0;
-    while (2 ** (k + 1) <= 1 / scale && Math.max(this.width, this.height) / 2 ** (k + 1) >= MIN_LEVEL_SIDE) k++;
-    if (k === 0) return { canvas: this.canvas, factor: 1 };
+    const f = this.factor;
+    while (f * 2 ** (k + 1) <= 1 / scale && Math.max(this.width, this.height) / (f * 2 ** (k + 1)) >= MIN_LEVEL_SIDE) k++;
+    if (k === 0) return { canvas: this.canvas, factor: f };
     return this.level(k);
   }
 
   /** Level k (factor 2^k), brought up to date through the levels below it. */
   private level(k: number): Level {
     while (this.levels.length < k) {
-      const factor = 2 ** (this.levels.length + 1);
+      const factor = this.factor * 2 ** (this.levels.length + 1);
       const canvas = document.createElement('canvas');
       canvas.width = Math.max(1, Math.ceil(this.width / factor));
       canvas.height = Math.max(1, Math.ceil(this.height / factor));
@@ -87,7 +97,7 @@ export class Bitmap {
       const l = this.levels[i];
       if (!l.dirty) continue;
       const src = i === 0 ? this.canvas : this.levels[i - 1].canvas;
-      const sf = i === 0 ? 1 : this.levels[i - 1].factor;
+      const sf = i === 0 ? this.factor : this.levels[i - 1].factor;
       // Whole level pixels covering the dirty part, read from the level below (twice the size).
       const x0 = Math.floor(l.dirty[0] / l.factor);
       const y0 = Math.floor(l.dirty[1] / l.factor);

@@ -4,13 +4,18 @@
 export interface PerfRecord {
   /** performance.now() when an image's pixels were first drawn; null before. */
   firstImageAt: number | null;
+  /**
+   * performance.now() when the full resolution of an image first shown from its overview replaced
+   * it (issue 14); null before, and for images small enough to be shown at full resolution at once.
+   */
+  fullImageAt: number | null;
   /** Durations of the most recent draws, ms (bounded). */
   draws: number[];
 }
 
 const LIMIT = 2000;
 
-export const perf: PerfRecord = { firstImageAt: null, draws: [] };
+export const perf: PerfRecord = { firstImageAt: null, fullImageAt: null, draws: [] };
 (globalThis as unknown as { seglensPerf?: PerfRecord }).seglensPerf = perf;
 
 export function recordDraw(ms: number): void {
@@ -20,4 +25,8 @@ export function recordDraw(ms: number): void {
 
 export function recordFirstImage(): void {
   perf.firstImageAt ??= performance.now();
+}
+
+export function recordFullImage(): void {
+  perf.fullImageAt ??= performance.now();
 }
