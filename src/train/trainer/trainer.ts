@@ -144,6 +144,35 @@ interface Session {
   lineage?: Lineage;
 }
 
+/** Why a session ends, as run.json and the result say it. */
+interface Stop {
+  status: RunStatus;
+  reason: string;
+}
+
+/** One session's own running figures (what `fit` keeps beside the run's checkpointed state). */
+interface Pass {
+  s: Session;
+  fit: FitOptions;
+  emit: (e: TrainEvent) => void;
+  /** The warnings raised in this session, for the result. */
+  warnings: TrainingWarning[];
+  raise: (w: TrainingWarning) => void;
+  /** When this session started (now()); the time limit counts from it. */
+  t0: number;
+  /** Wall seconds of all sessions of the run. */
+  elapsed: () => number;
+  /** The time limit in seconds (Infinity without one). */
+  limit: number;
+  /** Steps per epoch; null while an automatic epoch size is being timed (AUTO_STEPS). */
+  spe: number | null;
+  timedSteps: number[];
+  sessionSteps: number;
+  sessionStepSeconds: number;
+  /** Seconds of the last validation, for the ETA. */
+  lastValSeconds: number | null;
+}
+
 export class Trainer {
   readonly options: TrainOptions;
   private running = false;
@@ -196,206 +225,275 @@ export class Trainer {
     }
   }
 
+  /**
+   * One session of a run, as named steps: announce it, then epochs (training steps, validation,
+   * bookkeeping) until a stop, then the end (the last checkpoint when cut short, the best weights
+   * loaded, run.json closed). Each step says why it is a step in its own comment.
+   */
   private async runSession(s: Session, fit: FitOptions, emit: (e: TrainEvent) => void): Promise<TrainResult> {
-    const warnings: TrainingWarning[] = [];
-    const raise = (w: TrainingWarning) => {
-      warnings.push(w);
-      emit({ type: 'warning', warning: w });
-    };
-    const t0 = now();
-    const elapsedBefore = s.state.elapsedSeconds;
-    /** Wall seconds of all sessions of the run. */
-    const elapsed = () => elapsedBefore + (now() - t0);
-    let status: RunStatus | null = null;
-    let reason = '';
+    const p = this.startPass(s, fit, emit);
     try {
-      let cfg = s.cfg;
-      const st = s.state;
-      /** Steps per epoch; null while an automatic epoch size is being timed (AUTO_STEPS). */
-      let spe: number | null = cfg.stepsPerEpoch === 'auto' ? null : cfg.stepsPerEpoch;
-      const timedSteps: number[] = [];
-      emit({
-        type: 'started',
-        runDir: s.run.dir,
-        runId: s.run.id,
-        backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
-        split: s.split,
-        ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
-        ...(s.lineage ? { fineTunedFrom: s.lineage } : {}),
-        ...(s.lock.tookOver ? { lockTakenOver: holderName(s.lock.tookOver) } : {}),
-        epochs: cfg.epochs,
-        stepsPerEpoch: spe,
-        monitor: { name: cfg.earlyStopping.monitor, minDelta: cfg.earlyStopping.minDelta, patience: cfg.earlyStopping.patience },
-      });
-      let sessionSteps = 0;
-      let sessionStepSeconds = 0;
-      let lastValSeconds: number | null = null;
-      // The time limit counts this session only, so a run stopped by it can be resumed.
-      const limit = cfg.maxMinutes === null ? Infinity : cfg.maxMinutes * 60;
-
-      if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
-        // A resumed run that early stopping had already ended: nothing more to train.
-        status = 'finished';
-        reason = `early stopping had already ended this run at epoch ${st.epoch} (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
-      }
-      while (st.epoch < cfg.epochs && !status) {
-        const epoch = st.epoch + 1;
+      this.announce(p);
+      let stop = this.alreadyStopped(s);
+      while (s.state.epoch < s.cfg.epochs && !stop) {
+        const epoch = s.state.epoch + 1;
         const epochT0 = now();
-        const secondsBefore = st.epochSeconds;
-        let trainSeconds = 0;
-        // ---- training steps
-        while (spe === null || st.step < spe) {
-          const of = spe ?? 'auto';
-          if (fit.signal?.aborted) {
-            status = 'stopped';
-            reason = `stopped at epoch ${epoch}, step ${st.step} of ${of}`;
-            break;
-          }
-          if (now() - t0 >= limit) {
-            status = 'time-limit';
-            reason = `time limit of ${cfg.maxMinutes} min reached at epoch ${epoch}, step ${st.step} of ${of}`;
-            break;
-          }
-          const ts = now();
-          const loss = await s.compute.step(drawBatch({ ...s, batch: cfg.batch, augment: cfg.augment }));
-          const dt = now() - ts;
-          const initial = mean(st.initialLosses);
-          const diverged = stepWarning({ epoch, step: st.step + 1, loss, initialLoss: initial, lr: st.lr });
-          if (diverged) {
-            raise(diverged);
-            status = 'diverged';
-            reason = `the loss diverged at epoch ${epoch}, step ${st.step + 1}`;
-            break;
-          }
-          if (st.initialLosses.length < INITIAL_LOSS_STEPS) st.initialLosses.push(loss);
-          st.step++;
-          st.epochLossSum += loss;
-          st.epochLossCount++;
-          sessionSteps++;
-          sessionStepSeconds += dt;
-          trainSeconds += dt;
-          if (spe === null) {
-            // The session's first step builds the backend's kernels: not timed.
-            if (sessionSteps > 1) timedSteps.push(dt);
-            if (timedSteps.length < AUTO_STEPS.timedSteps) continue;
-            spe = Math.max(st.step, autoStepsPerEpoch(median(timedSteps), cfg.epochSeconds));
-            cfg = { ...cfg, stepsPerEpoch: spe };
-            s.cfg = cfg;
-            await s.run.writeConfig(cfg);
-          }
-          const perStep = sessionStepSeconds / sessionSteps;
-          const stepsLeft = (cfg.epochs - epoch) * spe + (spe - st.step);
-          const valsLeft = cfg.epochs - epoch + 1;
-          emit({
-            type: 'step',
-            epoch,
-            step: st.step,
-            stepsPerEpoch: spe,
-            loss,
-            epochLoss: st.epochLossSum / st.epochLossCount,
-            imagesPerSecond: (cfg.batch * sessionSteps) / sessionStepSeconds,
-            etaSeconds: stepsLeft * perStep + valsLeft * (lastValSeconds ?? 0),
-          });
-          await yieldToEventLoop();
-        }
-        st.epochSeconds = secondsBefore + (now() - epochT0);
-        if (status) break;
-        // ---- validation
-        const v0 = now();
-        const val = await validate(s.compute, s.data.val, {
-          table: s.meta.classTable,
-          tile: cfg.validation.tile,
-          overlap: cfg.validation.overlap,
-          batch: cfg.validation.batch,
-          signal: fit.signal,
-          overlapping: s.meta.overlapping,
-        });
-        if (!val) {
-          status = 'stopped';
-          reason = `stopped during the validation of epoch ${epoch} (its training steps are saved)`;
+        const secondsBefore = s.state.epochSeconds;
+        const steps = await this.trainSteps(p, epoch);
+        s.state.epochSeconds = secondsBefore + (now() - epochT0);
+        if (steps.stop) {
+          stop = steps.stop;
           break;
         }
-        lastValSeconds = now() - v0;
-        s.meta = withThresholds(s.meta, val.thresholds);
-        const record = this.epochRecord(s, epoch, val.result, val.valLoss, secondsBefore + trainSeconds + lastValSeconds);
-        const improved = record.monitor.best;
-        // Counters and schedule (the record keeps the lr this epoch trained with).
-        if (improved) {
-          st.best = { epoch, value: record.monitor.value };
-          st.epochsWithoutImprovement = 0;
-          st.plateauEpochs = 0;
-        } else {
-          st.epochsWithoutImprovement++;
-          st.plateauEpochs++;
-        }
-        if (cfg.schedule.kind === 'plateau' && st.plateauEpochs >= cfg.schedule.patience) {
-          const next = Math.max(cfg.schedule.minLr, st.lr * cfg.schedule.factor);
-          if (next < st.lr) {
-            st.lr = next;
-            await s.compute.setLearningRate(next);
-          }
-          st.plateauEpochs = 0;
-        }
-        st.epoch = epoch;
-        st.step = 0;
-        st.epochLossSum = 0;
-        st.epochLossCount = 0;
-        st.epochSeconds = 0;
-        s.history.push(record);
-        const found = epochWarnings({ history: s.history, initialLoss: mean(st.initialLosses), chanceLoss: s.chanceLoss }, new Set(st.activeWarnings));
-        st.activeWarnings = [...found.active];
-        st.elapsedSeconds = elapsed();
-        await s.run.appendEpoch(record);
-        emit({ type: 'epoch', record });
-        found.raise.forEach(raise);
-        if (improved) {
-          const curves = thresholdsFile(epoch, val.result);
-          if (curves) await s.run.writeThresholds(curves);
-          const dir = await this.checkpoint(s, RUN_FILES.best);
-          emit({ type: 'checkpoint', which: 'best', dir, epoch, step: 0 });
-        }
-        const dir = await this.checkpoint(s, RUN_FILES.last);
-        emit({ type: 'checkpoint', which: 'last', dir, epoch, step: 0 });
-        // Overlapping classes: this validation's thresholds, so a preview cuts each class where the figures do.
-        if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation), s.meta.thresholds?.values);
-        if (st.epochsWithoutImprovement >= cfg.earlyStopping.patience) {
-          status = 'finished';
-          reason = `early stopping: ${record.monitor.name} did not improve by more than ${cfg.earlyStopping.minDelta} for ${cfg.earlyStopping.patience} epochs (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
-        }
+        stop = await this.validateAndRecord(p, epoch, secondsBefore + steps.seconds);
       }
-      if (!status) {
-        status = 'finished';
-        reason = `all ${cfg.epochs} epochs done (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`;
-      }
-      if (status === 'stopped' || status === 'time-limit') {
-        st.elapsedSeconds = elapsed();
-        const dir = await this.checkpoint(s, RUN_FILES.last);
-        emit({ type: 'checkpoint', which: 'last', dir, epoch: st.epoch, step: st.step });
-      }
-      // The final model is the best one: best/ as `seglens predict` loads it.
-      const bestDir = checkpointDir(s.run.dir, RUN_FILES.best);
-      if (bestDir) await s.compute.setWeights((await readModelWeights(bestDir)).weights);
-      const result: TrainResult = {
-        status,
-        runDir: s.run.dir,
-        runId: s.run.id,
-        epochs: st.epoch,
-        reason,
-        bestEpoch: st.best.epoch,
-        monitor: cfg.earlyStopping.monitor,
-        bestValue: st.best.value,
-        best: s.history.find((r) => r.epoch === st.best.epoch) ?? null,
-        warnings,
-        seconds: elapsed(),
-      };
-      await this.endSession(s, status, reason);
-      emit({ type: 'finished', result });
-      return result;
+      return await this.finish(p, stop ?? { status: 'finished', reason: `all ${s.cfg.epochs} epochs done (best ${fmtValue(s.state.best.value)} at epoch ${s.state.best.epoch})` });
     } catch (e) {
-      if (e instanceof ComputeLostError) return this.computeLost(s, e, elapsed(), warnings, emit);
+      if (e instanceof ComputeLostError) return this.computeLost(s, e, p.elapsed(), p.warnings, emit);
       await this.endSession(s, 'failed', e instanceof Error ? e.message : String(e)).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** This session's clock, step timings and warnings, beside the run's state (which checkpoints keep). */
+  private startPass(s: Session, fit: FitOptions, emit: (e: TrainEvent) => void): Pass {
+    const warnings: TrainingWarning[] = [];
+    const t0 = now();
+    const elapsedBefore = s.state.elapsedSeconds;
+    return {
+      s,
+      fit,
+      emit,
+      warnings,
+      raise: (w) => {
+        warnings.push(w);
+        emit({ type: 'warning', warning: w });
+      },
+      t0,
+      elapsed: () => elapsedBefore + (now() - t0),
+      // The time limit counts this session only, so a run stopped by it can be resumed.
+      limit: s.cfg.maxMinutes === null ? Infinity : s.cfg.maxMinutes * 60,
+      spe: s.cfg.stepsPerEpoch === 'auto' ? null : s.cfg.stepsPerEpoch,
+      timedSteps: [],
+      sessionSteps: 0,
+      sessionStepSeconds: 0,
+      lastValSeconds: null,
+    };
+  }
+
+  /** The `started` event: what the UI and the CLI show before the first step (backend, split, resume, lineage). */
+  private announce(p: Pass): void {
+    const { s, emit } = p;
+    const cfg = s.cfg;
+    emit({
+      type: 'started',
+      runDir: s.run.dir,
+      runId: s.run.id,
+      backend: { name: s.backend.name, package: s.backend.package, reason: s.backend.reason },
+      split: s.split,
+      ...(s.resumedFrom ? { resumedFrom: s.resumedFrom } : {}),
+      ...(s.lineage ? { fineTunedFrom: s.lineage } : {}),
+      ...(s.lock.tookOver ? { lockTakenOver: holderName(s.lock.tookOver) } : {}),
+      epochs: cfg.epochs,
+      stepsPerEpoch: p.spe,
+      monitor: { name: cfg.earlyStopping.monitor, minDelta: cfg.earlyStopping.minDelta, patience: cfg.earlyStopping.patience },
+    });
+  }
+
+  /** A resumed run that early stopping had already ended: nothing more to train. */
+  private alreadyStopped(s: Session): Stop | null {
+    const st = s.state;
+    if (st.epochsWithoutImprovement < s.cfg.earlyStopping.patience) return null;
+    return { status: 'finished', reason: `early stopping had already ended this run at epoch ${st.epoch} (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})` };
+  }
+
+  /**
+   * The training steps of one epoch, from where the state stands (a resumed run may start mid-epoch)
+   * to the epoch's size; a stop (signal, time limit, divergence) ends them after the current step.
+   * Returns the seconds spent in steps (the epoch record's time) and the stop, if any.
+   */
+  private async trainSteps(p: Pass, epoch: number): Promise<{ seconds: number; stop: Stop | null }> {
+    const { s, fit } = p;
+    const st = s.state;
+    let seconds = 0;
+    while (p.spe === null || st.step < p.spe) {
+      const of = p.spe ?? 'auto';
+      if (fit.signal?.aborted) return { seconds, stop: { status: 'stopped', reason: `stopped at epoch ${epoch}, step ${st.step} of ${of}` } };
+      if (now() - p.t0 >= p.limit) return { seconds, stop: { status: 'time-limit', reason: `time limit of ${s.cfg.maxMinutes} min reached at epoch ${epoch}, step ${st.step} of ${of}` } };
+      const ts = now();
+      const loss = await s.compute.step(drawBatch({ ...s, batch: s.cfg.batch, augment: s.cfg.augment }));
+      const dt = now() - ts;
+      const diverged = stepWarning({ epoch, step: st.step + 1, loss, initialLoss: mean(st.initialLosses), lr: st.lr });
+      if (diverged) {
+        p.raise(diverged);
+        return { seconds, stop: { status: 'diverged', reason: `the loss diverged at epoch ${epoch}, step ${st.step + 1}` } };
+      }
+      if (st.initialLosses.length < INITIAL_LOSS_STEPS) st.initialLosses.push(loss);
+      st.step++;
+      st.epochLossSum += loss;
+      st.epochLossCount++;
+      p.sessionSteps++;
+      p.sessionStepSeconds += dt;
+      seconds += dt;
+      if (p.spe === null && !(await this.sizeEpoch(p, dt))) continue;
+      this.emitStep(p, epoch, loss);
+      await yieldToEventLoop();
+    }
+    return { seconds, stop: null };
+  }
+
+  /**
+   * `stepsPerEpoch: 'auto'`: times the first steps (AUTO_STEPS), then fixes the epoch's size from
+   * their median and writes it to config.json, so a resume trains epochs of the same size. Returns
+   * whether the size is known now (until then no step event: it would have no epoch size or ETA).
+   */
+  private async sizeEpoch(p: Pass, dt: number): Promise<boolean> {
+    const s = p.s;
+    // The session's first step builds the backend's kernels: not timed.
+    if (p.sessionSteps > 1) p.timedSteps.push(dt);
+    if (p.timedSteps.length < AUTO_STEPS.timedSteps) return false;
+    p.spe = Math.max(s.state.step, autoStepsPerEpoch(median(p.timedSteps), s.cfg.epochSeconds));
+    s.cfg = { ...s.cfg, stepsPerEpoch: p.spe };
+    await s.run.writeConfig(s.cfg);
+    return true;
+  }
+
+  /** The `step` event, with the speed and an ETA that counts the validations still to come at the last one's duration. */
+  private emitStep(p: Pass, epoch: number, loss: number): void {
+    const { s } = p;
+    const st = s.state;
+    const spe = p.spe!;
+    const perStep = p.sessionStepSeconds / p.sessionSteps;
+    const stepsLeft = (s.cfg.epochs - epoch) * spe + (spe - st.step);
+    const valsLeft = s.cfg.epochs - epoch + 1;
+    p.emit({
+      type: 'step',
+      epoch,
+      step: st.step,
+      stepsPerEpoch: spe,
+      loss,
+      epochLoss: st.epochLossSum / st.epochLossCount,
+      imagesPerSecond: (s.cfg.batch * p.sessionSteps) / p.sessionStepSeconds,
+      etaSeconds: stepsLeft * perStep + valsLeft * (p.lastValSeconds ?? 0),
+    });
+  }
+
+  /**
+   * The end of an epoch: validation on the full validation images, the epoch record, early stopping
+   * and the schedule's counters, metrics.jsonl, warnings, the checkpoints (best when it improved,
+   * last always), the host's preview. Returns the stop that validation or early stopping made.
+   */
+  private async validateAndRecord(p: Pass, epoch: number, trainedSeconds: number): Promise<Stop | null> {
+    const { s, fit } = p;
+    const cfg = s.cfg;
+    const v0 = now();
+    const val = await validate(s.compute, s.data.val, {
+      table: s.meta.classTable,
+      tile: cfg.validation.tile,
+      overlap: cfg.validation.overlap,
+      batch: cfg.validation.batch,
+      signal: fit.signal,
+      overlapping: s.meta.overlapping,
+    });
+    if (!val) return { status: 'stopped', reason: `stopped during the validation of epoch ${epoch} (its training steps are saved)` };
+    p.lastValSeconds = now() - v0;
+    s.meta = withThresholds(s.meta, val.thresholds);
+    const record = this.epochRecord(s, epoch, val.result, val.valLoss, trainedSeconds + p.lastValSeconds);
+    const improved = record.monitor.best;
+    await this.countEpoch(s, epoch, record);
+    s.history.push(record);
+    const st = s.state;
+    const found = epochWarnings({ history: s.history, initialLoss: mean(st.initialLosses), chanceLoss: s.chanceLoss }, new Set(st.activeWarnings));
+    st.activeWarnings = [...found.active];
+    st.elapsedSeconds = p.elapsed();
+    await s.run.appendEpoch(record);
+    p.emit({ type: 'epoch', record });
+    found.raise.forEach(p.raise);
+    await this.epochCheckpoints(p, epoch, improved, val.result);
+    // Overlapping classes: this validation's thresholds, so a preview cuts each class where the figures do.
+    if (fit.afterEpoch) await fit.afterEpoch(epoch, async (image) => s.compute.predict(image, cfg.validation), s.meta.thresholds?.values);
+    if (st.epochsWithoutImprovement < cfg.earlyStopping.patience) return null;
+    return {
+      status: 'finished',
+      reason: `early stopping: ${record.monitor.name} did not improve by more than ${cfg.earlyStopping.minDelta} for ${cfg.earlyStopping.patience} epochs (best ${fmtValue(st.best.value)} at epoch ${st.best.epoch})`,
+    };
+  }
+
+  /**
+   * The state's counters after an epoch: best epoch, epochs without improvement (early stopping),
+   * the plateau schedule (the record keeps the lr this epoch trained with, so it changes after),
+   * and the next epoch starting at step 0.
+   */
+  private async countEpoch(s: Session, epoch: number, record: EpochRecord): Promise<void> {
+    const st = s.state;
+    const cfg = s.cfg;
+    if (record.monitor.best) {
+      st.best = { epoch, value: record.monitor.value };
+      st.epochsWithoutImprovement = 0;
+      st.plateauEpochs = 0;
+    } else {
+      st.epochsWithoutImprovement++;
+      st.plateauEpochs++;
+    }
+    if (cfg.schedule.kind === 'plateau' && st.plateauEpochs >= cfg.schedule.patience) {
+      const next = Math.max(cfg.schedule.minLr, st.lr * cfg.schedule.factor);
+      if (next < st.lr) {
+        st.lr = next;
+        await s.compute.setLearningRate(next);
+      }
+      st.plateauEpochs = 0;
+    }
+    st.epoch = epoch;
+    st.step = 0;
+    st.epochLossSum = 0;
+    st.epochLossCount = 0;
+    st.epochSeconds = 0;
+  }
+
+  /** best/ (with the overlapping thresholds' curves) when the epoch improved, then last/ always: a resume starts after this epoch. */
+  private async epochCheckpoints(p: Pass, epoch: number, improved: boolean, result: Parameters<typeof thresholdsFile>[1]): Promise<void> {
+    const s = p.s;
+    if (improved) {
+      const curves = thresholdsFile(epoch, result);
+      if (curves) await s.run.writeThresholds(curves);
+      const dir = await this.checkpoint(s, RUN_FILES.best);
+      p.emit({ type: 'checkpoint', which: 'best', dir, epoch, step: 0 });
+    }
+    const dir = await this.checkpoint(s, RUN_FILES.last);
+    p.emit({ type: 'checkpoint', which: 'last', dir, epoch, step: 0 });
+  }
+
+  /**
+   * The session's end: cut short (stop, time limit), last/ is written mid-epoch so a resume goes on
+   * from this step; the model is left holding the best weights (best/, as `seglens predict` loads
+   * it); run.json records the session; the `finished` event carries the result.
+   */
+  private async finish(p: Pass, stop: Stop): Promise<TrainResult> {
+    const { s, emit } = p;
+    const st = s.state;
+    if (stop.status === 'stopped' || stop.status === 'time-limit') {
+      st.elapsedSeconds = p.elapsed();
+      const dir = await this.checkpoint(s, RUN_FILES.last);
+      emit({ type: 'checkpoint', which: 'last', dir, epoch: st.epoch, step: st.step });
+    }
+    const bestDir = checkpointDir(s.run.dir, RUN_FILES.best);
+    if (bestDir) await s.compute.setWeights((await readModelWeights(bestDir)).weights);
+    const result: TrainResult = {
+      status: stop.status,
+      runDir: s.run.dir,
+      runId: s.run.id,
+      epochs: st.epoch,
+      reason: stop.reason,
+      bestEpoch: st.best.epoch,
+      monitor: s.cfg.earlyStopping.monitor,
+      bestValue: st.best.value,
+      best: s.history.find((r) => r.epoch === st.best.epoch) ?? null,
+      warnings: p.warnings,
+      seconds: p.elapsed(),
+    };
+    await this.endSession(s, stop.status, stop.reason);
+    emit({ type: 'finished', result });
+    return result;
   }
 
   /**
