@@ -109,6 +109,8 @@ export class ImageViewState {
   private pending: { name: string; promise: Promise<[ImagePixels, MaskPixels]> } | null = null;
 
   private settle: () => void = () => {};
+  /** The full resolution replaced an overview and has not been drawn yet (perf's fullImageAt). */
+  private fullPending = false;
   /**
    * Resolves once the first image is on screen, or its first load ended without one: what a page
    * opened at an image holds back until then (App.svelte: the image list, the GPU worker).
@@ -271,7 +273,7 @@ export class ImageViewState {
     this.image = image;
     this.mask = mask;
     if (this.fitPending) this.fit();
-    if (fromOverview) recordFullImage();
+    this.fullPending = fromOverview;
   }
 
   private source(im: ImagePixels | ImageOverview): PixelSource {
@@ -374,10 +376,15 @@ export class ImageViewState {
     untrack(() => this.drawVersion++);
   }
 
+  /** A pane drew the image's bitmaps (each draw): the first draw, and the first of the full resolution after an overview, are timed. */
   firstDrawn(): void {
     if (!this.image && !this.overview) return;
     recordFirstImage();
     this.settle();
+    if (this.fullPending && this.image && this.bitmaps?.original.factor === 1) {
+      this.fullPending = false;
+      recordFullImage();
+    }
   }
 
   /**

@@ -5,8 +5,9 @@ export interface PerfRecord {
   /** performance.now() when an image's pixels were first drawn; null before. */
   firstImageAt: number | null;
   /**
-   * performance.now() when the full resolution of an image first shown from its overview replaced
-   * it (issue 14); null before, and for images small enough to be shown at full resolution at once.
+   * performance.now() when the full resolution of an image first shown from its overview was first
+   * drawn in its place (issue 14); null before, and for images small enough to be shown at full
+   * resolution at once.
    */
   fullImageAt: number | null;
   /** Durations of the most recent draws, ms (bounded). */
