@@ -160,7 +160,10 @@ export class ImageViewState {
       // from its overview first; the full resolution is asked for as soon as the overview is in
       // (the engine kept the decode for it) and used once the overview has been painted.
       let full: Promise<[ImagePixels, MaskPixels]> | null = null;
-      if (!sameImage) {
+      // Asked again while its overview is shown (the run or the list changed): the overview stays,
+      // and the full-resolution request in flight is shared (pixelsOf).
+      const overviewShown = this.overview?.image.name === name;
+      if (!sameImage && !overviewShown) {
         const overview = await this.overviewOf(name);
         if (seq !== this.loadSeq) return;
         if (overview) {
