@@ -202,11 +202,17 @@ export class ImageViewState {
     const sizeChanged = !this.image || this.image.width !== image.width || this.image.height !== image.height;
     this.hist = histogram(this.source(image));
     this.contrast = { ...this.contrast, lo: image.display.lo, hi: Math.max(image.display.hi, image.display.lo + 1) };
+    // The per-class layers take the image's size only for overlapping classes (a 4096 x 4096
+    // image's two extra bitmaps are 128 MB); elsewhere they are one pixel and never drawn.
+    const cs = this.overlapping ? image : { width: 1, height: 1 };
+    const classBm = () => ({ classProb: new Bitmap(cs.width, cs.height), classError: new Bitmap(cs.width, cs.height) });
     if (sizeChanged || !this.bitmaps) {
       const bm = () => new Bitmap(image.width, image.height);
-      this.bitmaps = { original: bm(), gt: bm(), pred: bm(), error: bm(), classProb: bm(), classError: bm() };
+      this.bitmaps = { original: bm(), gt: bm(), pred: bm(), error: bm(), ...classBm() };
       this.errorScratch = new Uint8Array(image.width * image.height);
       this.fitPending = true;
+    } else if (this.bitmaps.classProb.width !== cs.width || this.bitmaps.classProb.height !== cs.height) {
+      this.bitmaps = { ...this.bitmaps, ...classBm() };
     }
     this.image = image;
     this.mask = mask;
