@@ -18,6 +18,7 @@ import { PredictRunParams, PredictRunResultSchema } from './payloads/predict.ts'
 import type { PredictRunResult } from './payloads/predict.ts';
 import type { ImageMetricsResult, MetricsTableResult } from './payloads/metrics.ts';
 import {
+  ClassPredictionHeaderSchema,
   ImageHeaderSchema,
   MaskHeaderSchema,
   PixelNameParams,
@@ -27,7 +28,7 @@ import {
   SaveMaskParams,
   SaveMaskResultSchema,
 } from './payloads/pixels.ts';
-import type { ImagePixels, MaskPixels, PredictionPixels, SaveMaskResult } from './payloads/pixels.ts';
+import type { ClassPredictionPixels, ImagePixels, MaskPixels, PredictionPixels, SaveMaskResult } from './payloads/pixels.ts';
 import type { SaveMaskParams as SaveMaskInput } from './payloads/pixels.ts';
 import {
   BrowseFoldersParams,
@@ -111,6 +112,12 @@ export interface Contract {
   /** The latest per-epoch preview prediction of a (running) run. */
   getPreviewPixels(p: In<typeof PreviewPixelsParams>): Promise<PredictionPixels>;
   /**
+   * Overlapping classes: one image's per-class probabilities, stored per-class masks and per-class
+   * ground truth of a run (ClassPredictionHeaderSchema says the layout). NotFound when the run holds
+   * no current prediction of it; a ConfigError for a run that is not on overlapping classes.
+   */
+  getClassPredictionPixels(p: In<typeof PredictionPixelsParams>): Promise<ClassPredictionPixels>;
+  /**
    * Save an edited mask (class ids) atomically into the edited-masks folder. Refused with a
    * ConflictError when the mask on disk is no longer `baseVersion` (unless `overwrite`).
    */
@@ -168,6 +175,7 @@ export const METHODS = {
   getMaskPixels: { kind: 'download', params: PixelNameParams, result: MaskHeaderSchema },
   getPredictionPixels: { kind: 'download', params: PredictionPixelsParams, result: PredictionHeaderSchema },
   getPreviewPixels: { kind: 'download', params: PreviewPixelsParams, result: PredictionHeaderSchema },
+  getClassPredictionPixels: { kind: 'download', params: PredictionPixelsParams, result: ClassPredictionHeaderSchema },
   saveMask: { kind: 'upload', params: SaveMaskParams, result: SaveMaskResultSchema },
   listRuns: { kind: 'json', params: NoParams, result: ListRunsResultSchema },
   getRun: { kind: 'json', params: RunParams, result: RunDetailSchema },

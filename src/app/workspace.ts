@@ -25,6 +25,7 @@ import type {
   OpenDemoResult,
   PredictImageResult,
   PredictionPixels,
+  ClassPredictionPixels,
   ProjectSummary,
   RunDetail,
   RunThresholds,
@@ -59,7 +60,7 @@ import { browseFolders, createNewProject, proposeNewProject } from './new-projec
 import { PredictRunner } from './predict/predict-runner.ts';
 import { openProjectFolder, summarize, takeEditLock } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
-import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
+import { classPredictionPixels, imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
 import { runReportJob } from './report-job.ts';
 import { checkFineTunable } from './fine-tune-check.ts';
 import { runDir } from './run-files.ts';
@@ -268,6 +269,11 @@ export class Workspace implements Contract {
   async getPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<PredictionPixels> {
     const p = this.open();
     return predictionPixels(p, runId, this.image(p, name));
+  }
+
+  async getClassPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<ClassPredictionPixels> {
+    const p = this.open();
+    return classPredictionPixels(p, runId, this.image(p, name));
   }
 
   async getPreviewPixels({ runId }: { runId: string }): Promise<PredictionPixels> {
