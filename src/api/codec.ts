@@ -3,13 +3,14 @@
 import type { DownloadMethod } from './contract.ts';
 import { ContractError, ERROR_NAMES } from './errors.ts';
 import { decodeFrame, encodeFrame, typedBody } from './frame.ts';
-import type { ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels, SaveMaskParams } from './payloads/pixels.ts';
+import type { ClassPredictionPixels, ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels, SaveMaskParams } from './payloads/pixels.ts';
 import { parseParams, parseResult } from './wire.ts';
 
-export type DownloadResult = ImagePixels | MaskPixels | PredictionPixels | ImageOverview | MaskOverview;
+export type DownloadResult = ImagePixels | MaskPixels | PredictionPixels | ImageOverview | MaskOverview | ClassPredictionPixels;
 
-function elements(h: { width: number; height: number; channels?: number }): number {
-  return h.width * h.height * (h.channels ?? 1);
+/** Values in the data: interleaved `channels`, or `planes` one after another (class predictions). */
+function elements(h: { width: number; height: number; channels?: number; planes?: number }): number {
+  return h.width * h.height * (h.planes ?? h.channels ?? 1);
 }
 
 function withoutData<T extends { data: unknown }>(v: T): Omit<T, 'data'> {

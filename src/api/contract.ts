@@ -18,6 +18,7 @@ import { PredictRunParams, PredictRunResultSchema } from './payloads/predict.ts'
 import type { PredictRunResult } from './payloads/predict.ts';
 import type { ImageMetricsResult, MetricsTableResult } from './payloads/metrics.ts';
 import {
+  ClassPredictionHeaderSchema,
   ImageHeaderSchema,
   ImageOverviewHeaderSchema,
   MaskHeaderSchema,
@@ -30,7 +31,7 @@ import {
   SaveMaskParams,
   SaveMaskResultSchema,
 } from './payloads/pixels.ts';
-import type { ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels, SaveMaskResult } from './payloads/pixels.ts';
+import type { ClassPredictionPixels, ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels, SaveMaskResult } from './payloads/pixels.ts';
 import type { SaveMaskParams as SaveMaskInput } from './payloads/pixels.ts';
 import {
   BrowseFoldersParams,
@@ -122,6 +123,12 @@ export interface Contract {
   /** The latest per-epoch preview prediction of a (running) run. */
   getPreviewPixels(p: In<typeof PreviewPixelsParams>): Promise<PredictionPixels>;
   /**
+   * Overlapping classes: one image's per-class probabilities, stored per-class masks and per-class
+   * ground truth of a run (ClassPredictionHeaderSchema says the layout). NotFound when the run holds
+   * no current prediction of it; a ConfigError for a run that is not on overlapping classes.
+   */
+  getClassPredictionPixels(p: In<typeof PredictionPixelsParams>): Promise<ClassPredictionPixels>;
+  /**
    * Save an edited mask (class ids) atomically into the edited-masks folder. Refused with a
    * ConflictError when the mask on disk is no longer `baseVersion` (unless `overwrite`).
    */
@@ -181,6 +188,7 @@ export const METHODS = {
   getMaskOverview: { kind: 'download', params: OverviewParams, result: MaskOverviewHeaderSchema },
   getPredictionPixels: { kind: 'download', params: PredictionPixelsParams, result: PredictionHeaderSchema },
   getPreviewPixels: { kind: 'download', params: PreviewPixelsParams, result: PredictionHeaderSchema },
+  getClassPredictionPixels: { kind: 'download', params: PredictionPixelsParams, result: ClassPredictionHeaderSchema },
   saveMask: { kind: 'upload', params: SaveMaskParams, result: SaveMaskResultSchema },
   listRuns: { kind: 'json', params: NoParams, result: ListRunsResultSchema },
   getRun: { kind: 'json', params: RunParams, result: RunDetailSchema },

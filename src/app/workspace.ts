@@ -27,6 +27,7 @@ import type {
   OpenDemoResult,
   PredictImageResult,
   PredictionPixels,
+  ClassPredictionPixels,
   ProjectSummary,
   RunDetail,
   RunThresholds,
@@ -61,7 +62,7 @@ import { browseFolders, createNewProject, proposeNewProject } from './new-projec
 import { PredictRunner } from './predict/predict-runner.ts';
 import { openProjectFolder, summarize, takeEditLock } from './open-project.ts';
 import type { ImageRecord, OpenProject } from './open-project.ts';
-import { imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
+import { classPredictionPixels, imagePixels, maskPixels, predictionPixels, previewPixels } from './pixels.ts';
 import { RecentPixels, imageOverview, maskOverview } from './overview.ts';
 import { runReportJob } from './report-job.ts';
 import { checkFineTunable } from './fine-tune-check.ts';
@@ -295,6 +296,11 @@ export class Workspace implements Contract {
   async getPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<PredictionPixels> {
     const p = this.open();
     return predictionPixels(p, runId, this.image(p, name));
+  }
+
+  async getClassPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<ClassPredictionPixels> {
+    const p = this.open();
+    return classPredictionPixels(p, runId, this.image(p, name));
   }
 
   async getPreviewPixels({ runId }: { runId: string }): Promise<PredictionPixels> {

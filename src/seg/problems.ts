@@ -2,26 +2,10 @@
 // do. Readers collect problems and carry on with the next file; only `blocking` problems stop
 // training (and make `seglens inspect` exit non-zero).
 import { z } from 'zod';
+import type { FILE_PROBLEM_IDS, SHARED_IDS } from './checks.ts';
 
-export type ProblemCode =
-  | 'missing-partner'
-  | 'duplicate-stem'
-  | 'size-mismatch'
-  | 'mask-unknown-values'
-  | 'mask-interpolated'
-  | 'lossy-mask'
-  | 'corrupt-file'
-  | 'empty-file'
-  | 'unsupported-format'
-  | 'image-too-large'
-  | 'constant-image'
-  | 'mask-overlap'
-  | 'not-a-label-image'
-  | 'class-missing-in-split'
-  | 'split-leakage'
-  | 'split-imbalance'
-  | 'split-manifest-mismatch'
-  | 'split-share-unmet';
+/** A problem's id: a file fault, or a check the audit shares (one catalogue: checks.ts). */
+export type ProblemCode = keyof typeof FILE_PROBLEM_IDS | (typeof SHARED_IDS)[number];
 
 export interface Problem {
   code: ProblemCode;

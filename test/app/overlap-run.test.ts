@@ -8,7 +8,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatchJson, dispatchUpload, encodeSaveMask } from '../../src/api/index.ts';
+import { decodeDownload, dispatchDownload, dispatchJson, dispatchUpload, encodeSaveMask } from '../../src/api/index.ts';
+import type { ClassPredictionPixels } from '../../src/api/index.ts';
+import { openDataset, readPairLabels } from '../../src/seg/dataset/index.ts';
+import { readRawMask } from '../../src/seg/image-io.ts';
+import { atThreshold } from '../../src/seg/metrics/index.ts';
+import { unlink } from 'node:fs/promises';
 import { exportMasks } from '../../src/app/mask-export.ts';
 import { exportReport } from '../../src/app/report.ts';
 import { readdir } from 'node:fs/promises';
@@ -118,5 +123,58 @@ describe('an overlapping run in the app', () => {
     expect(table.summary.meanForegroundDice).toBeCloseTo(val.result.meanForegroundDice!, 12);
     const one = (await dispatchJson(ws, 'imageMetrics', { runId, name: table.rows[0].name })) as ImageMetricsResult;
     expect(one.row!.cells[2].tp).toBe(table.rows[0].cells[2].tp);
+  });
+
+  it('gives the image view each class by its own bit: probabilities whose thresholding is the stored masks, and the ground truth bits', { timeout: 180_000 }, async () => {
+    // The predictions of the previous test, made at the thresholds set by hand [0.5, 0.4, 0.2].
+    const ds = await openDataset(project);
+    const names = ds.pairs.map((pr) => pr.name);
+    expect(names.length).toBe(6);
+    let positives = 0;
+    let both = 0;
+    for (const pr of ds.pairs) {
+      const frame = await dispatchDownload(ws, 'getClassPredictionPixels', { runId, name: pr.name });
+      const cp = decodeDownload('getClassPredictionPixels', frame) as ClassPredictionPixels;
+      expect(cp.classes).toEqual([
+        { id: 1, name: 'nucleus', threshold: 0.4 },
+        { id: 2, name: 'nucleolus', threshold: 0.2 },
+      ]);
+      expect(cp.planes).toBe(4);
+      expect(cp.annotated).toBe(true);
+      const n = cp.width * cp.height;
+      const predBits = cp.data.subarray(2 * n, 3 * n);
+      for (const [k, c] of cp.classes.entries()) {
+        const stored = await readRawMask(join(runDir, 'predictions', c.name, `${pr.name}.png`));
+        let differ = 0;
+        for (let i = 0; i < n; i++) {
+          const fromProb = atThreshold(cp.data[k * n + i] / cp.probScale, c.threshold);
+          const inMask = stored.data[i] !== 0;
+          if (fromProb !== inMask) differ++;
+          if (inMask !== ((predBits[i] >> c.id) & 1) > 0) differ++;
+          if (inMask) positives++;
+        }
+        expect(differ, `${c.name} of ${pr.name}`).toBe(0);
+      }
+      for (let i = 0; i < n; i++) if ((predBits[i] & 6) === 6) both++;
+      // The ground truth plane is the project's per-class masks, bit for bit.
+      const gt = (await readPairLabels(ds.project, pr)).overlap!.multi;
+      expect(Array.from(cp.data.subarray(3 * n))).toEqual(Array.from(gt.data));
+    }
+    expect(positives).toBeGreaterThan(0);
+    // Pixels predicted as nucleus and nucleolus at once: what a class-id view cannot show.
+    expect(both).toBeGreaterThan(0);
+
+    // A prediction stored without its probabilities (before they were kept) is made again.
+    const stem = names[0];
+    await unlink(join(runDir, 'predictions', 'probs', `${stem}_nucleolus.png`));
+    await expect(dispatchDownload(ws, 'getClassPredictionPixels', { runId, name: stem })).rejects.toMatchObject({ name: 'NotFoundError' });
+    const again = (await dispatchJson(ws, 'predictRun', { runId })) as { predicted: number; cached: number };
+    expect(again).toMatchObject({ predicted: 1, cached: 5 });
+    expect(existsSync(join(runDir, 'predictions', 'probs', `${stem}_nucleolus.png`))).toBe(true);
+
+    // Moving the thresholds removes the probabilities with the masks.
+    await dispatchJson(ws, 'setThresholds', { runId, values: [0.5, 0.5, 0.5] });
+    expect((await readdir(join(runDir, 'predictions', 'probs'))).filter((f) => f.endsWith('.png'))).toEqual([]);
+    await expect(dispatchDownload(ws, 'getClassPredictionPixels', { runId, name: stem })).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 });

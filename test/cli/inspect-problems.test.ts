@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { json, seglens } from '../helpers/cli.ts';
+import { CHECKS } from '../../src/seg/checks.ts';
 
 const TABLE = { classes: [{ name: 'bg', values: [0], color: '#000000' }, { name: 'cell', values: [255], color: '#e6194b' }], background: 'bg', ignore: [] };
 
@@ -58,6 +59,9 @@ describe('seglens inspect on a folder with every kind of problem', () => {
     expect(r.code, r.stderr).toBe(1);
     const rep = json<{ problems: Problem[]; pairs: { name: string; ok: boolean }[]; blocking: boolean }>(r);
     const by = (code: string) => rep.problems.filter((p) => p.code === code).map((p) => p.file);
+    // Problems and findings take their ids from one catalogue.
+    for (const p of rep.problems) expect(CHECKS, p.code).toHaveProperty([p.code]);
+    for (const f of (rep as unknown as { findings: { id: string }[] }).findings) expect(CHECKS, f.id).toHaveProperty([f.id]);
     expect(by('missing-partner').sort()).toEqual(['images/b.png', 'masks/c.png']);
     const dup = rep.problems.filter((p) => p.code === 'duplicate-stem');
     expect(dup).toHaveLength(1);

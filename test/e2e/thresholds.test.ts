@@ -1,7 +1,11 @@
 // Issue 16 in the app: the multi-label demo (nuclei with nucleoli) trained from the Training view,
 // then the threshold panel: one slider per class, the Dice at the chosen threshold shown, and the
 // Dice changing live as the nucleolus slider moves to a shared 0.5, equal to the run's validation
-// curve there (thresholds.json); saved, the best weights apply it. Screenshot: test-output/e2e/thresholds-*.png.
+// curve there (thresholds.json); saved, the best weights apply it. Then the image view's per-class
+// layers: the image predicted again, each class's TP/FP/FN by its own mask equal to the counts of the
+// stored files, the nucleolus probability layer and the nucleus error map drawn (and gone when turned
+// off), the probability under the pointer equal to the stored map. Screenshots:
+// test-output/e2e/thresholds-*.png.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateOverlappingDemo } from '../../src/seg/demo/index.ts';
+import { readRawMask } from '../../src/seg/image-io.ts';
 import { collectErrors, ensureRendererBuilt, launchChromium, serve, shot, skipWithoutChromium } from './harness.ts';
 import type { Served } from './harness.ts';
 
@@ -74,6 +79,52 @@ describe.skipIf(skipWithoutChromium('the threshold browser test'))('threshold sl
     await page.click('[data-testid=image-table] [data-image="demo_01"]');
     await expect.poll(() => page.textContent('[data-testid=overlap-note]')).toMatch(/Overlapping classes: these layers show one class per pixel/);
     await shot(page, 'thresholds-4-image-view');
+
+    // Saving the thresholds removed the stored predictions: predict this image again (a reload
+    // gives the image list as it now is).
+    await page.reload();
+    await page.click('[data-view=project]');
+    await page.click('[data-testid=image-table] [data-image="demo_01"]');
+    await page.click('[data-action=predict-image]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=class-layers]', { timeout: 120_000 });
+    const runDir = join(project, 'runs', runs[0]);
+    const bin = async (f: string) => Array.from((await readRawMask(f)).data, (v) => v !== 0);
+    for (const c of ['nucleus', 'nucleolus']) {
+      const gt = await bin(join(project, 'masks', c, 'demo_01.png'));
+      const pred = await bin(join(runDir, 'predictions', c, 'demo_01.png'));
+      const want = { tp: 0, fp: 0, fn: 0 };
+      gt.forEach((g, i) => (g && pred[i] ? want.tp++ : g ? want.fn++ : pred[i] ? want.fp++ : 0));
+      const cell = page.locator(`[data-testid="class-counts-${c}"]`);
+      await expect.poll(() => cell.getAttribute('data-tp')).toBe(String(want.tp));
+      expect({ tp: Number(await cell.getAttribute('data-tp')), fp: Number(await cell.getAttribute('data-fp')), fn: Number(await cell.getAttribute('data-fn')) }).toEqual(want);
+    }
+    const pane = page.locator('[data-pane=main]');
+    const plain = await pane.screenshot();
+    await page.check('[data-class-prob=nucleolus]');
+    await expect.poll(async () => Buffer.compare(await pane.screenshot(), plain) !== 0).toBe(true);
+    await page.check('[data-class-error=nucleus]');
+    expect(await page.isChecked('[data-class-prob=nucleolus]')).toBe(true);
+    expect(await page.isChecked('[data-class-error=nucleus]')).toBe(true);
+    expect(await page.isChecked('[data-class-error=nucleolus]')).toBe(false);
+    await shot(page, 'thresholds-5-class-layers');
+    // The probability under the pointer is the stored map's value there.
+    const box = (await pane.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const status = (await page.textContent('[data-testid=hover]')) ?? '';
+    const m = /x (\d+), y (\d+):.*probability nucleus ([\d.]+), nucleolus ([\d.]+)/.exec(status);
+    expect(m, status).not.toBeNull();
+    const probs = await readRawMask(join(runDir, 'predictions', 'probs', 'demo_01_nucleolus.png'));
+    expect(probs.bitDepth).toBe(16);
+    expect(m![4]).toBe((probs.data[Number(m![2]) * probs.width + Number(m![1])] / 65535).toFixed(3));
+    // Both off again: the pane is as before.
+    await page.uncheck('[data-class-prob=nucleolus]');
+    await page.uncheck('[data-class-error=nucleus]');
+    await page.mouse.move(0, 0);
+    await expect.poll(async () => Buffer.compare(await pane.screenshot(), plain)).toBe(0);
+    // The error map alone, zoomed in, for a look at the nucleus's own errors.
+    await page.check('[data-class-error=nucleus]');
+    await page.check('[data-class-error=nucleolus]');
+    await shot(page, 'thresholds-6-class-errors');
     expect(errors).toEqual([]);
   });
 });

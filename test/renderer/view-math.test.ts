@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { imagePx, imageToStage, pixelAt, screenPx, screenToStage, stagePx, stageToImage } from '../../renderer/src/lib/view/coords.ts';
 import { colourTable, foldHistogram, histogram, levels, pack, percentileRange, renderImage } from '../../renderer/src/lib/view/lut.ts';
 import { IGNORE } from '../../src/api/index.ts';
-import { ERROR_KIND, UNLABELLED_HATCH, errorKinds, errorOverlay, labelOverlay, paint } from '../../renderer/src/lib/view/overlays.ts';
+import { ERROR_KIND, UNLABELLED_HATCH, bitErrorKinds, bitErrorOverlay, errorKinds, errorOverlay, labelOverlay, paint, probabilityOverlay } from '../../renderer/src/lib/view/overlays.ts';
 import { fitViewport, oneToOne, panBy, visibleRect, wheelFactor, zoomAbout } from '../../renderer/src/lib/view/viewport.ts';
 import { formatRoute, parseRoute } from '../../renderer/src/lib/router.ts';
 import { actionOf, SHORTCUTS } from '../../renderer/src/lib/view/shortcuts.ts';
@@ -232,5 +232,45 @@ describe('partial repaint (what the editor uses after a stroke)', () => {
       expect(e3).toEqual(e2);
       expect(part.tp + part.fn).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('overlapping classes: each class by its own bit', () => {
+  // Bits: 1 << 1 nucleus, 1 << 2 nucleolus; a nucleolus pixel inside its nucleus has both.
+  const N = 2;
+  const L = 4;
+  const gt = new Uint16Array([N | L, N | L, N, 1, 1, IGNORE]);
+  const pred = new Uint16Array([N | L, N, 1, N, N | L, N]);
+  it('counts TP/FP/FN of one class from its own bit, never the class-id view, and skips unlabelled pixels', () => {
+    const kinds = new Uint8Array(6);
+    expect(bitErrorKinds(gt, pred, 1, kinds)).toEqual({ tp: 2, fp: 2, fn: 1 });
+    expect(Array.from(kinds)).toEqual([ERROR_KIND.tp, ERROR_KIND.tp, ERROR_KIND.fn, ERROR_KIND.fp, ERROR_KIND.fp, ERROR_KIND.none]);
+    expect(bitErrorKinds(gt, pred, 2, kinds)).toEqual({ tp: 1, fp: 1, fn: 1 });
+    expect(Array.from(kinds)).toEqual([ERROR_KIND.tp, ERROR_KIND.fn, ERROR_KIND.none, ERROR_KIND.none, ERROR_KIND.fp, ERROR_KIND.none]);
+  });
+  it('draws the classes asked for, a later one over an earlier one, and returns their counts', () => {
+    const out = new Uint32Array(6);
+    const counts = bitErrorOverlay(gt, pred, 6, 1, [1, 2], { opacity: 1, showTp: false }, 'fill', out);
+    expect(counts).toEqual([{ tp: 2, fp: 2, fn: 1 }, { tp: 1, fp: 1, fn: 1 }]);
+    const fp = pack(0xe6, 0x9f, 0x00, 255);
+    const fn = pack(0x56, 0xb4, 0xe9, 255);
+    // Pixel 1: nucleus correct (not drawn), nucleolus missed (drawn over it).
+    expect(Array.from(out)).toEqual([0, fn, fn, fp, fp, 0]);
+    expect(bitErrorOverlay(gt, pred, 6, 1, [], { opacity: 1, showTp: true }, 'fill', out)).toEqual([]);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+  it('draws a probability as its class colour at alpha p x opacity, composited over what is there', () => {
+    const out = new Uint32Array(3);
+    probabilityOverlay(new Uint16Array([0, 65535, 32768]), 65535, '#ff0000', 1, out);
+    expect(out[0]).toBe(0);
+    expect(out[1]).toBe(pack(255, 0, 0, 255));
+    expect(out[2]).toBe(pack(255, 0, 0, 128));
+    probabilityOverlay(new Uint16Array([65535, 0, 65535]), 65535, '#0000ff', 0.5, out);
+    expect(out[0]).toBe(pack(0, 0, 255, 128));
+    expect(out[1]).toBe(pack(255, 0, 0, 255));
+    // Blue at 0.5 over red at 128/255: alpha 0.5 + 0.502 x 0.5 = 0.751 (192/255), two thirds blue.
+    expect(out[2] >>> 24).toBe(192);
+    expect(out[2] & 255).toBe(85);
+    expect((out[2] >>> 16) & 255).toBe(170);
   });
 });

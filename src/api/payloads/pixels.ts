@@ -101,6 +101,39 @@ export const PredictionHeaderSchema = z.object({
 });
 export type PredictionHeader = z.infer<typeof PredictionHeaderSchema>;
 
+/**
+ * getClassPredictionPixels: a run on overlapping classes, one image, every foreground class by its
+ * own bit. The data is `planes` planes of width x height uint16 values, one after another:
+ *   planes 0 .. F-1  the probability of classes[k] (the sigmoid output), value = p x probScale
+ *                    (stored in p's 1/1000 threshold bin, so cutting it at `threshold` by the one
+ *                    rule, bin(value / probScale) >= bin(threshold), gives the stored mask)
+ *   plane F          the stored prediction: bit `id` set where classes[k] (of that id) is predicted
+ *                    (its mask in the run folder, cut at the model's thresholds)
+ *   plane F + 1      the ground truth of the project's per-class masks: bit `id` set where the
+ *                    class is, IGNORE (255) where the pixel is unlabelled or there is no mask
+ * (F = classes.length, planes = F + 2). A pixel of two classes has both bits.
+ */
+export const ClassPredictionHeaderSchema = z.object({
+  kind: z.literal('class-prediction'),
+  name: imageName,
+  runId,
+  width: count,
+  height: count,
+  dtype: z.literal('uint16'),
+  planes: z.number().int().min(3).max(9),
+  /** Probability 1 is stored as this value. */
+  probScale: z.literal(65535),
+  epoch: z.number().int().min(0).nullable(),
+  /** The foreground classes, in plane order: class id, name and the threshold the model applies. */
+  classes: z
+    .array(z.object({ id: z.number().int().min(0).max(6), name: z.string().min(1), threshold: z.number().min(0).max(1) }))
+    .min(1)
+    .max(6),
+  /** Whether the image has ground truth (else the last plane is all IGNORE). */
+  annotated: z.boolean(),
+}).refine((h) => h.planes === h.classes.length + 2, { message: 'planes must be classes.length + 2', path: ['planes'] });
+export type ClassPredictionHeader = z.infer<typeof ClassPredictionHeaderSchema>;
+
 /** saveMask: the header of the uploaded frame; the frame's data is the class ids (uint8). */
 export const SaveMaskParams = z.strictObject({
   name: imageName,
@@ -138,6 +171,10 @@ export interface MaskOverview extends MaskOverviewHeader {
 }
 export interface PredictionPixels extends PredictionHeader {
   data: Uint8Array;
+}
+export interface ClassPredictionPixels extends ClassPredictionHeader {
+  /** The planes, see ClassPredictionHeaderSchema. */
+  data: Uint16Array;
 }
 export interface SaveMaskParams extends SaveMaskMeta {
   data: Uint8Array;

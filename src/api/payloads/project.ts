@@ -25,7 +25,8 @@ export const ProjectSummarySchema = z.object({
   readOnly: z.string().nullable(),
   /**
    * Classes may overlap ("overlapping": true): masks and predictions reach the UI as class-id views
-   * (a pixel of two classes shows the later one), and the editor cannot save.
+   * (a pixel of two classes shows the later one), each class by its own bit through
+   * getClassPredictionPixels, and the editor cannot save.
    */
   overlapping: z.boolean().optional(),
 });

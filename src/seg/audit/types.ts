@@ -9,32 +9,9 @@ export type Severity = 'critical' | 'warning' | 'info';
 /** Display and sort order: the most serious first. */
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info'];
 
-/** Every finding id with one line on what it means (printed by reports and `seglens eval --audit`). */
-export const FINDING_IDS = {
-  'background-dominated':
-    'A background-inclusive figure (pixel accuracy, channel-summed Dice, Dice with background) looks good while the mean foreground Dice is poor.',
-  'below-baseline': 'Pixel accuracy is not clearly above that of predicting every pixel as background.',
-  'class-never-predicted': 'A foreground class in the ground truth that the model predicts nowhere, or on fewer than 5 % of its true pixels (Dice near 0).',
-  'deceptive-images': 'Images whose background-inclusive score is high but whose foreground Dice is low, worst first.',
-  'small-objects-missed': 'Many ground-truth objects of a class are missed although its pixel Dice looks acceptable (large objects carry the Dice).',
-  'segmentation-bias': 'Predictions of a class systematically too wide (or too narrow) along its true edges, by an estimated number of pixels.',
-  'class-missing-in-split': 'A class occurs in the data set but in none of the images of a split.',
-  'split-imbalance': "A class's pixel share differs strongly between training and validation (or test).",
-  'split-leakage': 'Identical or near-identical images (also flipped, rotated by 90 degrees or slightly shifted), or one group, on both sides of a split: the held-out score is inflated.',
-  'split-share-unmet': 'The split could not give the requested shares (few groups, or duplicates kept together): what it got instead.',
-  'mask-unknown-values': 'Mask values that are in no class of the class table: those pixels are left unlabelled.',
-  'mask-interpolated': 'Masks (label or instance) resized with interpolation: class edges or object rims carry in-between values.',
-  'lossy-mask': 'Masks stored as JPEG (lossy): values near edges changed by compression.',
-  'ignored-share': 'A large share of the ground truth is unlabelled or ignored (per image, and along the edges of which class), left out of training and metrics.',
-  'pairing-suspect': 'An image and its mask do not seem to belong together: another mask, or the mask shifted, fits the image better.',
-  'metric-mismatch': 'A figure recorded during training differs from the same figure recomputed afterwards on the same images.',
-  'not-learning': 'Training loss stays at the chance level (ln K for K classes) or foreground Dice never improves.',
-  collapsed: 'The network predicts one class nearly everywhere (the other classes get under a quarter of the pixels they cover).',
-  diverged: 'The loss became NaN/infinite or exploded.',
-  'threshold-problem': "Overlapping classes: a class's probabilities rank its pixels well (high pixel ROC-AUC) but its mask at its threshold is poor (low Dice).",
-  'cooccurrence-shortcut': 'Overlapping classes: a class that lies inside another is predicted over most of that parent class, far beyond where it truly is.',
-  overfitting: 'Validation loss rises (or the validation metric falls from its best) while the training loss keeps falling.',
-} as const;
+import { FINDING_IDS } from '../checks.ts';
+
+export { FINDING_IDS };
 
 export type FindingId = keyof typeof FINDING_IDS;
 

@@ -8,7 +8,9 @@
 // Outputs, in `outDir`:
 //   <stem>.png                 label mask in the class table's own stored values (writeLabelMask),
 //                              so it reads like the user's ground-truth masks in any tool
-//   probs/<stem>_<class>.png   probability of that class, a 16-bit grey PNG: value = round(p * 65535).
+//   probs/<stem>_<class>.png   probability of that class, a 16-bit grey PNG: value = round(p * 65535)
+//                              (kept in p's 1/1000 threshold bin: storedProbability). Always
+//                              written into a run folder for overlapping classes.
 //                              16-bit PNG rather than float TIFF: every viewer (Fiji, napari,
 //                              Python's PIL/imageio) opens it, it is lossless, and its step
 //                              1/65535 is far below any meaningful probability difference.
@@ -25,6 +27,7 @@ import { normalize } from '../../seg/normalize.ts';
 import type { Problem } from '../../seg/problems.ts';
 import { listFolder, stemOf } from '../../seg/project/files.ts';
 import { writeLabelMask } from '../../seg/mask-write.ts';
+import { binOf } from '../../seg/metrics/index.ts';
 import { classMaskFolders, modelThresholds, predictedClassView, thresholdProbs, writeClassMasks } from './overlap-output.ts';
 import type { RawImage } from '../../seg/types.ts';
 import { WriteGate } from '../../seg/write-gate.ts';
@@ -81,6 +84,19 @@ export interface PredictFilesResult {
   /** True when the signal stopped the batch early. */
   aborted: boolean;
   seconds: number;
+}
+
+/**
+ * A probability as stored in a 16-bit map: round(p x 65535), moved by one step where rounding
+ * would cross a 1/1000 bin edge, so the stored value lies in p's threshold bin (the one rule of
+ * src/seg/metrics/thresholds.ts): a map cut at a threshold gives exactly the mask cut from p.
+ */
+export function storedProbability(p: number): number {
+  const c = Math.min(1, Math.max(0, p));
+  const v = Math.round(c * PROB_SCALE);
+  const b = binOf(c);
+  const got = binOf(v / PROB_SCALE);
+  return got > b ? v - 1 : got < b ? v + 1 : v;
 }
 
 /** Class names made safe as file-name parts; falls back to `<id>_<name>` if two become equal. */
@@ -159,7 +175,7 @@ async function writeProbMaps(gate: WriteGate, dir: string, stem: string, names: 
   const files: string[] = [];
   for (let k = 0; k < K; k++) {
     const plane = new Uint16Array(n);
-    for (let p = 0; p < n; p++) plane[p] = Math.round(Math.min(1, Math.max(0, probs[p * K + k])) * PROB_SCALE);
+    for (let p = 0; p < n; p++) plane[p] = storedProbability(probs[p * K + k]);
     const png = await encodePng({ data: plane, width, height, channels: 1 });
     const file = join(dir, `${stem}_${names[k]}.png`);
     await gate.writeFile(file, png);

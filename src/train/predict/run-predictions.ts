@@ -7,15 +7,16 @@
 // best checkpoint has changed since (a resumed run improved), every stored prediction is stale and
 // is removed before new ones are written. Every file is written through the caller's write gate
 // (the run folder's: output-gate.ts's runGate, or the app's project gate at the end of a training).
+import { existsSync } from 'node:fs';
 import { FileError } from '../../seg/errors.ts';
 import type { Problem } from '../../seg/problems.ts';
 import type { WriteGate } from '../../seg/write-gate.ts';
 import { RUN_FILES } from '../trainer/run-folder.ts';
 import { readCheckpointState } from '../trainer/checkpoint.ts';
-import { clearPredictions, predictedStems, predictionStem, predictionsDir, readPredictionIndex, writePredictionIndex } from '../trainer/run-outputs.ts';
+import { classProbFile, clearPredictions, predictedStems, predictionStem, predictionsDir, readPredictionIndex, writePredictionIndex } from '../trainer/run-outputs.ts';
 import type { PredictionIndex } from '../trainer/run-outputs.ts';
-import { loadModel } from './model-io.ts';
-import { predictFiles } from './predict-files.ts';
+import { inspectModel, loadModel } from './model-io.ts';
+import { predictFiles, probFileNames } from './predict-files.ts';
 
 export interface RunPredictItem {
   /** The image's name in the project (for progress and problems). */
@@ -58,8 +59,13 @@ export async function predictRun(gate: WriteGate, runDir: string, items: readonl
   const stale = before !== null && before.epoch !== epoch;
   if (stale) await clearPredictions(gate, runDir);
   const done = stale ? new Set<string>() : await predictedStems(runDir);
-  const cached = items.filter((it) => done.has(predictionStem(it.image))).map((it) => it.name);
-  const todo = items.filter((it) => !done.has(predictionStem(it.image)));
+  // Overlapping classes: every class's probability is kept beside its mask (the app's per-class
+  // layers read them); an image stored without them (before they were kept) is predicted again.
+  const { meta: info } = await inspectModel(runDir);
+  const probNames = info.overlapping ? probFileNames(info) : [];
+  const complete = (it: RunPredictItem) => done.has(predictionStem(it.image)) && probNames.every((n) => existsSync(classProbFile(runDir, n, it.image)));
+  const cached = items.filter(complete).map((it) => it.name);
+  const todo = items.filter((it) => !complete(it));
   const result: RunPredictResult = { epoch, predicted: [], cached, problems: [], cleared: stale };
   if (todo.length === 0) {
     opts.onProgress?.(items.length, items.length, '');
@@ -82,6 +88,7 @@ export async function predictRun(gate: WriteGate, runDir: string, items: readonl
       {
         gate,
         outDir: predictionsDir(runDir),
+        writeProbs: probNames.length > 0,
         page: opts.page,
         maxPixels: opts.maxPixels,
         ...(validationTiling ? { tile: validationTiling.tile, overlap: validationTiling.overlap, ...(validationTiling.batch ? { batch: validationTiling.batch } : {}) } : {}),

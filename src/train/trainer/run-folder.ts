@@ -8,6 +8,9 @@
 //                            (as `seglens predict` writes them), made at the end of an app run or on
 //                            demand (predict/run-predictions.ts), one per image file stem
 //   predictions/index.json   which checkpoint (and its epoch) and tiling made them
+//   predictions/<class>/<stem>.png, predictions/probs/<stem>_<class>.png   overlapping classes:
+//                            each foreground class's mask at its threshold and every class's
+//                            probability (16-bit), for the app's per-class layers (run-outputs.ts)
 //   preview.png, preview.json  the per-epoch prediction of one validation image (class ids), app runs
 //   thresholds.json  overlapping classes: the best epoch's per-class thresholds, AUC, AP and the
 //                  validation curves (Dice, ROC, PR every 0.01) the app's threshold sliders read

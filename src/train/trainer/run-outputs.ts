@@ -17,6 +17,7 @@ import { writeLabelMask } from '../../seg/mask-write.ts';
 import { stemOf } from '../../seg/project/files.ts';
 import type { LabelMap } from '../../seg/types.ts';
 import type { WriteGate } from '../../seg/write-gate.ts';
+import { PROBS_FOLDER } from '../predict/defaults.ts';
 import { RUN_FILES } from './run-folder.ts';
 
 export const PredictionIndexSchema = z.object({
@@ -50,6 +51,25 @@ export function predictionStem(imageFile: string): string {
 /** The stored prediction of `imageFile` (which may not exist yet). */
 export function predictionFile(runDir: string, imageFile: string): string {
   return join(predictionsDir(runDir), `${predictionStem(imageFile)}.png`);
+}
+
+/**
+ * Overlapping classes: the stored binary mask (0/255) of one foreground class,
+ * `predictions/<class folder>/<stem>.png`; `classFolder` as predict/overlap-output.ts's
+ * classMaskFolders names it.
+ */
+export function classMaskFile(runDir: string, classFolder: string, imageFile: string): string {
+  return join(predictionsDir(runDir), classFolder, `${predictionStem(imageFile)}.png`);
+}
+
+/**
+ * Overlapping classes: the stored probability of one class, `predictions/probs/<stem>_<class>.png`,
+ * a 16-bit grey PNG (value = p x 65535, kept in p's 1/1000 threshold bin: predict-files.ts), so that
+ * cutting it at the model's thresholds gives exactly the stored masks; `probName` as
+ * predict-files.ts's probFileNames names it. Removed with the other predictions (clearPredictions).
+ */
+export function classProbFile(runDir: string, probName: string, imageFile: string): string {
+  return join(predictionsDir(runDir), PROBS_FOLDER, `${predictionStem(imageFile)}_${probName}.png`);
 }
 
 async function readJsonLoose(file: string): Promise<unknown> {
@@ -87,7 +107,8 @@ export async function clearPredictions(gate: WriteGate, runDir: string): Promise
   if (!existsSync(dir)) return;
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.isFile() && e.name.endsWith('.png')) await gate.remove(join(dir, e.name));
-    // Overlapping classes: the per-class masks, one folder per class (predict/overlap-output.ts).
+    // Overlapping classes: the per-class masks, one folder per class (predict/overlap-output.ts),
+    // and the per-class probabilities in probs/.
     else if (e.isDirectory()) for (const f of await readdir(join(dir, e.name))) if (f.endsWith('.png')) await gate.remove(join(dir, e.name, f));
   }
 }

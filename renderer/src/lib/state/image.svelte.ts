@@ -8,7 +8,7 @@
 // the editor, the pixel readout and the error map never see the overview.
 import { untrack } from 'svelte';
 import { IGNORE } from '../../../../src/api/index.ts';
-import type { ClassInfo, ImageMetricsResult, ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
+import type { ClassInfo, ClassPredictionPixels, ImageMetricsResult, ImageOverview, ImagePixels, MaskOverview, MaskPixels, PredictionPixels } from '../../../../src/api/index.ts';
 import type { ContractClient } from '../api.ts';
 import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
@@ -16,13 +16,14 @@ import { Bitmap } from '../view/bitmap.ts';
 import type { ImagePx, Size, Viewport } from '../view/coords.ts';
 import { histogram, percentileRange, renderImage } from '../view/lut.ts';
 import type { Contrast, PixelSource } from '../view/lut.ts';
-import { errorKinds, errorOverlay, grow, labelOverlay } from '../view/overlays.ts';
+import { bitErrorKinds, bitErrorOverlay, errorKinds, errorOverlay, grow, labelOverlay, probabilityOverlay } from '../view/overlays.ts';
 import type { ClassStyle, ErrorCounts, OverlayMode, PixelRect } from '../view/overlays.ts';
 import { recordFirstImage, recordFullImage } from '../view/perf.ts';
 import { MAX_SCALE, centred, fitViewport, oneToOne, panBy, zoomAbout } from '../view/viewport.ts';
 import { stagePx } from '../view/coords.ts';
 
-export type LayerId = 'original' | 'gt' | 'pred' | 'error';
+/** classProb, classError: overlapping classes only, every class by its own bit (see classLayers). */
+export type LayerId = 'original' | 'gt' | 'pred' | 'error' | 'classProb' | 'classError';
 export type Layout = 'single' | 'side-by-side';
 
 /** Fraction saturated at each end by "auto" (ImageJ's default). */
@@ -33,6 +34,16 @@ export interface Bitmaps {
   gt: Bitmap;
   pred: Bitmap;
   error: Bitmap;
+  classProb: Bitmap;
+  classError: Bitmap;
+}
+
+/** Overlapping classes: one class's own layers (its probability, its error map by its own bit). */
+export interface ClassLayer {
+  prob: boolean;
+  /** 0..1: opacity of probability 1. */
+  probOpacity: number;
+  error: boolean;
 }
 
 /** The overview of an image and its mask, drawn until the full resolution arrives. */
@@ -62,6 +73,8 @@ export interface HoverInfo {
   value: number[];
   gt: number | null;
   pred: number | null;
+  /** Overlapping classes: each class's probability at p, in classPrediction's class order. */
+  probs: number[] | null;
 }
 
 export class ImageViewState {
@@ -74,6 +87,17 @@ export class ImageViewState {
   /** Drawn while the full resolution of a large image is on its way; null once it is in. */
   overview = $state.raw<Overview | null>(null);
   prediction = $state.raw<PredictionPixels | null>(null);
+  /**
+   * Overlapping classes (a project with "overlapping": true): per class, its probability, its
+   * stored mask's bit and the ground truth's bit (getClassPredictionPixels), or why there are none.
+   */
+  overlapping = $state(false);
+  classPrediction = $state.raw<ClassPredictionPixels | null>(null);
+  classPredictionNote = $state<string | null>(null);
+  /** Per class id: which of its own layers are on; kept from image to image. */
+  classLayers = $state<Record<number, ClassLayer>>({});
+  /** Per class id: TP/FP/FN of its own bit on this image. */
+  classCounts = $state.raw<Record<number, ErrorCounts>>({});
   /** Why there is no prediction to show (no run, no prediction of this image, an error). */
   predictionNote = $state<string | null>(null);
   /** The image's scores against the run's prediction (imageMetrics), or why there are none. */
@@ -82,7 +106,7 @@ export class ImageViewState {
   reviewNote = $state<string | null>(null);
   hist = $state.raw<Uint32Array | null>(null);
   contrast = $state<Contrast>({ lo: 0, hi: 255, gamma: 1, lut: 'grey' });
-  show = $state<Record<LayerId, boolean>>({ original: true, gt: true, pred: true, error: false });
+  show = $state<Record<LayerId, boolean>>({ original: true, gt: true, pred: true, error: false, classProb: true, classError: true });
   mode = $state<Record<'gt' | 'pred' | 'error', OverlayMode>>({ gt: 'outline', pred: 'fill', error: 'fill' });
   /** Per class id: shown or not and its opacity, for the ground-truth and prediction overlays. */
   classStyles = $state<ClassStyle[]>([]);
@@ -150,6 +174,7 @@ export class ImageViewState {
       // Another image: the last one's prediction, scores and review note go at once, not when this
       // one's arrive (its pixels are shown before its prediction and scores: see below).
       this.prediction = null;
+      this.classPrediction = null;
       this.scores = null;
       this.reviewNote = null;
     }
@@ -192,7 +217,24 @@ export class ImageViewState {
           note = `${d.name}: ${d.message}`;
         }
       }
+      // Overlapping classes: each class's own planes, after the class-id view (an error here
+      // leaves that view and the scores shown, and says why).
+      let classPrediction: ClassPredictionPixels | null = null;
+      let classNote: string | null = null;
+      if (this.overlapping && runId && prediction) {
+        try {
+          classPrediction = await this.client.getClassPredictionPixels({ runId, name });
+        } catch (e) {
+          const d = describeError(e, 'Loading the per-class prediction');
+          classNote = `${d.name}: ${d.message}`;
+        }
+      }
       if (seq !== this.loadSeq) return;
+      this.classPrediction = classPrediction;
+      this.classPredictionNote = classPrediction ? null : (classNote ?? note ?? 'Needs a prediction of this image.');
+      if (classPrediction) {
+        for (const c of classPrediction.classes) this.classLayers[c.id] ??= { prob: false, probOpacity: 0.8, error: false };
+      }
       this.prediction = prediction;
       this.predictionNote = note;
       this.scores = scores;
@@ -244,10 +286,17 @@ export class ImageViewState {
   /** Bitmaps of `factor` for an image of `width` x `height`; the viewport is fitted again when the image's size changed. */
   private bitmapsFor(width: number, height: number, factor: number): void {
     const bm = this.bitmaps?.original;
-    if (bm && bm.width === width && bm.height === height && bm.factor === factor) return;
+    // The per-class layers take the image's size only for overlapping classes at full resolution
+    // (a 4096 x 4096 image's two extra bitmaps are 128 MB); elsewhere they are one pixel, never drawn.
+    const cs = this.overlapping && factor === 1 ? { width, height } : { width: 1, height: 1 };
+    const classBm = () => ({ classProb: new Bitmap(cs.width, cs.height), classError: new Bitmap(cs.width, cs.height) });
+    if (this.bitmaps && bm && bm.width === width && bm.height === height && bm.factor === factor) {
+      if (this.bitmaps.classProb.width !== cs.width || this.bitmaps.classProb.height !== cs.height) this.bitmaps = { ...this.bitmaps, ...classBm() };
+      return;
+    }
     if (!bm || bm.width !== width || bm.height !== height) this.fitPending = true;
     const make = () => new Bitmap(width, height, factor);
-    this.bitmaps = { original: make(), gt: make(), pred: make(), error: make() };
+    this.bitmaps = { original: make(), gt: make(), pred: make(), error: make(), ...classBm() };
   }
 
   /** Another image, shown from its overview: the last image's full-resolution pixels go, so nothing reads them against this one. */
@@ -346,6 +395,59 @@ export class ImageViewState {
       this.counts = null;
     } else this.counts = errorOverlay(m.data, p.data, m.width, m.height, focus, style, mode, bm.error.pixels, this.errorScratch ?? undefined);
     bm.error.commit();
+    this.bump();
+  }
+
+  /** The class planes of the shown image, when they match it. */
+  private classPlanes(): { cp: ClassPredictionPixels; n: number; bm: Bitmaps } | null {
+    const cp = this.classPrediction;
+    const bm = this.bitmaps;
+    if (!cp || !bm || cp.width !== bm.classProb.width || cp.height !== bm.classProb.height) return null;
+    return { cp, n: cp.width * cp.height, bm };
+  }
+
+  /** Overlapping classes: the probability ramps of the classes whose probability layer is on. */
+  renderClassProb(): void {
+    const on = Object.entries(this.classLayers).map(([id, l]) => ({ id: Number(id), prob: l.prob, opacity: l.probOpacity }));
+    const colors = this.classStyles.map((s) => s.color);
+    const bm = this.bitmaps;
+    if (!bm) return;
+    bm.classProb.clear();
+    const x = this.classPlanes();
+    if (x) {
+      x.cp.classes.forEach((c, k) => {
+        const l = on.find((o) => o.id === c.id);
+        if (l?.prob) probabilityOverlay(x.cp.data.subarray(k * x.n, (k + 1) * x.n), x.cp.probScale, colors[c.id] ?? '#ffffff', l.opacity, bm.classProb.pixels);
+      });
+    }
+    bm.classProb.commit();
+    this.bump();
+  }
+
+  /** Overlapping classes: the error maps, each class by its own bit, of the classes whose map is on; counts of every class. */
+  renderClassError(): void {
+    const on = new Set(Object.entries(this.classLayers).filter(([, l]) => l.error).map(([id]) => Number(id)));
+    const style = { opacity: this.errorOpacity, showTp: this.showTp };
+    const mode = this.mode.error;
+    const bm = this.bitmaps;
+    if (!bm) return;
+    const x = this.classPlanes();
+    if (!x) {
+      bm.classError.clear();
+      this.classCounts = {};
+    } else {
+      const F = x.cp.classes.length;
+      const pred = x.cp.data.subarray(F * x.n, (F + 1) * x.n);
+      const gt = x.cp.data.subarray((F + 1) * x.n);
+      const ids = x.cp.classes.map((c) => c.id);
+      // Every class is counted; only the classes turned on are drawn (a later class over an earlier).
+      const scratch = this.errorScratch ?? new Uint8Array(x.n);
+      const counts = ids.map((id) => bitErrorKinds(gt, pred, id, scratch));
+      const drawn = ids.filter((id) => on.has(id));
+      bitErrorOverlay(gt, pred, x.cp.width, x.cp.height, drawn, style, mode, bm.classError.pixels, scratch);
+      this.classCounts = Object.fromEntries(ids.map((id, k) => [id, counts[k]]));
+    }
+    bm.classError.commit();
     this.bump();
   }
 
@@ -476,7 +578,10 @@ export class ImageViewState {
     const value = im.channels === 1 ? [im.data[i]] : [im.data[i * 3], im.data[i * 3 + 1], im.data[i * 3 + 2]];
     const gt = this.mask ? this.mask.data[i] : null;
     const pred = this.prediction ? this.prediction.data[i] : null;
-    this.hover = { p, value, gt, pred };
+    const cp = this.classPrediction;
+    const n = im.width * im.height;
+    const probs = cp && cp.width === im.width && cp.height === im.height ? cp.classes.map((_, k) => cp.data[k * n + i] / cp.probScale) : null;
+    this.hover = { p, value, gt, pred, probs };
   }
 
   className(id: number | null): string {

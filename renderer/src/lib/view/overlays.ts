@@ -198,3 +198,87 @@ export function errorOverlay(
   paint(scratch, width, height, colours, mode, out, rect);
   return counts;
 }
+
+// ------------------------------------------------------------------ overlapping classes
+// A run on overlapping classes predicts every class by its own bit (src/api ClassPredictionPixels):
+// a pixel may be nucleus and nucleolus at once. These layers read one class's bit or probability,
+// never the class-id view.
+
+/**
+ * The error kind of every pixel for ONE class by its own bit, into `kinds`: tp where the ground
+ * truth and the stored prediction both have `bit`, fn where only the ground truth has it, fp where
+ * only the prediction has it. Ground truth IGNORE (unlabelled, or no mask) is never scored.
+ */
+export function bitErrorKinds(gtBits: ArrayLike<number>, predBits: ArrayLike<number>, bit: number, kinds: Uint8Array): ErrorCounts {
+  const n = { tp: 0, fp: 0, fn: 0 };
+  const m = 1 << bit;
+  for (let i = 0; i < kinds.length; i++) {
+    const g = gtBits[i];
+    let k: number = ERROR_KIND.none;
+    if (g !== IGNORE) {
+      const inGt = (g & m) !== 0;
+      const inPred = (predBits[i] & m) !== 0;
+      if (inGt && inPred) {
+        k = ERROR_KIND.tp;
+        n.tp++;
+      } else if (inGt) {
+        k = ERROR_KIND.fn;
+        n.fn++;
+      } else if (inPred) {
+        k = ERROR_KIND.fp;
+        n.fp++;
+      }
+    }
+    kinds[i] = k;
+  }
+  return n;
+}
+
+/**
+ * The per-class error maps of `bits` (class ids, drawn in this order, a later one over an earlier
+ * one where it has a kind to show) into `out`; returns every class's counts. Same colours and
+ * style as errorOverlay.
+ */
+export function bitErrorOverlay(
+  gtBits: ArrayLike<number>,
+  predBits: ArrayLike<number>,
+  width: number,
+  height: number,
+  bits: readonly number[],
+  style: ErrorStyle,
+  mode: OverlayMode,
+  out: Uint32Array,
+  scratch: Uint8Array = new Uint8Array(width * height),
+): ErrorCounts[] {
+  out.fill(0);
+  const colours = new Uint32Array(256);
+  if (style.showTp) colours[ERROR_KIND.tp] = packHex(ERROR_COLORS.tp.hex, style.opacity * 0.6);
+  colours[ERROR_KIND.fp] = packHex(ERROR_COLORS.fp.hex, style.opacity);
+  colours[ERROR_KIND.fn] = packHex(ERROR_COLORS.fn.hex, style.opacity);
+  const layer = bits.length > 1 ? new Uint32Array(out.length) : out;
+  return bits.map((b) => {
+    const counts = bitErrorKinds(gtBits, predBits, b, scratch);
+    paint(scratch, width, height, colours, mode, layer);
+    if (layer !== out) for (let i = 0; i < out.length; i++) if (layer[i] !== 0) out[i] = layer[i];
+    return counts;
+  });
+}
+
+/**
+ * One class's probability as a ramp of its colour: the colour at alpha p x opacity (p = value /
+ * scale), composited over what `out` holds (so several classes can share one layer).
+ */
+export function probabilityOverlay(plane: ArrayLike<number>, scale: number, color: string, opacity: number, out: Uint32Array): void {
+  const [r, g, b] = hexToRgb(color);
+  const op = Math.min(1, Math.max(0, opacity));
+  for (let i = 0; i < out.length; i++) {
+    const as = (plane[i] / scale) * op;
+    if (as <= 0) continue;
+    const d = out[i];
+    const ad = (d >>> 24) / 255;
+    const ao = as + ad * (1 - as);
+    const wd = (ad * (1 - as)) / ao;
+    const ws = as / ao;
+    out[i] = pack(Math.round(r * ws + (d & 255) * wd), Math.round(g * ws + ((d >>> 8) & 255) * wd), Math.round(b * ws + ((d >>> 16) & 255) * wd), Math.round(ao * 255));
+  }
+}
