@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { BUNDLED, INSTALL_ROOT as REPO, programFile } from '../../seg/runtime.ts';
@@ -98,6 +98,12 @@ export function checkElectron(repo = REPO): ElectronCheck {
     req.resolve('electron');
   } catch {
     return { ok: false, why: 'the electron package is not installed (a dev dependency: npm ci installs it)' };
+  }
+  // Electron's index.js downloads a missing binary when required (on every start, with a stack
+  // trace when offline): its path.txt, written by that download, tells first.
+  const pathFile = join(dirname(req.resolve('electron/package.json')), 'path.txt');
+  if (!process.env.ELECTRON_OVERRIDE_DIST_PATH && !existsSync(pathFile)) {
+    return { ok: false, why: 'the Electron binary is not installed (its download was skipped or failed during npm ci; `npx install-electron` fetches it)' };
   }
   try {
     binary = req('electron') as string;
