@@ -89,13 +89,7 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
   const checks = new PredictionChecks(table);
   const rows: MetricRow[] = [];
   const scope: MetricsScope = { split: split ?? null, splitSource: source, scored: 0, unpredicted: [], unannotated: 0, excluded: 0 };
-  for (const rec of p.images) {
-    const s = sides.get(rec.name) ?? null;
-    if (split && s !== split) continue;
-    if (p.ds.excluded.has(rec.name)) {
-      scope.excluded++;
-      continue;
-    }
+  for (const { rec, side: s } of inScope(p, sides, split, scope)) {
     const scored = await scoreImage(p, dir, rec, stems, acc, checks);
     if ('skip' in scored) {
       if (scored.skip === 'unannotated') scope.unannotated++;
@@ -109,6 +103,19 @@ export async function metricsTable(p: OpenProject, runId: string, split?: SplitN
   const res = acc.result();
   const findings = rows.length ? runAudit({ eval: res, predictions: checks.result() }) : [];
   return tableResult(p, runId, scope, rows, res, findings);
+}
+
+/** The project's images on the asked side of the split, excluded ones counted in `scope` and left out. */
+function* inScope(p: OpenProject, sides: ReadonlyMap<string, SplitName>, split: SplitName | undefined, scope: MetricsScope): Generator<{ rec: ImageRecord; side: SplitName | null }> {
+  for (const rec of p.images) {
+    const side = sides.get(rec.name) ?? null;
+    if (split && side !== split) continue;
+    if (p.ds.excluded.has(rec.name)) {
+      scope.excluded++;
+      continue;
+    }
+    yield { rec, side };
+  }
 }
 
 function tableResult(p: OpenProject, runId: string, scope: MetricsScope, rows: MetricRow[], res: EvalResult, findings: Finding[]): MetricsTableResult {
@@ -183,13 +190,7 @@ async function overlapTable(
   const acc = new MultiLabelAccumulator(table, table.classes.map(() => 0.5));
   const scope: MetricsScope = { split: split ?? null, splitSource: source, scored: 0, unpredicted: [], unannotated: 0, excluded: 0 };
   const scored: { name: string; side: SplitName | null }[] = [];
-  for (const rec of p.images) {
-    const s = sides.get(rec.name) ?? null;
-    if (split && s !== split) continue;
-    if (p.ds.excluded.has(rec.name)) {
-      scope.excluded++;
-      continue;
-    }
+  for (const { rec, side: s } of inScope(p, sides, split, scope)) {
     const skip = await scoreOverlap(p, dir, rec, stems, acc);
     if (skip) {
       if (split) scope.unpredicted.push(rec.name);

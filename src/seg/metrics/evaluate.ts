@@ -10,6 +10,7 @@ import {
   channelSummedDice,
   classTotals,
   foregroundIndices,
+  imageClassScores,
   imageMean,
   nanMean,
   perClass,
@@ -99,9 +100,6 @@ export class Accumulator {
     const matrix = this.matrices.view().subarray(i * K * K, (i + 1) * K * K);
     const counts = this.countRecords.view().subarray(i * K * 4, (i + 1) * K * 4);
     const dice = perClass('dice', counts, K);
-    const iou = perClass('iou', counts, K);
-    const prec = perClass('precision', counts, K);
-    const rec = perClass('recall', counts, K);
     const fg = nanMean(dice, foregroundIndices(K, this.backgroundId));
     let labelled = 0;
     for (let j = 0; j < K * K; j++) labelled += matrix[j];
@@ -109,18 +107,7 @@ export class Accumulator {
       name: this.names[i],
       labelledPixels: labelled,
       ignoredPixels: this.ignored[i],
-      classes: this.classNames.map((name, c) => ({
-        name,
-        tp: counts[c * 4 + TP],
-        fp: counts[c * 4 + FP],
-        fn: counts[c * 4 + FN],
-        tn: counts[c * 4 + TN],
-        ...classTotals(counts, c),
-        dice: dice[c],
-        iou: iou[c],
-        precision: prec[c],
-        recall: rec[c],
-      })),
+      classes: this.classNames.map((name, c) => ({ name, ...imageClassScores(counts, c) })),
       meanForegroundDice: fg.value,
       validForegroundClasses: fg.valid,
       meanDiceWithBackground: nanMean(dice).value,

@@ -20,7 +20,7 @@ import { IGNORE } from '../types.ts';
 import type { LabelMap } from '../types.ts';
 import { averagePrecisionFromHistograms, rocAucFromHistograms } from './auc.ts';
 import { FN, FP, TN, TP } from './confusion.ts';
-import { classTotals, foregroundIndices, imageMean, nanMean, perClass, sumCounts } from './reductions.ts';
+import { classTotals, foregroundIndices, imageClassScores, imageMean, nanMean, perClass, sumCounts } from './reductions.ts';
 import { ratio } from './scores.ts';
 import { POLICY_NAMES } from './result.ts';
 import type { BaselineResult, EvalResult, ImageResult } from './result.ts';
@@ -302,26 +302,12 @@ function evalFromCounts(table: ClassTable, names: readonly string[], all: Float6
     const c = all.subarray(i * K * 4, (i + 1) * K * 4);
     const b = base.subarray(i * K * 4, (i + 1) * K * 4);
     const d = perClass('dice', c, K);
-    const io = perClass('iou', c, K);
-    const p = perClass('precision', c, K);
-    const r = perClass('recall', c, K);
     const f = nanMean(d, fgIds);
     return {
       name: names[i],
       labelledPixels: labelledOf(c),
       ignoredPixels: ignored[i],
-      classes: table.classes.map((cls, k) => ({
-        name: cls.name,
-        tp: c[k * 4 + TP],
-        fp: c[k * 4 + FP],
-        fn: c[k * 4 + FN],
-        tn: c[k * 4 + TN],
-        ...classTotals(c, k),
-        dice: d[k],
-        iou: io[k],
-        precision: p[k],
-        recall: r[k],
-      })),
+      classes: table.classes.map((cls, k) => ({ name: cls.name, ...imageClassScores(c, k) })),
       meanForegroundDice: f.value,
       validForegroundClasses: f.valid,
       meanDiceWithBackground: nanMean(d).value,

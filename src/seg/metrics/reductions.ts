@@ -1,7 +1,7 @@
 // Named reductions of confusion counts into the figures the product shows. Each one says over what
 // it averages; NaN values are skipped and the number of valid values is returned with the mean
 // (MONAI `get_not_nans`), so "0.81 over 2 of 4 classes" can never pass for "0.81".
-import { FN, FP, TP, countsFromMatrix } from './confusion.ts';
+import { FN, FP, TN, TP, countsFromMatrix } from './confusion.ts';
 import { dice, iou, precision, ratio, recall } from './scores.ts';
 
 export interface NanMean {
@@ -124,4 +124,20 @@ export function foregroundIndices(numClasses: number, backgroundId: number): num
 export function classTotals(counts: ArrayLike<number>, c: number): { gtPixels: number; predPixels: number } {
   const o = c * 4;
   return { gtPixels: counts[o + TP] + counts[o + FN], predPixels: counts[o + TP] + counts[o + FP] };
+}
+
+/** One image's row for class c: its four counts, pixel totals and the count-based scores. */
+export function imageClassScores(counts: ArrayLike<number>, c: number): { tp: number; fp: number; fn: number; tn: number; gtPixels: number; predPixels: number; dice: number; iou: number; precision: number; recall: number } {
+  const o = c * 4;
+  return {
+    tp: counts[o + TP],
+    fp: counts[o + FP],
+    fn: counts[o + FN],
+    tn: counts[o + TN],
+    ...classTotals(counts, c),
+    dice: scoreAt('dice', counts, o),
+    iou: scoreAt('iou', counts, o),
+    precision: scoreAt('precision', counts, o),
+    recall: scoreAt('recall', counts, o),
+  };
 }
