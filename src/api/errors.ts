@@ -30,7 +30,7 @@ export const ERROR_NAMES = {
   accessDenied: 'AccessDeniedError',
   /** No project is open. */
   noProject: 'NoProjectError',
-  /** Training refused: the data has blocking problems; details.blockers lists each (InspectResult's). */
+  /** Training refused: the data has blocking findings; details.blockers lists each (InspectResult's findings that block). */
   blocked: 'BlockedError',
   /** The transport failed (network, HTTP status, closed socket); details: status when known. */
   transport: 'TransportError',

@@ -19,5 +19,6 @@ export function toWireFinding(f: Finding): WireFinding {
     images: [...f.images],
     evidence: wireEvidence(f.evidence),
     ...(f.perImage ? { perImage: f.perImage.map((p) => ({ image: p.image, evidence: wireEvidence(p.evidence) })) } : {}),
+    ...(f.files ? { files: [...f.files] } : {}),
   };
 }

@@ -73,12 +73,16 @@ export async function listImageEntries(p: OpenProject, cache: ImageListCache, si
   const runs = await listRunIds(p);
   const predicted = new Map<string, Set<string>>();
   for (const id of runs) predicted.set(id, await predictedStems(join(runsDir(p), id)));
-  // Problems name files: those of the last inspection (it includes the pairing's), else the
-  // pairing problems found on open. Findings (a suspect pairing) name images: they count too.
+  // The findings of the last inspection (data problems among them) name images, files or both;
+  // before any inspection, the pairing problems found on open name files.
+  const findings = p.inspected?.findings ?? p.ds.problems.map((pr) => ({ images: [], files: [pr.file] }));
   const problemFiles = new Map<string, number>();
-  for (const pr of p.inspected?.problems ?? p.ds.problems) problemFiles.set(pr.file, (problemFiles.get(pr.file) ?? 0) + 1);
   const findingImages = new Map<string, number>();
-  for (const f of p.inspected?.findings ?? []) for (const n of f.images) findingImages.set(n, (findingImages.get(n) ?? 0) + 1);
+  for (const f of findings) {
+    for (const n of f.images) findingImages.set(n, (findingImages.get(n) ?? 0) + 1);
+    // A file finding about a known image is counted once, by its image.
+    if (f.images.length === 0) for (const file of f.files ?? []) problemFiles.set(file, (problemFiles.get(file) ?? 0) + 1);
+  }
   const out: ImageEntry[] = [];
   for (let i = 0; i < p.images.length; i++) {
     const rec = p.images[i];

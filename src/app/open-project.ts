@@ -51,7 +51,7 @@ export interface OpenProject {
   splitOf: Map<string, SplitName>;
   classes: ClassInfo[];
   /** The last inspection's problems and findings (inspectProject), for the image list's counts. */
-  inspected: { problems: Problem[]; findings: { images: string[] }[] } | null;
+  inspected: { findings: readonly { images: readonly string[]; files?: readonly string[] }[] } | null;
   /** The gate of every write the app makes in the project (the editing window's owns masks-edited/). */
   gate: WriteGate;
   /** The lock on the edited masks while this window may save them; null when read-only. */

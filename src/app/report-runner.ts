@@ -3,17 +3,15 @@
 import { join } from 'node:path';
 import { RUN_FILES } from '../train/trainer/run-folder.ts';
 import { exportReport } from './report.ts';
-import type { ReportFiles } from './report-job.ts';
+import type { ReportMessage } from './report-job.ts';
 import type { RunJobOf } from './training/protocol.ts';
 import { errorToWire } from '../api/index.ts';
-import type { WireError } from '../api/index.ts';
 
 export interface ReportRequest {
   runDir: string;
   pdf: boolean;
 }
 
-export type ReportMessage = { type: 'report'; files: ReportFiles } | { type: 'failed'; error: WireError };
 
 export const runJob: RunJobOf<ReportRequest, ReportMessage> = async (request, ctx) => {
   try {

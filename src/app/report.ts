@@ -17,6 +17,7 @@
 import { basename, join, relative, resolve } from 'node:path';
 import { runAudit } from '../seg/audit/index.ts';
 import type { Finding, FindingId, PredictionChecksResult } from '../seg/audit/index.ts';
+import type { CheckId } from '../seg/checks.ts';
 import { PredictionChecks } from '../seg/audit/index.ts';
 import type { ClassTable } from '../seg/classes.ts';
 import { inspectDataset, openDataset, readPairLabels } from '../seg/dataset/index.ts';
@@ -50,7 +51,8 @@ import { htmlToPdf } from './report-pdf.ts';
 export const REPORT_FILES = { html: 'report.html', json: 'report.json', csv: 'per_image_class.csv', pdf: 'report.pdf', predictions: 'predictions' } as const;
 
 /** Which part of the work a finding is about, by id (the audit's findings carry no scope). */
-const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'> = {
+type Scope = 'data' | 'split' | 'training' | 'predictions';
+const SCOPE_OF: Record<FindingId, Scope> = {
   'background-dominated': 'predictions',
   'below-baseline': 'predictions',
   'class-never-predicted': 'predictions',
@@ -79,7 +81,8 @@ const SCOPE_OF: Record<FindingId, 'data' | 'split' | 'training' | 'predictions'>
 export function scopeFindings(findings: readonly Finding[], split: EvalSplit): ScopedFinding[] {
   return findings.map((f) => {
     // A history check says which mode judged it (class-never-predicted comes from both sides).
-    const s = f.evidence.mode !== undefined ? 'training' : (SCOPE_OF[f.id] ?? 'data');
+    // Data problems of single files (ids outside the audit's own) are about the data.
+    const s = f.evidence.mode !== undefined ? 'training' : ((SCOPE_OF as Partial<Record<CheckId, Scope>>)[f.id] ?? 'data');
     const scope: FindingScope = s === 'predictions' ? split : s;
     return { ...f, scope };
   });
@@ -327,13 +330,14 @@ export async function exportReport(runDir: string, opts: ExportReportOptions = {
           eval: first.result,
           ...(loaded.meta.overlapping ? {} : { predictions: first.checks }),
           split: manifest.warnings as Problem[],
-          inspect: data,
           ...(history.length ? { history, historyOptions: { chanceLoss: chanceLossOf(cfg.loss, table.classes.length, cfg.model.head) } } : {}),
           ...(recorded && val ? { recorded, recomputed: recomputedAsRecorded(val, recorded) } : {}),
         }),
         first.split,
       ),
-      ...scopeFindings(data.findings, first.split),
+      // The data's findings (its problems among them) as the audit's: whether they would block
+      // training is the training gate's business, not the report's.
+      ...scopeFindings(data.findings.map(({ blocking: _blocking, ...f }) => f), first.split),
       ...evals.slice(1).flatMap((e) => scopeFindings(runAudit({ eval: e.result, ...(loaded.meta.overlapping ? {} : { predictions: e.checks }) }), e.split)),
     ];
     opts.onProgress?.('audit', 1, 1);

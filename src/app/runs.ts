@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EpochRecordSchema } from '../api/index.ts';
 import type { EpochRecord as WireEpoch, RunDetail, RunSummary } from '../api/index.ts';
 import type { EpochRecord } from '../seg/history.ts';
 import { toJSONSafe } from '../seg/metrics/index.ts';
@@ -20,7 +21,7 @@ import type { Same } from './same-type.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-const END = new Set(['finished', 'stopped', 'diverged', 'time-limit', 'failed']);
+const END = ['finished', 'stopped', 'diverged', 'time-limit', 'failed'] as const satisfies readonly RunSummary['status'][];
 
 /** metrics.jsonl, or [] when it is absent or cannot be read (the listing shows what it can). */
 export async function readHistory(dir: string): Promise<EpochRecord[]> {
@@ -32,14 +33,14 @@ export async function readHistory(dir: string): Promise<EpochRecord[]> {
 }
 
 // src/seg's EpochRecord (metrics.jsonl; NaN = undefined) and the contract's (null = undefined) are
-// one shape: the same fields at every depth, numbers or not. Checked at compile time, so the cast
-// below only narrows the numbers the contract says are never undefined (epoch, lr, steps, ...).
+// one shape: the same fields at every depth, numbers or not, checked at compile time. Which numbers
+// may be undefined (null) is the contract's to say: each record is checked against its schema.
 const sameEpochShape: Same<JsonSafe<EpochRecord>, JsonSafe<WireEpoch>> = true;
 void sameEpochShape;
 
-/** One epoch record as the contract carries it (NaN -> null). */
+/** One epoch record as the contract carries it (NaN -> null), checked against the contract. */
 export function wireEpoch(r: EpochRecord): WireEpoch {
-  return toJSONSafe(r) as WireEpoch;
+  return EpochRecordSchema.parse(toJSONSafe(r));
 }
 
 /** Epoch records as the contract carries them (NaN -> null). */
@@ -65,13 +66,13 @@ export async function runSummary(runId: string, dir: string, live: ReadonlySet<s
   const split = await run.readSplitLoose();
   const recorded = info.status ?? 'unknown';
   // A run recorded as running with no job in this engine was interrupted (the process died).
-  const status = live.has(runId) ? 'running' : END.has(recorded) ? recorded : 'unknown';
+  const status: RunSummary['status'] = live.has(runId) ? 'running' : (END.find((e) => e === recorded) ?? 'unknown');
   const session = info.sessions?.at(-1)?.backend;
   const best = info.bestValue === undefined ? null : info.bestValue;
   return {
     runId,
     createdAt: info.created ?? null,
-    status: status as RunSummary['status'],
+    status,
     epochs: history.length,
     bestEpoch: info.bestEpoch && info.bestEpoch >= 1 ? info.bestEpoch : null,
     best: info.monitor ? { name: info.monitor, value: best !== null && Number.isFinite(best) ? best : null } : null,

@@ -47,7 +47,6 @@ import { LockedError } from '../seg/lock.ts';
 import { WriteGate } from '../seg/write-gate.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
 import { updateExclusions } from '../seg/project/index.ts';
-import { toWireFinding } from './findings.ts';
 import { DEMO_TRUTH_FILE, generateDemoProject } from '../seg/demo/index.ts';
 import { imageInfo, preloadDecoder } from '../seg/image-io.ts';
 import { writeLabelMask } from '../seg/mask-write.ts';
@@ -69,7 +68,7 @@ import { checkFineTunable } from './fine-tune-check.ts';
 import { runDir } from './run-files.ts';
 import { listRuns, runDetail, runSplit } from './runs.ts';
 import { previewSplit } from './split-preview.ts';
-import { refuseBlocked, wireBlocker } from './training-gate.ts';
+import { refuseBlocked, wireInspectFinding } from './training-gate.ts';
 import { JobManager } from './training/jobs.ts';
 import { ComputeHub } from './compute-hub.ts';
 import { fromMainPort } from './compute-ports.ts';
@@ -221,14 +220,12 @@ export class Workspace implements Contract {
   async inspectProject(): Promise<InspectResult> {
     const p = this.open();
     const r = await inspectDataset(p.ds, { onProgress: (done, total, item) => this.emit({ type: 'task.progress', payload: { task: 'inspect', done, total, item } }) });
-    p.inspected = { problems: r.problems, findings: r.findings };
+    p.inspected = { findings: r.findings };
     return {
       classes: r.classes.map((c, id) => ({ id, name: c.name, color: c.color, isBackground: c.isBackground, pixels: c.pixels, fraction: Number.isFinite(c.fraction) ? c.fraction : 0, images: c.images })),
-      problems: r.problems,
-      findings: r.findings.map(toWireFinding),
+      findings: r.findings.map(wireInspectFinding),
       ignored: { pixels: r.ignored.ignored, share: r.ignored.share, text: describeIgnored(r.ignored) },
       unreadable: r.unreadable,
-      blockers: r.blockers.map(wireBlocker),
       blocking: r.blocking,
       excluded: r.excluded,
     };

@@ -44,7 +44,9 @@ export const FILE_PROBLEM_IDS = {
   'mask-overlap': 'Pixels claimed by two classes (or objects) in masks that must not overlap: left unlabelled.',
   'not-a-label-image': 'A mask that is not a label image (colour where grey labels were expected, or too many values).',
   'split-manifest-mismatch': "A split manifest that no longer fits the project's images or classes.",
+  'no-pairs': 'No image/mask pair to train on: none found, none readable, or every one excluded.',
 } as const;
+
 
 /** Ids a Problem may carry that are also audit findings: the same check seen on one file. */
 export const SHARED_IDS = [
@@ -60,3 +62,32 @@ export const SHARED_IDS = [
 /** Every id, problems and findings together, with its meaning. */
 export const CHECKS: Readonly<Record<CheckId, string>> = { ...FINDING_IDS, ...FILE_PROBLEM_IDS };
 export type CheckId = keyof typeof FINDING_IDS | keyof typeof FILE_PROBLEM_IDS;
+
+/**
+ * Short titles of the checks a Problem reports (file faults and the ids shared with the audit),
+ * for when a problem is shown as a finding (src/seg/audit/problem-findings.ts).
+ */
+export const PROBLEM_TITLES: Readonly<Record<ProblemId, string>> = {
+  'missing-partner': 'Image or mask without its partner',
+  'duplicate-stem': 'Two files with one name',
+  'size-mismatch': 'Image and mask of different sizes',
+  'corrupt-file': 'File that cannot be read',
+  'empty-file': 'Empty file',
+  'unsupported-format': 'Format seglens does not read',
+  'image-too-large': 'Image too large',
+  'constant-image': 'Constant image',
+  'mask-overlap': 'Pixels claimed twice',
+  'not-a-label-image': 'Mask that is not a label image',
+  'split-manifest-mismatch': 'Split manifest out of date',
+  'no-pairs': 'Nothing to train on',
+  'mask-unknown-values': 'Mask values in no class',
+  'mask-interpolated': 'Masks resized with interpolation',
+  'lossy-mask': 'Masks stored as JPEG (lossy)',
+  'class-missing-in-split': 'Class missing from a split',
+  'split-leakage': 'Images on both sides of the split',
+  'split-imbalance': 'Class shares differ between splits',
+  'split-share-unmet': 'Split shares not met',
+};
+
+/** An id a Problem may carry: a file fault, or a check the audit shares. */
+export type ProblemId = keyof typeof FILE_PROBLEM_IDS | (typeof SHARED_IDS)[number];

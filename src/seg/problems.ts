@@ -2,10 +2,10 @@
 // do. Readers collect problems and carry on with the next file; only `blocking` problems stop
 // training (and make `seglens inspect` exit non-zero).
 import { z } from 'zod';
-import type { FILE_PROBLEM_IDS, SHARED_IDS } from './checks.ts';
+import type { ProblemId } from './checks.ts';
 
 /** A problem's id: a file fault, or a check the audit shares (one catalogue: checks.ts). */
-export type ProblemCode = keyof typeof FILE_PROBLEM_IDS | (typeof SHARED_IDS)[number];
+export type ProblemCode = ProblemId;
 
 export interface Problem {
   code: ProblemCode;

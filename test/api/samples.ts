@@ -113,11 +113,12 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
     params: {},
     result: {
       classes: [{ ...classes[0], pixels: 10, fraction: 0.5, images: 2 }],
-      problems: [problem],
-      findings: [{ id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }],
+      findings: [
+        { id: 'pairing-suspect', severity: 'critical', title: 'Image and mask may not belong together', message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'], blocking: true },
+        { id: problem.code, severity: 'critical', title: 'Image and mask of different sizes', message: problem.message, action: problem.hint, images: ['a'], files: [problem.file], evidence: {}, blocking: false },
+      ],
       ignored: { pixels: 12, share: 0.01, text: 'Unlabelled / ignored pixels: 1.0 % of all pixels (12 px) in 1 of 2 images; worst demo_01 (2.0 %).' },
       unreadable: [],
-      blockers: [{ kind: 'finding', code: 'pairing-suspect', file: null, message: 'demo_01 fits the mask of demo_03 better', action: 'Check the pairing.', images: ['demo_01'] }],
       blocking: true,
       excluded: [{ name: 'demo_02', reason: 'mask shifted' }],
     },

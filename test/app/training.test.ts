@@ -108,7 +108,7 @@ describe('training jobs (job double)', () => {
     const finished = next('training.finished');
     await ws.startTraining({ epochs: 3, seed: 14 });
     const end = await finished;
-    expect(end).toMatchObject({ status: 'failed', error: { name: 'ValidationError', message: /invalid message \(step: /, details: { where: 'training job message' } } });
+    expect(end).toMatchObject({ status: 'failed', error: { name: 'ValidationError', message: /invalid message \(step: /, details: { where: 'training process message' } } });
     // Nothing of the bad message reached the page.
     expect(events.filter((e) => e.type === 'training.step')).toEqual([]);
     expect((await ws.trainingStatus()).jobs[0].state).toBe('failed');
@@ -146,21 +146,22 @@ describe('the data gate and exclusions', () => {
     await ws.openProject({ dir: planted });
     const inspect = await ws.inspectProject();
     expect(inspect.blocking).toBe(true);
-    const pairing = inspect.blockers.find((b) => b.code === 'pairing-suspect')!;
-    expect(pairing.kind).toBe('finding');
+    const blocking = inspect.findings.filter((f) => f.blocking);
+    const pairing = blocking.find((f) => f.id === 'pairing-suspect')!;
+    expect(pairing.severity).toBe('critical');
     expect(pairing.images).toContain('demo_02');
     const err = (await ws.startTraining({ epochs: 1 }).then(
       () => null,
       (e: unknown) => e,
-    )) as { name: string; message: string; details: { blockers: { code: string; images: string[] }[] } };
+    )) as { name: string; message: string; details: { blockers: { id: string; images: string[] }[] } };
     expect(err).toMatchObject({ name: 'BlockedError' });
     expect(err.message).toContain('pairing-suspect (demo_02');
-    expect(err.details.blockers.map((b) => b.code)).toEqual(inspect.blockers.map((b) => b.code));
+    expect(err.details.blockers.map((b) => b.id)).toEqual(blocking.map((f) => f.id));
     // The image list counts the finding as a problem of that image.
     const row = (await ws.listImages()).images.find((i) => i.name === 'demo_02')!;
     expect(row.problemCount).toBeGreaterThan(0);
 
-    const images = [...new Set(inspect.blockers.flatMap((b) => b.images))];
+    const images = [...new Set(blocking.flatMap((f) => f.images))];
     const r = await ws.setExclusions({ exclude: images.map((name) => ({ name, reason: 'pairing-suspect' })) });
     expect(r.excluded.map((e) => e.name).sort()).toEqual([...images].sort());
     const file = JSON.parse(readFileSync(join(planted, 'seglens.json'), 'utf8')) as { exclude: { image: string; reason: string }[] };

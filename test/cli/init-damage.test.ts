@@ -11,6 +11,8 @@ import { generateDemoProject } from '../../src/seg/demo/index.ts';
 import { DAPI, DROSOPHILA, ISBI, missing } from '../seg/audit-fixtures.ts';
 import { resizeGreyFile, saveAsJpeg } from '../seg/plant.ts';
 import { json, seglens } from '../helpers/cli.ts';
+import { fileProblems } from '../helpers/inspect-json.ts';
+import type { InspectFindingJson } from '../helpers/inspect-json.ts';
 
 let tmp: string;
 beforeAll(async () => {
@@ -24,8 +26,7 @@ interface InitJson {
   proposal: { damage?: { values: number[]; accepted: boolean; fraction: number } };
 }
 interface InspectJson {
-  problems: { code: string; severity: string; message: string }[];
-  findings: { id: string; evidence: Record<string, unknown>; images: string[] }[];
+  findings: InspectFindingJson[];
   ignored: { share: number; ignored: number };
   blocking: boolean;
 }
@@ -73,7 +74,8 @@ describe.skipIf(missing(ISBI, 'init on JPEG-saved ISBI masks'))('masks saved as 
     await seglens(['init', jpeg, '--force']);
     const r = await seglens(['inspect', jpeg]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/ERROR \[lossy-mask\] masks\/\S+\.jpg: The mask is stored as JPEG, a lossy format: \d+ pixels/);
+    expect(r.stdout).toMatch(/CRITICAL \[lossy-mask\] Masks stored as JPEG/);
+    expect(r.stdout.match(/^ +masks\/\S+\.jpg: The mask is stored as JPEG, a lossy format: \d+ pixels/gm)).toHaveLength(6);
     expect(r.stdout).toMatch(/Unlabelled \/ ignored pixels: \d+\.\d % of all pixels/);
     expect(r.stdout).toContain('NOT READY FOR TRAINING');
   });
@@ -93,7 +95,8 @@ describe.skipIf(missing(ISBI, 'init on JPEG-saved ISBI masks'))('masks saved as 
     const text = await seglens(['inspect', jpeg]);
     expect(text.stdout).toMatch(/Unlabelled \/ ignored pixels: 1\d\.\d % of all pixels/);
     expect(text.stdout).toMatch(/WARNING \[ignored-share\] Much of the ground truth is unlabelled/);
-    expect(text.stdout).toMatch(/WARNING \[lossy-mask\] .*hold values the class table ignores/);
+    expect(text.stdout).toMatch(/WARNING \[lossy-mask\] Masks stored as JPEG/);
+    expect(text.stdout).toMatch(/masks\/\S+\.jpg: The mask is stored as JPEG[^\n]*\n?[^\n]*hold\s+values\s+the\s+class\s+table\s+ignores/);
     // "Ready" no longer hides how much is left out.
     expect(text.stdout).toMatch(/Ready for training \(\d+ warnings to read; 1\d\.\d+ % of the pixels are unlabelled and take no part\)\./);
   });
@@ -132,7 +135,7 @@ describe.skipIf(missing(DROSOPHILA, 'init on resized Drosophila masks'))('masks 
     const ins = await seglens(['inspect', dir, '--classes', join('assets', 'class-tables', 'drosophila-vnc.json'), '--json']);
     const rep = json<InspectJson>(ins);
     expect(rep.blocking).toBe(true);
-    expect(rep.problems.filter((p) => p.code === 'mask-interpolated')).toHaveLength(3);
+    expect(fileProblems(rep.findings).filter((p) => p.id === 'mask-interpolated')).toHaveLength(3);
     // Accepted, the damage is a quarter or so of the pixels, and inspect says so.
     await seglens(['init', dir, '--force', '--accept-damaged']);
     const acc = json<InspectJson>(await seglens(['inspect', dir, '--json']));
@@ -185,7 +188,7 @@ describe.skipIf(missing(DAPI, 'instance masks damaged (DAPI)'))('instance masks 
     const r = await seglens(['inspect', dir, '--json']);
     expect(r.code).toBe(1);
     const rep = json<InspectJson>(r);
-    const interp = rep.problems.filter((p) => p.code === 'mask-interpolated');
+    const interp = fileProblems(rep.findings).filter((p) => p.id === 'mask-interpolated');
     expect(interp).toHaveLength(names.length);
     expect(interp[0].message).toMatch(/boundary class "boundary" grows around every object/);
     expect(rep.findings.map((f) => f.id)).not.toContain('pairing-suspect');
@@ -194,14 +197,14 @@ describe.skipIf(missing(DAPI, 'instance masks damaged (DAPI)'))('instance masks 
   it('resized without a boundary class: the cause is named (interpolation), not a pairing', async () => {
     const dir = await instanceProject('inst-resized-nb', 'resized', false);
     const rep = json<InspectJson>(await seglens(['inspect', dir, '--json']));
-    expect(rep.problems.filter((p) => p.code === 'mask-interpolated')).toHaveLength(names.length);
+    expect(fileProblems(rep.findings).filter((p) => p.id === 'mask-interpolated')).toHaveLength(names.length);
     expect(rep.findings.map((f) => f.id)).not.toContain('pairing-suspect');
   });
 
   it('saved as JPEG: lossy-mask on every mask', async () => {
     const dir = await instanceProject('inst-jpeg', 'jpeg', true);
     const rep = json<InspectJson>(await seglens(['inspect', dir, '--json']));
-    expect(rep.problems.filter((p) => p.code === 'lossy-mask' && p.severity === 'error')).toHaveLength(names.length);
+    expect(fileProblems(rep.findings).filter((p) => p.id === 'lossy-mask' && p.severity === 'critical' && p.blocking)).toHaveLength(names.length);
   });
 
   it('the clean instance masks: ready, nothing damaged', async () => {
@@ -209,7 +212,6 @@ describe.skipIf(missing(DAPI, 'instance masks damaged (DAPI)'))('instance masks 
     const r = await seglens(['inspect', dir, '--json']);
     expect(r.code).toBe(0);
     const rep = json<InspectJson>(r);
-    expect(rep.problems).toEqual([]);
     expect(rep.findings).toEqual([]);
   });
 });

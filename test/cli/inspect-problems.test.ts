@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { json, seglens } from '../helpers/cli.ts';
 import { CHECKS } from '../../src/seg/checks.ts';
+import { fileProblems } from '../helpers/inspect-json.ts';
+import type { InspectFindingJson } from '../helpers/inspect-json.ts';
 
 const TABLE = { classes: [{ name: 'bg', values: [0], color: '#000000' }, { name: 'cell', values: [255], color: '#e6194b' }], background: 'bg', ignore: [] };
 
@@ -45,40 +47,36 @@ beforeAll(async () => {
   await truncate(g, Math.floor((await readFile(g)).length / 2));
 });
 
-interface Problem {
-  code: string;
-  severity: string;
-  file: string;
-  message: string;
-  hint: string;
-}
-
 describe('seglens inspect on a folder with every kind of problem', () => {
   it('reports each problem once with its file, reads the rest, exits 1', async () => {
     const r = await seglens(['inspect', dir, '--classes', join(dir, 'classes.json'), '--max-pixels', '10000', '--json']);
     expect(r.code, r.stderr).toBe(1);
-    const rep = json<{ problems: Problem[]; pairs: { name: string; ok: boolean }[]; blocking: boolean }>(r);
-    const by = (code: string) => rep.problems.filter((p) => p.code === code).map((p) => p.file);
-    // Problems and findings take their ids from one catalogue.
-    for (const p of rep.problems) expect(CHECKS, p.code).toHaveProperty([p.code]);
-    for (const f of (rep as unknown as { findings: { id: string }[] }).findings) expect(CHECKS, f.id).toHaveProperty([f.id]);
+    const rep = json<{ findings: InspectFindingJson[]; pairs: { name: string; ok: boolean }[]; blocking: boolean }>(r);
+    // One list: every problem is a finding about its file, with an id from the one catalogue.
+    expect(Object.keys(rep).filter((k) => /problem|blocker/i.test(k))).toEqual([]);
+    for (const f of rep.findings) expect(CHECKS, f.id).toHaveProperty([f.id]);
+    const problems = fileProblems(rep.findings);
+    const by = (code: string) => problems.filter((p) => p.id === code).map((p) => p.file);
     expect(by('missing-partner').sort()).toEqual(['images/b.png', 'masks/c.png']);
-    const dup = rep.problems.filter((p) => p.code === 'duplicate-stem');
+    const dup = problems.filter((p) => p.id === 'duplicate-stem');
     expect(dup).toHaveLength(1);
     expect(dup[0].message).toMatch(/j\.png/);
     expect(dup[0].message).toMatch(/j\.tif/);
     expect(by('unsupported-format')).toEqual(['images/notes.txt']);
     expect(by('size-mismatch')).toEqual(['masks/d.png']);
     expect(by('mask-unknown-values')).toEqual(['masks/e.png']);
-    expect(rep.problems.find((p) => p.code === 'mask-unknown-values')!.message).toMatch(/\b7 \(96 px\)/);
+    expect(problems.find((p) => p.id === 'mask-unknown-values')!.message).toMatch(/\b7 \(96 px\)/);
     expect(by('mask-interpolated')).toEqual(['masks/f.png']);
     expect(by('corrupt-file')).toEqual(['images/g.png']);
     expect(by('empty-file')).toEqual(['images/h.png']);
     expect(by('image-too-large').sort()).toEqual(['images/k.png', 'masks/k.png']);
-    for (const p of rep.problems) {
-      expect(p.message.length, p.code).toBeGreaterThan(10);
-      expect(p.hint.length, p.code).toBeGreaterThan(10);
+    for (const p of problems) {
+      expect(p.message.length, p.id).toBeGreaterThan(10);
+      expect(p.action.length, p.id).toBeGreaterThan(10);
     }
+    // Errors are critical and block (no image here is excluded); a finding's images are pairs.
+    expect(problems.find((p) => p.id === 'corrupt-file')).toMatchObject({ severity: 'critical', blocking: true });
+    expect(rep.findings.find((f) => f.id === 'size-mismatch')!.images).toEqual(['d']);
     // The good pair is still read and usable.
     expect(rep.pairs.find((p) => p.name === 'a')?.ok).toBe(true);
     expect(rep.blocking).toBe(true);
@@ -87,7 +85,7 @@ describe('seglens inspect on a folder with every kind of problem', () => {
   it('prints the same problems as text, each with what to do', async () => {
     const r = await seglens(['inspect', dir, '--classes', join(dir, 'classes.json'), '--max-pixels', '10000']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/ERROR \[corrupt-file\] images\/g\.png/);
+    expect(r.stdout).toMatch(/CRITICAL \[corrupt-file\] File that cannot be read\n.*\n +file: images\/g\.png/);
     expect(r.stdout).toMatch(/-> /);
     expect(r.stdout).toMatch(/NOT READY FOR TRAINING/);
   });

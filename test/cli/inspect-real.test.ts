@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { json, seglens } from '../helpers/cli.ts';
+import { fileProblems } from '../helpers/inspect-json.ts';
+import type { InspectFindingJson } from '../helpers/inspect-json.ts';
 import { DATA, skipWithoutData, TABLES } from '../helpers/paths.ts';
 
 /** Share of each class over all mask pixels, counted independently of the project's code. */
@@ -24,7 +26,7 @@ async function fractions(maskDir: string, classValues: Record<string, number[]>)
 interface Report {
   classes: { name: string; fraction: number; images: number }[];
   pairs: { name: string; image: string; mask: string; bitDepth: number }[];
-  problems: { code: string }[];
+  findings: InspectFindingJson[];
   blocking: boolean;
 }
 
@@ -49,7 +51,7 @@ describe.skipIf(skipWithoutData('inspect on real data'))('seglens inspect on ../
     // By stem nothing pairs (00.tif vs labels00000000.png): inspect says so and blocks.
     const stem = await seglens(['inspect', dir, '--classes', table, '--json']);
     expect(stem.code).toBe(1);
-    expect(json<Report>(stem).problems.map((p) => p.code)).toContain('missing-partner');
+    expect(json<Report>(stem).findings.map((f) => f.id)).toContain('missing-partner');
 
     const r = await seglens(['inspect', dir, '--classes', table, '--pair', 'sorted', '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -70,7 +72,7 @@ describe.skipIf(skipWithoutData('inspect on real data'))('seglens inspect on ../
     expect(share.mitochondria).toBeCloseTo(0.054, 1);
     expect(share.synapse).toBeGreaterThan(0.004);
     expect(share.synapse).toBeLessThan(0.009);
-    expect(rep.problems).toEqual([]);
+    expect(fileProblems(rep.findings)).toEqual([]);
   });
 
   it('dapi16-nuclei: 16-bit images keep their range, nucleus about 10 %', async () => {

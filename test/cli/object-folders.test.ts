@@ -15,6 +15,8 @@ import { readRawMask } from '../../src/seg/image-io.ts';
 import { labelsFromInstances } from '../../src/seg/masks.ts';
 import { DAPI, missing } from '../seg/audit-fixtures.ts';
 import { json, seglens } from '../helpers/cli.ts';
+import { fileProblems } from '../helpers/inspect-json.ts';
+import type { InspectFindingJson } from '../helpers/inspect-json.ts';
 
 const NAMES = ['bone_40x_oil_1', 'bone_40x_oil_4', 'heart_63x_oil_4'];
 let tmp: string;
@@ -48,8 +50,7 @@ async function explode(name: string, dir: string, grow?: { id: number; by: numbe
 
 interface InspectJson {
   classes: { name: string; pixels: number }[];
-  problems: { code: string; severity: string; file: string; message: string; details?: Record<string, number> }[];
-  findings: { id: string }[];
+  findings: InspectFindingJson[];
   blocking: boolean;
 }
 
@@ -69,7 +70,7 @@ describe.skipIf(missing(DAPI, 'object folders from DAPI instance masks'))('objec
     const r = await seglens(['inspect', root, '--json']);
     expect(r.code).toBe(0);
     const rep = json<InspectJson>(r);
-    expect(rep.problems).toEqual([]);
+    expect(fileProblems(rep.findings)).toEqual([]);
     // The object pixels are exactly the non-zero pixels of the instance images.
     let objectPixels = 0;
     for (const n of NAMES) for (const v of (await readRawMask(join(DAPI, 'masks_instance', `${n}.tif`))).data) if (v) objectPixels++;
@@ -114,15 +115,15 @@ describe.skipIf(missing(DAPI, 'object folders from DAPI instance masks'))('objec
     const r = await seglens(['inspect', root, '--json']);
     expect(r.code).toBe(0);
     const rep = json<InspectJson>(r);
-    const overlap = rep.problems.filter((p) => p.code === 'mask-overlap');
+    const overlap = rep.findings.filter((f) => f.id === 'mask-overlap');
     expect(overlap).toHaveLength(1);
-    expect(overlap[0]).toMatchObject({ severity: 'warning', file: `masks/${NAMES[0]}` });
-    expect(overlap[0].details!.overlapPixels).toBeGreaterThan(0);
+    expect(overlap[0]).toMatchObject({ severity: 'warning', files: [`masks/${NAMES[0]}`], images: [NAMES[0]], blocking: false });
+    expect(overlap[0].evidence.overlapPixels).toBeGreaterThan(0);
     expect(overlap[0].message).toMatch(/\d+ pixels \(\d+\.\d+ %\) are claimed by two or more of the \d+ objects \(\d+ pair\(s\) of objects overlap\)/);
     const text = await seglens(['inspect', root]);
     expect(text.stdout).toMatch(/Unlabelled \/ ignored pixels: \d+\.\d+ % of all pixels \(\d+ px\) in 1 of 3 images/);
     const labels = (await readPairLabels((await openDataset(root)).project, (await openDataset(root)).pairs.find((p) => p.name === NAMES[0])!)).labels;
-    expect(labels.data.filter((v) => v === 255).length).toBe(overlap[0].details!.overlapPixels);
+    expect(labels.data.filter((v) => v === 255).length).toBe(overlap[0].evidence.overlapPixels);
   });
 
   it('a mask folder of sub-folders without this layout: the message names both object and per-class folders', async () => {

@@ -55,7 +55,7 @@ describe('overlapping classes end to end (issue 16)', () => {
     const r = await seglens(['inspect', project, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const rep = json(r);
-    expect(rep.problems.filter((p: Json) => p.code === 'mask-overlap')).toEqual([]);
+    expect(rep.findings.filter((f: Json) => f.id === 'mask-overlap')).toEqual([]);
     const co = rep.cooccurrence;
     expect(co.classes).toEqual(['background', 'nucleus', 'nucleolus']);
     const [, n, o] = [0, 1, 2];

@@ -17,6 +17,8 @@ import { openDataset, readPairLabels } from '../../src/seg/dataset/index.ts';
 import type { Dataset } from '../../src/seg/dataset/index.ts';
 import { IGNORE } from '../../src/seg/types.ts';
 import { json, seglens } from '../helpers/cli.ts';
+import { fileProblems } from '../helpers/inspect-json.ts';
+import type { InspectFindingJson } from '../helpers/inspect-json.ts';
 
 let tmp: string;
 let demo: string;
@@ -219,11 +221,11 @@ describe('files made by QuPath and CVAT', () => {
     );
     const inspect = await seglens(['inspect', proj, '--json']);
     expect(inspect.code).toBe(1);
-    const problems = json<{ problems: { code: string; file: string; message: string; severity: string }[] }>(inspect).problems;
-    const unknown = problems.find((p) => p.code === 'mask-unknown-values')!;
+    const problems = fileProblems(json<{ findings: InspectFindingJson[] }>(inspect).findings);
+    const unknown = problems.find((p) => p.id === 'mask-unknown-values')!;
     expect(unknown.file).toBe('masks/slide 1.geojson');
     expect(unknown.message).toMatch(/"Stroma" are in no class of the class table; their 16 pixels are left unlabelled/);
-    const overlap = problems.find((p) => p.code === 'mask-overlap')!;
+    const overlap = problems.find((p) => p.id === 'mask-overlap')!;
     expect(overlap.file).toBe('masks/slide 2.geojson');
     expect(overlap.message).toMatch(/4 pixels .*\(Tumor & object: 4 px\)/);
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backgroundId } from '../../src/seg/classes.ts';
-import { checkDatasetPairing, inspectDataset, openDataset, readPairLabels } from '../../src/seg/dataset/index.ts';
+import { checkDatasetPairing, openDataset, readPairLabels } from '../../src/seg/dataset/index.ts';
 import { DEMO_CLASSES, generateDemoProject } from '../../src/seg/demo/index.ts';
 import type { EvalPair } from '../../src/seg/metrics/index.ts';
 import { evaluate } from '../../src/seg/metrics/index.ts';
@@ -69,7 +69,6 @@ describe('runAudit on the demo project with planted errors', () => {
   beforeAll(async () => {
     const demo = await generateDemoProject(join(tmp, 'demo'), { seed: 1 });
     const ds = await openDataset(demo.dir);
-    const inspect = await inspectDataset(ds);
     const pairing = await checkDatasetPairing(ds);
     const bg = backgroundId(DEMO_CLASSES);
     const pairs: EvalPair[] = [];
@@ -82,7 +81,7 @@ describe('runAudit on the demo project with planted errors', () => {
     const h = history(Array.from({ length: 6 }, () => ({ trainLoss: Math.log(3), valLoss: Math.log(3), val })));
     // The recorded figure claims a good Dice: the recomputed all-background one disagrees.
     const recorded = history([{ trainLoss: 0.2, valLoss: 0.2, val: { ...val, meanForegroundDice: 0.91 } }])[0];
-    findings = runAudit({ eval: evalResult, perImageLabels: pairs, inspect, pairing, history: h, recorded });
+    findings = runAudit({ eval: evalResult, perImageLabels: pairs, pairing, history: h, recorded });
   });
 
   it('finds each planted failure, critical ones first', () => {

@@ -49,7 +49,7 @@ describe('the multi-label demo read through its project', () => {
 
   it('inspect: co-occurrence, no mask-overlap, ready for training', async () => {
     const rep = await inspectDataset(await openDataset(project));
-    expect(rep.problems.map((p) => p.code)).not.toContain('mask-overlap');
+    expect(rep.findings.map((f) => f.id)).not.toContain('mask-overlap');
     expect(rep.cooccurrence!.pixels[2][1]).toBe(rep.cooccurrence!.pixels[2][2]);
     expect(rep.blocking).toBe(false);
   });
@@ -186,7 +186,7 @@ describe('class-pages: one file per image, a page (or channel) per class', () =>
     const one = truth.get('demo_02')!.nucleus;
     await sharp(one, { raw: { width: SIZE, height: SIZE, channels: 1 } }).toColourspace('b-w').tiff().toFile(join(pagesProject, 'masks', 'demo_02.tif'));
     const rep = await inspectDataset(await openDataset(pagesProject));
-    expect(rep.problems.map((x) => `${x.file}: ${x.message}`).join('\n')).toMatch(/demo_02\.tif.*has 1 page\(s\) but the project names 2 class pages/);
+    expect(rep.findings.map((x) => `${x.files?.join(', ')}: ${x.message}`).join('\n')).toMatch(/demo_02\.tif.*has 1 page\(s\) but the project names 2 class pages/);
     expect(rep.blocking).toBe(true);
     const r = ProjectSchema.safeParse({ ...p, overlapping: undefined });
     expect(r.success).toBe(false);

@@ -48,10 +48,12 @@ export type Problem = z.infer<typeof ProblemSchema>;
 const evidenceValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 
 /**
- * An audit finding (src/seg/audit): a way the data or the numbers can mislead, with what to do.
- * The renderer shows findings as the audit returns them; it judges nothing itself.
+ * An audit finding (src/seg/audit): a way the data or the numbers can mislead, with what to do; a
+ * data problem of one file travels as a finding too (its file in `files`). The renderer shows
+ * findings as the audit returns them; it judges nothing itself.
  */
 export const FindingSchema = z.object({
+  /** The check's id (src/seg/checks.ts: audit findings and file problems, one catalogue). */
   id: z.string().min(1),
   severity: z.enum(['critical', 'warning', 'info']),
   title: z.string(),
@@ -63,6 +65,8 @@ export const FindingSchema = z.object({
   evidence: z.record(z.string(), evidenceValue).optional(),
   /** Per-image numbers, in the order of `images`. */
   perImage: z.array(z.object({ image: z.string(), evidence: z.record(z.string(), evidenceValue) })).optional(),
+  /** Files concerned (relative to the project): a data problem's file. */
+  files: z.array(z.string()).optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

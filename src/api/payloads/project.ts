@@ -120,36 +120,26 @@ export const InspectClassSchema = ClassInfoSchema.extend({
   images: count,
 });
 
-/**
- * One reason training is refused (src/seg/dataset inspect's Blocker): a blocking problem or a
- * critical finding about images the project does not exclude, or no pair to train on.
- */
-export const BlockerSchema = z.object({
-  kind: z.enum(['problem', 'finding', 'no-pairs']),
-  /** The problem's code or the finding's id. */
-  code: z.string().min(1),
-  /** The file a problem names (relative to the project), or null. */
-  file: z.string().nullable(),
-  message: z.string(),
-  /** What to do about it. */
-  action: z.string(),
-  /** Images it concerns that are not excluded: fix them, or exclude them (setExclusions). */
-  images: z.array(imageName),
+/** A finding of the inspection (src/seg/dataset inspect's InspectFinding), and whether it refuses training. */
+export const InspectFindingSchema = FindingSchema.extend({
+  /** Critical and about images the project does not exclude (or none in particular): training is refused. */
+  blocking: z.boolean(),
 });
-export type Blocker = z.infer<typeof BlockerSchema>;
+export type InspectFinding = z.infer<typeof InspectFindingSchema>;
 
 export const InspectResultSchema = z.object({
   classes: z.array(InspectClassSchema),
-  problems: z.array(ProblemSchema),
-  /** Findings judged from the pixels across pairs (e.g. pairing-suspect, ignored-share). */
-  findings: z.array(FindingSchema),
+  /**
+   * One list, the most serious first: every data problem as a finding about its file (unreadable,
+   * size mismatch, mask damage grouped per kind...) and the findings judged from the pixels across
+   * pairs (pairing-suspect, ignored-share); `no-pairs` when nothing can be trained on.
+   */
+  findings: z.array(InspectFindingSchema),
   /** Unlabelled / ignored ground-truth pixels, always shown (the audit's sentence in `text`). */
   ignored: z.object({ pixels: count, share: finite.min(0).max(1), text: z.string() }),
-  /** Images that could not be read at all (their problems say why). */
+  /** Images that could not be read at all (their findings say why). */
   unreadable: z.array(z.string()),
-  /** Why training would be refused, each with the images to fix or exclude; empty when it may start. */
-  blockers: z.array(BlockerSchema),
-  /** A problem or a critical finding outside the exclusion list blocks training (blockers not empty). */
+  /** A finding blocks training (some `findings[].blocking`). */
   blocking: z.boolean(),
   /** Images the project file excludes from training, splits and scores. */
   excluded: z.array(ExcludedSchema),

@@ -9,8 +9,10 @@ import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import { busy } from '../errors.ts';
 import { forkJobProcess } from '../training/launcher.ts';
 import type { JobLauncher, JobProcess } from '../training/launcher.ts';
+import { checkJobMessage } from '../training/job-message.ts';
 import type { ControlMessage } from '../training/protocol.ts';
-import type { PredictMessage, PredictOutcome, PredictRequest } from './predict-protocol.ts';
+import { PredictMessageSchema } from './predict-protocol.ts';
+import type { PredictOutcome, PredictRequest } from './predict-protocol.ts';
 
 const PREDICT_JOB = programFile('src/app/predict/predict-job.ts', 'predict-job');
 
@@ -48,10 +50,16 @@ export class PredictRunner {
       let outcome: PredictOutcome | null = null;
       let failure: ContractError | null = null;
       child.onMessage((raw) => {
-        const m = raw as PredictMessage;
-        if (m?.type === 'progress') this.opts.onProgress(m.done, m.total, m.item);
-        else if (m?.type === 'done') outcome = m.outcome;
-        else if (m?.type === 'failed') failure = ContractError.fromWire(m.error);
+        const checked = checkJobMessage(PredictMessageSchema, raw, 'prediction process', 'the predictions were stopped');
+        if (!checked.ok) {
+          failure ??= ContractError.fromWire(checked.error);
+          child.kill();
+          return;
+        }
+        const m = checked.message;
+        if (m.type === 'progress') this.opts.onProgress(m.done, m.total, m.item);
+        else if (m.type === 'done') outcome = m.outcome;
+        else failure = ContractError.fromWire(m.error);
       });
       // A process that could not start may never report an exit.
       child.onError((e) => reject(new ContractError(ERROR_NAMES.transport, `The prediction process could not start (${e.message}).`, {})));

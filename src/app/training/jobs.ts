@@ -12,6 +12,7 @@ import { forkJobProcess } from './launcher.ts';
 import type { JobLauncher, JobProcess } from './launcher.ts';
 import type { ComputeHub } from '../compute-hub.ts';
 import { isComputeEnvelope } from './child-compute.ts';
+import { checkJobMessage } from './job-message.ts';
 import { JobMessageSchema } from './protocol.ts';
 import type { ControlMessage, JobRequest, ParsedJobMessage } from './protocol.ts';
 
@@ -86,20 +87,14 @@ export class JobManager {
       // events, where a number is finite or null: the JSON round trip a JSON channel would make.
       // Then checked against the events' own schemas: a malformed message is a bug in the job,
       // which is stopped with the reason rather than relayed to the page.
-      const parsed = JobMessageSchema.safeParse(JSON.parse(JSON.stringify(raw) ?? 'null'));
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
-        const error: WireError = {
-          name: ERROR_NAMES.validation,
-          message: `The training process sent an invalid message (${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}); the training was stopped.`,
-          details: { where: 'training job message', issues },
-        };
+      const checked = checkJobMessage(JobMessageSchema, raw, 'training process', 'the training was stopped');
+      if (!checked.ok) {
         if (!TERMINAL.has(job.status.state)) this.stop(jobId);
-        this.fail(job, error);
-        rejectStart(ContractError.fromWire(error));
+        this.fail(job, checked.error);
+        rejectStart(ContractError.fromWire(checked.error));
         return;
       }
-      const msg = parsed.data;
+      const msg = checked.message;
       this.onMessage(job, msg);
       // The job is over once it says so: the next job may borrow the GPU before this process exits.
       if (msg.type === 'finished' || msg.type === 'failed') lent?.release();

@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { relative } from 'node:path';
 import { trainConfigOf } from '../../app/training/options.ts';
-import { excludeHint, formatBlocker, inspectDataset, openDataset } from '../../seg/dataset/index.ts';
+import { blockers, excludeHint, inspectDataset, openDataset } from '../../seg/dataset/index.ts';
 import { ConfigError } from '../../seg/errors.ts';
 import type { EpochRecord } from '../../seg/history.ts';
-import { formatProblem, isBlocking } from '../../seg/problems.ts';
+import { formatFindings } from '../../seg/audit/index.ts';
 import { parseTrainConfig } from '../../train/trainer/config.ts';
 import type { TrainConfigInput } from '../../train/trainer/config.ts';
 import type { TrainEvent, TrainResult } from '../../train/trainer/events.ts';
@@ -164,18 +164,19 @@ export function registerTrain(program: Command, setExit: (code: number) => void)
       const report = await inspectDataset(ds, { onProgress: (d, t, n) => bar.update(d, t, n) });
       bar.stop();
       if (report.blocking) {
-        console.error(`seglens train: the project cannot be trained on as it is (${report.blockers.length} blocking problem(s)):`);
-        for (const b of report.blockers) console.error('  ' + formatBlocker(b).replace(/\n/g, '\n  '));
-        const hint = excludeHint(project, report.blockers);
+        const blocking = blockers(report);
+        console.error(`seglens train: the project cannot be trained on as it is (${blocking.length} blocking finding(s)):`);
+        console.error(formatFindings(blocking, { heading: 'Blocking' }));
+        const hint = excludeHint(project, report);
         if (hint) console.error(hint);
         setExit(1);
         return;
       }
       if (report.excluded.length) console.log(`${report.excluded.length} image(s) excluded by the project file: ${report.excluded.map((e) => e.name).join(', ')}`);
-      const warnings = report.problems.filter((p) => !isBlocking(p));
+      const warnings = report.findings.filter((f) => f.severity === 'warning' && f.files?.length);
       if (warnings.length) {
-        console.log(`${warnings.length} warning(s) about the data (seglens inspect ${project} shows all):`);
-        for (const p of warnings.slice(0, 5)) console.log('  ' + formatProblem(p));
+        console.log(`${warnings.length} warning(s) about the data files (seglens inspect ${project} shows all):`);
+        for (const f of warnings.slice(0, 5)) console.log(`  WARNING [${f.id}] ${f.files!.join(', ')}: ${f.message}\n    -> ${f.action}`);
       }
 
       // ---- training

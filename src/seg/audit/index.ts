@@ -46,6 +46,7 @@ export { IgnoredShare, ignoredOf, checkIgnoredShare, describeIgnored, IGNORED_IM
 export type { IgnoredShareResult, IgnoredImage } from './ignored.ts';
 export { splitFindings } from './split.ts';
 export { maskFindings } from './masks.ts';
+export { problemFinding, problemFindings } from './problem-findings.ts';
 export type { MaskProblemsSource } from './masks.ts';
 export {
   detectInterpolation,

@@ -2,6 +2,7 @@
 // lossily. Detection is done where masks are read (src/seg/masks.ts unknownValuesProblem,
 // mask-damage.ts, collected by inspectDataset); this groups those Problems into one finding per
 // kind, masks with the most affected pixels first.
+import { PROBLEM_TITLES } from '../checks.ts';
 import type { Problem } from '../problems.ts';
 import type { Finding } from './types.ts';
 import { listNames, num, pct } from './types.ts';
@@ -9,6 +10,8 @@ import { listNames, num, pct } from './types.ts';
 interface Affected {
   image: string;
   mask: string;
+  /** The problem's own sentence about this mask. */
+  message: string;
   pixels: number;
   fraction: number;
   values: string;
@@ -23,16 +26,11 @@ function affected(p: Problem, imageOfMask: Map<string, string>): Affected {
     : Array.isArray(d.unknown)
       ? (d.unknown as { value: unknown }[]).map((u) => String(u.value))
       : [];
-  return { image: imageOfMask.get(p.file) ?? p.file, mask: p.file, pixels, fraction, values: list.slice(0, 8).join(', ') };
+  return { image: imageOfMask.get(p.file) ?? p.file, mask: p.file, message: p.message, pixels, fraction, values: list.slice(0, 8).join(', ') };
 }
 
 type MaskCode = 'mask-unknown-values' | 'mask-interpolated' | 'lossy-mask';
 
-const TITLE: Record<MaskCode, string> = {
-  'mask-unknown-values': 'Mask values in no class',
-  'mask-interpolated': 'Masks resized with interpolation',
-  'lossy-mask': 'Masks stored as JPEG (lossy)',
-};
 
 function grouped(code: MaskCode, problems: Problem[], imageOfMask: Map<string, string>, masks: number | undefined): Finding | undefined {
   const own = problems.filter((p) => p.code === code);
@@ -47,7 +45,7 @@ function grouped(code: MaskCode, problems: Problem[], imageOfMask: Map<string, s
   return {
     id: code,
     severity: own.some((p) => p.severity === 'error') ? 'critical' : 'warning',
-    title: TITLE[code],
+    title: PROBLEM_TITLES[code],
     message: interp
       ? `${list.length}${of} masks look resized with interpolation (in-between values along class edges or object rims), ${total} pixels in all; worst: ${worstText}.`
       : lossy
@@ -55,7 +53,7 @@ function grouped(code: MaskCode, problems: Problem[], imageOfMask: Map<string, s
         : `${list.length}${of} masks contain values that no class claims, ${total} pixels in all (left unlabelled); worst: ${worst.mask} (${worst.pixels} px${worst.values ? `, values ${worst.values}` : ''}).`,
     evidence: { masks: list.length, ...(masks !== undefined ? { masksChecked: masks } : {}), pixels: total, worstMask: worst.mask, worstPixels: num(worst.pixels) },
     images: list.map((a) => a.image),
-    perImage: list.map((a) => ({ image: a.image, evidence: { mask: a.mask, pixels: num(a.pixels), fraction: num(a.fraction), values: a.values } })),
+    perImage: list.map((a) => ({ image: a.image, evidence: { mask: a.mask, pixels: num(a.pixels), fraction: num(a.fraction), values: a.values, message: a.message } })),
     action: interp
       ? `Re-export ${listNames(list.map((a) => a.mask), 3)} with nearest-neighbour resampling only (Fiji: Image > Scale, interpolation "None"; sharp/PIL: kernel "nearest"). Metrics on these masks count blurred edges as errors; putting the in-between values in "ignore" hides the damage.`
       : lossy

@@ -2,17 +2,21 @@
 // training history or the predictions. Ids are stable: the CLI's --json, the report and the app key
 // on them, and tests assert them. Several findings may share an id when they concern different
 // classes or splits (one `small-objects-missed` per class); findings about many images of one kind
-// are one finding with the images listed worst first.
+// are one finding with the images listed worst first. A data problem of one file (an unreadable
+// image, a size mismatch: src/seg/problems.ts) is shown as a finding too, with its file in `files`
+// (problem-findings.ts), so that every list the user reads is one list of findings.
 
 export type Severity = 'critical' | 'warning' | 'info';
 
 /** Display and sort order: the most serious first. */
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info'];
 
-import { FINDING_IDS } from '../checks.ts';
+import { CHECKS, FINDING_IDS } from '../checks.ts';
+import type { CheckId } from '../checks.ts';
 
 export { FINDING_IDS };
 
+/** The ids of the audit's own checks. */
 export type FindingId = keyof typeof FINDING_IDS;
 
 export const ALL_FINDING_IDS = Object.keys(FINDING_IDS) as FindingId[];
@@ -22,7 +26,8 @@ export type EvidenceValue = number | string | boolean | null;
 export type Evidence = Record<string, EvidenceValue>;
 
 export interface Finding {
-  id: FindingId;
+  /** An audit check, or the check of a data problem shown as a finding (one catalogue: checks.ts). */
+  id: CheckId;
   severity: Severity;
   /** A few words, e.g. "Score dominated by the background". */
   title: string;
@@ -36,6 +41,8 @@ export interface Finding {
   action: string;
   /** Per-image evidence for findings about several images, in the order of `images`. */
   perImage?: { image: string; evidence: Evidence }[];
+  /** Files concerned (relative to the project where possible): a data problem's file. */
+  files?: string[];
 }
 
 /** NaN and infinities become null so that evidence survives JSON unchanged. */
@@ -58,10 +65,12 @@ export function listNames(names: readonly string[], max = 5): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
-/** Findings sorted by severity (critical first), then by id order of FINDING_IDS; stable otherwise. */
+const CHECK_ORDER = Object.keys(CHECKS) as CheckId[];
+
+/** Findings sorted by severity (critical first), then by id order of the catalogue (checks.ts); stable otherwise. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   const rank = (f: Finding) => SEVERITY_ORDER.indexOf(f.severity);
-  const idRank = (f: Finding) => ALL_FINDING_IDS.indexOf(f.id);
+  const idRank = (f: Finding) => CHECK_ORDER.indexOf(f.id);
   return findings
     .map((f, i) => ({ f, i }))
     .sort((a, b) => rank(a.f) - rank(b.f) || idRank(a.f) - idRank(b.f) || a.i - b.i)

@@ -1,7 +1,6 @@
 // Text form of an inspect report for the terminal.
 import { describeIgnored, formatFindings } from '../audit/index.ts';
-import { formatProblem } from '../problems.ts';
-import { excludeHint, formatBlocker } from './inspect.ts';
+import { blockers, excludeHint } from './inspect.ts';
 import type { InspectReport } from './inspect.ts';
 
 const round = (v: number) => String(Math.round(v * 100) / 100);
@@ -74,16 +73,9 @@ export function formatInspect(r: InspectReport): string {
   }
   out.push(describeIgnored(r.ignored));
   out.push('');
-  const errors = r.problems.filter((p) => p.severity === 'error').length;
-  const warnings = r.problems.length - errors;
-  if (r.problems.length) {
-    out.push(`Problems: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
-    for (const p of r.problems) out.push('  ' + formatProblem(p).replace(/\n/g, '\n  '));
-    out.push('');
-  }
+  const warnings = r.findings.filter((f) => f.severity === 'warning').length;
   if (r.findings.length) {
-    out.push('Findings from the pixels');
-    out.push(formatFindings(r.findings));
+    out.push(formatFindings(r.findings, { heading: 'Findings (problems of single files, and checks across the pairs)', perFile: Infinity }));
     out.push('');
   }
   if (r.excluded.length) {
@@ -91,9 +83,9 @@ export function formatInspect(r: InspectReport): string {
     out.push('');
   }
   if (r.blocking) {
-    out.push(`NOT READY FOR TRAINING: ${r.blockers.length} blocking problem(s) must be fixed first:`);
-    for (const b of r.blockers) out.push('  ' + formatBlocker(b).replace(/\n/g, '\n  '));
-    const hint = excludeHint(r.dir, r.blockers);
+    const blocking = blockers(r);
+    out.push(`NOT READY FOR TRAINING: ${blocking.length} finding(s) must be fixed first: ${blocking.map((f) => `[${f.id}] ${f.files?.length ? f.files.join(', ') : f.images.length ? f.images.join(', ') : f.title}`).join('; ')}.`);
+    const hint = excludeHint(r.dir, r);
     if (hint) out.push(hint);
   } else out.push(`Ready for training${readyNotes(warnings, r)}${r.excluded.length ? `, ${r.excluded.length} image(s) excluded` : ''}.`);
   return out.join('\n');

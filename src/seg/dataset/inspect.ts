@@ -2,8 +2,9 @@
 // and report sizes, bit depths, class pixel fractions, per-image class presence and every problem.
 // One bad file is one problem; the others are still read.
 import { relative } from 'node:path';
-import { IgnoredShare, PairingCheck, checkIgnoredShare, pairingFindings } from '../audit/index.ts';
+import { IgnoredShare, PairingCheck, checkIgnoredShare, pairingFindings, problemFindings, sortFindings } from '../audit/index.ts';
 import type { Finding, IgnoredShareResult } from '../audit/index.ts';
+import { PROBLEM_TITLES } from '../checks.ts';
 import { backgroundId } from '../classes.ts';
 import { problemFromError } from '../image-errors.ts';
 import { imageInfo, readImage } from '../image-io.ts';
@@ -40,17 +41,17 @@ export interface InspectReport {
   pairs: InspectedPair[];
   /** Pairs that could not be read at all (their problems say why). */
   unreadable: string[];
-  problems: Problem[];
   /**
-   * Findings judged from the pixels across pairs: `pairing-suspect` (an image whose mask fits it
-   * worse than another mask or a shifted copy of its own does) and `ignored-share`.
+   * Everything found, one list, the most serious first: every data problem as a finding about its
+   * file (an unreadable image, a size mismatch; mask damage grouped per kind), the findings judged
+   * from the pixels across pairs (`pairing-suspect`, `ignored-share`), and `no-pairs` when nothing
+   * can be trained on. `blocking`: the finding refuses training (critical, and about images the
+   * project does not exclude, or about none in particular).
    */
-  findings: Finding[];
+  findings: InspectFinding[];
   /** Unlabelled / ignored pixels per image and along which classes (always printed by inspect). */
   ignored: IgnoredShareResult;
-  /** Why training is refused, each naming what to fix (or exclude); empty when it may start. */
-  blockers: Blocker[];
-  /** True when `blockers` is not empty: `seglens inspect` then exits non-zero, training is refused. */
+  /** True when a finding blocks: `seglens inspect` then exits non-zero, training is refused. */
   blocking: boolean;
   /** Images the project file excludes from training (still read and reported above). */
   excluded: { name: string; reason: string | null }[];
@@ -62,31 +63,18 @@ export interface InspectReport {
   cooccurrence?: { classes: string[]; pixels: number[][]; images: number[][] };
 }
 
-/**
- * One reason training is refused, the same for the app and the command line: a problem (an
- * unreadable file, a size mismatch...) or a critical finding (a suspect pairing) about images the
- * project does not exclude, or no pair at all to train on.
- */
-export type Blocker =
-  | { kind: 'problem'; problem: Problem; image: string | null }
-  | { kind: 'finding'; finding: Finding; images: string[] }
-  | { kind: 'no-pairs'; message: string };
+/** A finding of the inspection, and whether it refuses training. */
+export type InspectFinding = Finding & { blocking: boolean };
 
-/** One line (or two) per blocker, for the command line. */
-export function formatBlocker(b: Blocker): string {
-  switch (b.kind) {
-    case 'problem':
-      return `${b.problem.severity.toUpperCase()} [${b.problem.code}] ${b.problem.file}: ${b.problem.message}\n    -> ${b.problem.hint}`;
-    case 'finding':
-      return `${b.finding.severity.toUpperCase()} [${b.finding.id}] ${b.finding.title}: ${b.images.join(', ')}\n    ${b.finding.message}\n    -> ${b.finding.action}`;
-    case 'no-pairs':
-      return `ERROR [no-pairs] ${b.message}`;
-  }
+/** The findings that refuse training (the same for the app and the command line). */
+export function blockers(r: Pick<InspectReport, 'findings'>): InspectFinding[] {
+  return r.findings.filter((f) => f.blocking);
 }
 
 /** What to do about blockers that name images: fix the data, or exclude the images. */
-export function excludeHint(project: string, blockers: readonly Blocker[]): string | null {
-  const names = [...new Set(blockers.flatMap((b) => (b.kind === 'finding' ? b.images : b.kind === 'problem' && b.image ? [b.image] : [])))];
+export function excludeHint(project: string, r: Pick<InspectReport, 'findings' | 'excluded'>): string | null {
+  const excluded = new Set(r.excluded.map((e) => e.name));
+  const names = [...new Set(blockers(r).flatMap((f) => f.images.filter((n) => !excluded.has(n))))];
   if (!names.length) return null;
   return `Fix the files named above, or leave those images out of training: seglens exclude ${project} ${names.join(' ')} --reason "..." (undo with --include).`;
 }
@@ -186,8 +174,7 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
   for (const p of pairs) p.classPixels.forEach((n, k) => ((totals[k] += n), (images[k] += n > 0 ? 1 : 0)));
   const all = totals.reduce((a, b) => a + b, 0);
   const ignoredResult = ignored.result();
-  const findings = [...pairingFindings(pairing.result()), ...checkIgnoredShare(ignoredResult)];
-  const blockers = trainingBlockers(ds, pairs.length, problems, findings, shown);
+  const findings = inspectFindings(ds, pairs, unreadable, problems, [...pairingFindings(pairing.result()), ...checkIgnoredShare(ignoredResult)], shown);
   return {
     dir: ds.dir,
     projectFile: ds.projectFile,
@@ -202,18 +189,20 @@ export async function inspectDataset(ds: Dataset, opts: InspectOptions = {}): Pr
     })),
     pairs,
     unreadable,
-    problems,
     findings,
     ignored: ignoredResult,
-    blockers,
-    blocking: blockers.length > 0,
+    blocking: findings.some((f) => f.blocking),
     excluded: [...ds.excluded].map(([name, reason]) => ({ name, reason })),
     ...(co ? { cooccurrence: { classes: table.classes.map((c) => c.name), ...co } } : {}),
   };
 }
 
-/** The blockers of inspectDataset: blocking problems and critical findings outside the exclusion list. */
-function trainingBlockers(ds: Dataset, readable: number, problems: readonly Problem[], findings: readonly Finding[], shown: (f: string) => string): Blocker[] {
+/**
+ * One list: problems as findings (problem-findings.ts), the pixel findings, and `no-pairs` when
+ * nothing can be trained on; each marked blocking when it is critical and concerns an image the
+ * project does not exclude (or none in particular). Sorted, the most serious first.
+ */
+function inspectFindings(ds: Dataset, pairs: readonly InspectedPair[], unreadable: readonly string[], problems: readonly Problem[], pixelFindings: readonly Finding[], shown: (f: string) => string): InspectFinding[] {
   // A problem names a file; the pair that file belongs to is the image to fix or exclude.
   const pairOfFile = new Map<string, string>();
   for (const p of ds.pairs) {
@@ -221,20 +210,20 @@ function trainingBlockers(ds: Dataset, readable: number, problems: readonly Prob
     pairOfFile.set(shown(p.mask), p.name);
     for (const f of Object.values(p.classMasks ?? {})) pairOfFile.set(shown(f), p.name);
   }
-  const out: Blocker[] = [];
-  for (const problem of problems.filter(isBlocking)) {
-    const image = pairOfFile.get(problem.file) ?? null;
-    if (image === null || !ds.excluded.has(image)) out.push({ kind: 'problem', problem, image });
-  }
-  for (const finding of findings.filter((f) => f.severity === 'critical')) {
-    const images = finding.images.filter((n) => !ds.excluded.has(n));
-    if (images.length || finding.images.length === 0) out.push({ kind: 'finding', finding, images });
-  }
+  const all = [...problemFindings(problems, pairs, unreadable, (f) => pairOfFile.get(f) ?? null), ...pixelFindings];
   const usable = ds.pairs.filter((p) => !ds.excluded.has(p.name)).length;
-  if (readable === 0 || usable === 0) {
-    out.push({ kind: 'no-pairs', message: ds.pairs.length === 0 ? 'No image/mask pair was found: check the image and mask folders and the pairing rule.' : usable === 0 ? 'Every image/mask pair is excluded in the project file: bring some back (seglens exclude --include).' : 'No image/mask pair could be read (see the problems above).' });
+  if (pairs.length === 0 || usable === 0) {
+    all.push({
+      id: 'no-pairs',
+      severity: 'critical',
+      title: PROBLEM_TITLES['no-pairs'],
+      message: ds.pairs.length === 0 ? 'No image/mask pair was found.' : usable === 0 ? 'Every image/mask pair is excluded in the project file.' : 'No image/mask pair could be read (see the findings above).',
+      evidence: { pairs: ds.pairs.length, readable: pairs.length, excluded: ds.excluded.size },
+      images: [],
+      action: ds.pairs.length === 0 ? 'Check the image and mask folders and the pairing rule (seglens inspect), or bring excluded images back.' : usable === 0 ? 'Bring some images back: seglens exclude PROJECT --include NAME.' : 'Fix the files named above (seglens inspect says what is wrong with each).',
+    });
   }
-  return out;
+  return sortFindings(all).map((f) => ({ ...f, blocking: f.severity === 'critical' && (f.images.length === 0 || f.images.some((n) => !ds.excluded.has(n))) }));
 }
 
 /** Every sample the same (all channels): a blank or failed export, not an image. */
