@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { programFile } from '../../seg/runtime.ts';
-import { ContractError, ERROR_NAMES, formatPath } from '../../api/index.ts';
+import { ContractError, ERROR_NAMES } from '../../api/index.ts';
 import type { ContractEvent, EventSink, JobStatus, WireError } from '../../api/index.ts';
 import { busy } from '../errors.ts';
 import { forkJobProcess } from './launcher.ts';
