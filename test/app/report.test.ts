@@ -72,8 +72,8 @@ describe('exportReport', () => {
       for (const n of manifest[split]) await copyFile(join(project, 'masks', `${n}.png`), join(gt, `${n}.png`));
       const r = await seglens(['eval', '--gt', gt, '--pred', rep.predictions[split]!, '--classes', classes, '--json']);
       expect(r.code, r.stderr).toBe(0);
-      const { pairs, problems, ...evalResult } = json<Record<string, unknown>>(r);
-      expect(problems).toEqual([]);
+      const { pairs, findings, ...evalResult } = json<Record<string, unknown>>(r);
+      expect(findings).toEqual([]);
       expect((pairs as unknown[]).length).toBe(manifest[split].length);
       expect(data.evaluations[k].result).toEqual(evalResult);
     }

@@ -73,8 +73,10 @@ describe.skipIf(skipWithoutData('eval on real data'))('seglens eval', () => {
     expect(r.code).toBe(1);
     const res = json(r);
     expect(res.pairs).toHaveLength(masks.length - 1);
-    expect(res.problems[0]).toMatchObject({ code: 'missing-partner' });
-    expect(res.problems[0].file).toMatch(masks[0]);
+    // The file's problem is a finding about it, in the one list eval prints.
+    expect(res.problems).toBeUndefined();
+    expect(res.findings[0]).toMatchObject({ id: 'missing-partner', severity: 'critical' });
+    expect(res.findings[0].files[0]).toMatch(masks[0]);
   });
 });
 

@@ -48,7 +48,7 @@ describe.skipIf(skipWithoutChromium('the review loop browser test'))('the review
     const tiny = ['--epochs', '1', '--steps', '10', '--patch', '64', '--batch', '4', '--seed', '1'];
     const refused = await seglens(['train', demo, ...tiny]);
     expect(refused.code).toBe(1);
-    const m = /CRITICAL \[pairing-suspect\] [^:]+: ([\w, ]+)/.exec(refused.stderr);
+    const m = /CRITICAL \[pairing-suspect\][^\n]*\n(?:[^\n]*\n)*? +images: ([\w, ]+)/.exec(refused.stderr);
     expect(m, refused.stderr).not.toBeNull();
     const flagged = m![1].split(', ');
     expect((await seglens(['exclude', demo, ...flagged, '--reason', 'mask does not belong to the image (pairing-suspect)'])).code).toBe(0);

@@ -4,9 +4,9 @@ import { Option } from 'commander';
 import { readClassTable } from '../../seg/class-table-file.ts';
 import { EVAL_MASK_FORMATS, evaluateFolders, maskReader } from '../../seg/dataset/index.ts';
 import type { EvalMaskFormat } from '../../seg/dataset/index.ts';
-import { formatFindings } from '../../seg/audit/index.ts';
+import { formatFindings, problemFindings, sortFindings } from '../../seg/audit/index.ts';
 import { formatEvalTable } from '../../seg/metrics/index.ts';
-import { formatProblem, isBlocking } from '../../seg/problems.ts';
+import { isBlocking } from '../../seg/problems.ts';
 import { auditEvaluation } from '../../seg/report/eval-audit.ts';
 import { printJson, progressBar } from '../output.ts';
 
@@ -49,12 +49,14 @@ export function registerEval(program: Command, setExit: (code: number) => void):
         const r = maskReader(format, table, role, f.objectClass);
         return async (file: string) => (await r(file)).labels;
       };
-      const findings = f.audit ? await auditEvaluation(result, pairs, table, { gt: read(formats.gtFormat, 'gt'), pred: read(formats.predFormat, 'pred') }) : undefined;
-      if (f.json) printJson({ ...result, pairs, problems, ...(findings ? { findings } : {}) });
+      const audit = f.audit ? await auditEvaluation(result, pairs, table, { gt: read(formats.gtFormat, 'gt'), pred: read(formats.predFormat, 'pred') }) : [];
+      // One list, as inspect's: the files' problems as findings about them, then the audit's.
+      const fileFindings = problemFindings(problems, [], [], () => null);
+      if (f.json) printJson({ ...result, pairs, findings: sortFindings([...fileFindings, ...audit]) });
       else {
         console.log(formatEvalTable(result));
-        if (problems.length) console.log('\nProblems\n' + problems.map((p) => '  ' + formatProblem(p)).join('\n'));
-        if (findings) console.log('\n' + formatFindings(findings));
+        if (fileFindings.length) console.log('\n' + formatFindings(fileFindings, { heading: 'Problems with the files', legend: false }));
+        if (f.audit) console.log('\n' + formatFindings(audit));
       }
       if (pairs.length === 0) console.error('seglens eval: no pair could be evaluated.');
       setExit(pairs.length === 0 || problems.some(isBlocking) ? 1 : 0);
