@@ -81,7 +81,7 @@ describe('seglens train refuses bad input before any work', () => {
     const r = await inProcess(['train', bad, ...TINY]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot be trained on as it is/);
-    expect(r.stderr).toMatch(/missing-partner.*orphan/);
+    expect(r.stderr).toMatch(/\[missing-partner\][^\n]*\n[\s\S]*?file: masks\/orphan\.png/);
     expect(existsSync(join(bad, 'runs'))).toBe(false);
   });
 });
