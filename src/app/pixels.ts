@@ -5,8 +5,8 @@ import type { ClassPredictionPixels, IGNORE as CONTRACT_IGNORE, ImagePixels, Mas
 import { readPairLabels } from '../seg/dataset/index.ts';
 import { ConfigError } from '../seg/errors.ts';
 import { classMaskFolders, modelThresholds } from '../train/predict/overlap-output.ts';
-import { inspectModel } from '../train/predict/model-io.ts';
-import { PROB_SCALE, probFileNames } from '../train/predict/predict-files.ts';
+import { inspectModel } from '../train/predict/model-files.ts';
+import { PROB_SCALE, probFileNames } from '../train/predict/prob-files.ts';
 import { readImage, readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
 import { IGNORE } from '../seg/types.ts';

@@ -42,7 +42,6 @@ import type {
 import { ContractError, IGNORE } from '../api/index.ts';
 import { describeIgnored } from '../seg/audit/index.ts';
 import { ConfigError } from '../seg/errors.ts';
-import { setRunThresholds } from '../train/trainer/set-thresholds.ts';
 import { LockedError } from '../seg/lock.ts';
 import { WriteGate } from '../seg/write-gate.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
@@ -82,7 +81,7 @@ import { maskVersion } from '../seg/project/edits.ts';
 import { predictionFile } from '../train/trainer/run-outputs.ts';
 import { parseTrainConfig } from '../train/trainer/config.ts';
 import { RUN_FILES } from '../train/trainer/run-folder.ts';
-import { REPORT_FILES } from './report.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 export interface WorkspaceOptions {
   /** Where events go (the transport's broadcast). */
@@ -374,6 +373,8 @@ export class Workspace implements Contract {
     const p = this.open();
     const dir = runDir(p, runId);
     if (this.jobs.liveRunIds().has(runId)) throw invalid('params of setThresholds', 'runId', `run ${runId} is still training; set its thresholds when it ends`);
+    // Loaded here, not at start-up: it brings TensorFlow.js (issue 14, launch to first image).
+    const { setRunThresholds } = await import('../train/trainer/set-thresholds.ts');
     await setRunThresholds(p.gate, dir, values);
     const d = await runDetail(p, runId, this.jobs.liveRunIds());
     if (!d.thresholds) throw invalid('params of setThresholds', 'runId', `run ${runId} has no validation curves (thresholds.json): it has not validated overlapping classes`);
