@@ -51,8 +51,11 @@ export interface LaunchTimes {
   firstImage: number;
   /** Its full resolution in (the same moment before issue 14). */
   fullImage: number;
-  /** The page's own seglensPerf: navigation to the first image and to its full resolution, ms. */
-  inPage: { first: number; full: number };
+  /**
+   * The page's own seglensPerf: navigation to the first image and to its full resolution, ms, and
+   * to each step the renderer marks on the way (`seglens:<step>` performance marks; none before them).
+   */
+  inPage: { first: number; full: number; steps: Record<string, number> };
 }
 
 export interface ReviewSession {
@@ -117,7 +120,13 @@ export async function withReviewSession<T>(tag: string, use: (s: ReviewSession) 
       const fullImage = performance.now();
       const inPage = await page.evaluate(() => {
         const p = (globalThis as unknown as { seglensPerf: { firstImageAt: number; fullImageAt?: number | null } }).seglensPerf;
-        return { first: p.firstImageAt, full: p.fullImageAt ?? p.firstImageAt };
+        const steps = Object.fromEntries(
+          performance
+            .getEntriesByType('mark')
+            .filter((m) => m.name.startsWith('seglens:'))
+            .map((m) => [m.name.slice('seglens:'.length), Math.round(m.startTime)]),
+        );
+        return { first: p.firstImageAt, full: p.fullImageAt ?? p.firstImageAt, steps };
       });
       const times = { spawned, served, pageOpened, firstImage, fullImage, inPage };
       launches.push(times);

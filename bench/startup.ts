@@ -59,8 +59,11 @@ async function benchStartup(): Promise<unknown> {
         inPageNavigationToFirstImageMs: Math.round(t.inPage.first),
         launchToFullResolutionMs: Math.round(t.fullImage - t.spawned),
         inPageNavigationToFullResolutionMs: Math.round(t.inPage.full),
+        inPageStepsMs: t.inPage.steps,
       }));
-      const over = (k: keyof (typeof per)[number]) => stats(per.map((p) => p[k]));
+      const over = (k: Exclude<keyof (typeof per)[number], 'inPageStepsMs'>) => stats(per.map((p) => p[k]));
+      const stepNames = [...new Set(per.flatMap((p) => Object.keys(p.inPageStepsMs)))];
+      const steps = Object.fromEntries(stepNames.map((n) => [n, stats(per.flatMap((p) => (n in p.inPageStepsMs ? [p.inPageStepsMs[n]] : [])))]));
       return {
         launches: per.length,
         totalMs: over('totalMs'),
@@ -69,10 +72,11 @@ async function benchStartup(): Promise<unknown> {
         inPageNavigationToFirstImageMs: over('inPageNavigationToFirstImageMs'),
         launchToFullResolutionMs: over('launchToFullResolutionMs'),
         inPageNavigationToFullResolutionMs: over('inPageNavigationToFullResolutionMs'),
+        inPageStepsMs: steps,
         goalMs: 2000,
         everyLaunchUnderGoal: per.every((p) => p.totalMs < 2000),
         perLaunch: per,
-        note: `${LAUNCHES} launches in a row on the same project, each a fresh \`seglens serve\` and a fresh browser context (the server before stopped first); each figure is {n, median, p95, max, mean} over them. total = spawn of \`seglens serve\` (bin/seglens.js -> out/node/web.js) to the 4096 x 4096 16-bit image drawn in Chromium (started before, not counted): its overview since issue 14 (image and mask reduced to the pane, full resolution after: launchToFullResolutionMs, when the editor and the pixel readout work); the node-side times include the polling of waitForFunction`,
+        note: `${LAUNCHES} launches in a row on the same project, each a fresh \`seglens serve\` and a fresh browser context (the server before stopped first); each figure is {n, median, p95, max, mean} over them. total = spawn of \`seglens serve\` (bin/seglens.js -> out/node/web.js) to the 4096 x 4096 16-bit image drawn in Chromium (started before, not counted): its overview since issue 14 (image and mask reduced to the pane, full resolution after: launchToFullResolutionMs, when the editor and the pixel readout work); the node-side times include the polling of waitForFunction; inPageStepsMs: navigation to each step the renderer marks (seglens:<step>: entry script run, app code loaded, app mounted, the engine's info in, overviews asked for and in)`,
       };
     },
     { launches: LAUNCHES },

@@ -292,6 +292,15 @@ export class Workspace implements Contract {
     return maskOverview(await this.recentMasks.get(rec.name, () => maskPixels(p, rec)), Number(maxSide));
   }
 
+  async prefetchImage({ name }: { name: string }): Promise<Record<string, never>> {
+    const p = this.open();
+    const rec = this.image(p, name);
+    // Failures are not kept (RecentPixels) and are reported by the request that follows.
+    this.recentImages.get(rec.name, () => imagePixels(p, rec)).catch(() => {});
+    this.recentMasks.get(rec.name, () => maskPixels(p, rec)).catch(() => {});
+    return {};
+  }
+
   async getPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<PredictionPixels> {
     const p = this.open();
     return predictionPixels(p, runId, this.image(p, name));
