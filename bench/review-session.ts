@@ -39,63 +39,105 @@ async function makeProject(dir: string): Promise<string> {
   return im.name;
 }
 
+/** When one launch reached each point, performance.now() of this process. */
+export interface LaunchTimes {
+  /** `seglens serve` spawned. */
+  spawned: number;
+  /** The server printed its URL. */
+  served: number;
+  /** The page was opened (a new browser context, so nothing is cached from a launch before). */
+  pageOpened: number;
+  /** The first image on screen (the overview of a large image since issue 14). */
+  firstImage: number;
+  /** Its full resolution in (the same moment before issue 14). */
+  fullImage: number;
+  /**
+   * The page's own seglensPerf: navigation to the first image and to its full resolution, ms, and
+   * to each step the renderer marks on the way (`seglens:<step>` performance marks; none before them).
+   */
+  inPage: { first: number; full: number; steps: Record<string, number> };
+}
+
 export interface ReviewSession {
   browser: Browser;
   page: Page;
-  /**
-   * When `seglens serve` was spawned, the server printed its URL, the page was opened, the first
-   * image was on screen (the overview of a large image since issue 14) and its full resolution was
-   * in (the same moment before issue 14), all performance.now() of this process.
-   */
-  times: { spawned: number; served: number; pageOpened: number; firstImage: number; fullImage: number };
+  /** This session's launch (the last of `launches`). */
+  times: LaunchTimes;
+  /** Every launch of the session, in order, this one last (see withReviewSession's `launches`). */
+  launches: LaunchTimes[];
 }
 
 /**
  * Runs `use` with the image open in Chromium through the real server, then closes everything.
- * Returns `{skipped}` where Chromium is absent.
+ * With `launches` > 1, the server is launched and the page opened on the image that many times
+ * (each launch a fresh `seglens serve` and a fresh browser context, the one before stopped first),
+ * and `use` gets the last one, with every launch's times. Returns `{skipped}` where Chromium is absent.
  */
-export async function withReviewSession<T>(tag: string, use: (s: ReviewSession) => Promise<T>): Promise<T | { skipped: string }> {
+export async function withReviewSession<T>(tag: string, use: (s: ReviewSession) => Promise<T>, opts: { launches?: number } = {}): Promise<T | { skipped: string }> {
   if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} is absent (apt-get install chromium)` };
   const { chromium } = await import('playwright-core');
   execFileSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO, 'renderer', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
   const tmp = await mkdtemp(join(tmpdir(), `seglens-bench-${tag}-`));
   const project = join(tmp, 'project');
   let child: ReturnType<typeof spawn> | null = null;
+  const stop = async () => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((r) => {
+      c.once('exit', () => r());
+      c.kill('SIGTERM');
+    });
+  };
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
   try {
     const name = await makeProject(project);
-    const spawned = performance.now();
-    child = spawn(process.execPath, [join(REPO, 'bin', 'seglens.js'), 'serve', project, '--port', '0'], { cwd: REPO, env: { ...process.env, SEGLENS_HOME: tmp } });
-    const url = await new Promise<string>((res, rej) => {
-      let out = '';
-      child!.stdout!.on('data', (d) => {
-        out += d;
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*\?token=[A-Za-z0-9_-]+)/.exec(out);
-        if (m) res(m[1]);
+    const launches: LaunchTimes[] = [];
+    const count = Math.max(1, opts.launches ?? 1);
+    for (let k = 0; k < count; k++) {
+      const spawned = performance.now();
+      const c = spawn(process.execPath, [join(REPO, 'bin', 'seglens.js'), 'serve', project, '--port', '0'], { cwd: REPO, env: { ...process.env, SEGLENS_HOME: tmp } });
+      child = c;
+      const url = await new Promise<string>((res, rej) => {
+        let out = '';
+        c.stdout!.on('data', (d) => {
+          out += d;
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*\?token=[A-Za-z0-9_-]+)/.exec(out);
+          if (m) res(m[1]);
+        });
+        c.stderr!.on('data', (d) => (out += d));
+        c.once('exit', (code) => rej(new Error(`seglens serve exited ${code}: ${out}`)));
       });
-      child!.stderr!.on('data', (d) => (out += d));
-      child!.once('exit', (c) => rej(new Error(`seglens serve exited ${c}: ${out}`)));
-    });
-    const served = performance.now();
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const pageOpened = performance.now();
-    await page.goto(`${url}#/image/${encodeURIComponent(name)}?run=${RUN}`);
-    await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt != null, undefined, { timeout: 120_000 });
-    const firstImage = performance.now();
-    // The full resolution (the editor and the readout work on it only); a renderer without overviews
-    // (before issue 14's) has no fullImageAt and had it with the first image.
-    await page.waitForFunction(() => (globalThis as unknown as { seglensPerf: { fullImageAt?: number | null } }).seglensPerf.fullImageAt !== null, undefined, { timeout: 120_000 });
-    const fullImage = performance.now();
-    return await use({ browser, page, times: { spawned, served, pageOpened, firstImage, fullImage } });
+      const served = performance.now();
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      const pageOpened = performance.now();
+      await page.goto(`${url}#/image/${encodeURIComponent(name)}?run=${RUN}`);
+      await page.waitForFunction(() => (globalThis as unknown as { seglensPerf?: { firstImageAt: number | null } }).seglensPerf?.firstImageAt != null, undefined, { timeout: 120_000 });
+      const firstImage = performance.now();
+      // The full resolution (the editor and the readout work on it only); a renderer without overviews
+      // (before issue 14's) has no fullImageAt and had it with the first image.
+      await page.waitForFunction(() => (globalThis as unknown as { seglensPerf: { fullImageAt?: number | null } }).seglensPerf.fullImageAt !== null, undefined, { timeout: 120_000 });
+      const fullImage = performance.now();
+      const inPage = await page.evaluate(() => {
+        const p = (globalThis as unknown as { seglensPerf: { firstImageAt: number; fullImageAt?: number | null } }).seglensPerf;
+        const steps = Object.fromEntries(
+          performance
+            .getEntriesByType('mark')
+            .filter((m) => m.name.startsWith('seglens:'))
+            .map((m) => [m.name.slice('seglens:'.length), Math.round(m.startTime)]),
+        );
+        return { first: p.firstImageAt, full: p.fullImageAt ?? p.firstImageAt, steps };
+      });
+      const times = { spawned, served, pageOpened, firstImage, fullImage, inPage };
+      launches.push(times);
+      if (k === count - 1) return await use({ browser, page, times, launches });
+      await page.context().close();
+      await stop();
+    }
+    throw new Error('unreachable');
   } finally {
     await browser.close();
-    if (child && child.exitCode === null) {
-      const c = child;
-      await new Promise<void>((r) => {
-        c.once('exit', () => r());
-        c.kill('SIGTERM');
-      });
-    }
+    await stop();
     await rm(tmp, { recursive: true, force: true });
   }
 }

@@ -61,7 +61,23 @@ export const NODE_ENTRIES = {
   'predict-job': 'src/app/predict/predict-job.ts',
 };
 
+/**
+ * zod's `z` namespace carries `z.locales`, its error messages in every language (about 580 kB of
+ * the 750 kB zod added to out/node): esbuild keeps a namespace object whole, so every process
+ * compiled them as it started (tens of ms of `seglens serve`'s start, twice: the CLI and the
+ * server; issue 14). Nothing of ours switches zod's language (it speaks English, as its own
+ * config(en()) sets), so the locales index is reduced to English. (The renderer's build, by Rollup,
+ * drops them anyway.)
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: "export { default as en } from './en.js';", loader: 'js' }));
+  },
+};
+
 const common = {
+  plugins: [zodEnglishOnly],
   absWorkingDir: ROOT,
   bundle: true,
   platform: 'node',

@@ -28,6 +28,7 @@ import {
   PredictionHeaderSchema,
   PredictionPixelsParams,
   PreviewPixelsParams,
+  PrefetchImageResultSchema,
   SaveMaskParams,
   SaveMaskResultSchema,
 } from './payloads/pixels.ts';
@@ -119,6 +120,13 @@ export interface Contract {
   getImageOverview(p: In<typeof OverviewParams>): Promise<ImageOverview>;
   /** The current mask reduced as getImageOverview reduces the image (the same factor for the same maxSide). */
   getMaskOverview(p: In<typeof OverviewParams>): Promise<MaskOverview>;
+  /**
+   * Starts reading an image and its current mask and answers at once, so that the overviews or
+   * pixels asked for next find them decoded (or under way): a page opened at an image sends it
+   * before its own code has loaded (issue 14, launch to first image). Kept as the overviews keep
+   * a decode (for the request that follows, a short while).
+   */
+  prefetchImage(p: In<typeof PixelNameParams>): Promise<Out<typeof PrefetchImageResultSchema>>;
   getPredictionPixels(p: In<typeof PredictionPixelsParams>): Promise<PredictionPixels>;
   /** The latest per-epoch preview prediction of a (running) run. */
   getPreviewPixels(p: In<typeof PreviewPixelsParams>): Promise<PredictionPixels>;
@@ -186,6 +194,7 @@ export const METHODS = {
   getMaskPixels: { kind: 'download', params: PixelNameParams, result: MaskHeaderSchema },
   getImageOverview: { kind: 'download', params: OverviewParams, result: ImageOverviewHeaderSchema },
   getMaskOverview: { kind: 'download', params: OverviewParams, result: MaskOverviewHeaderSchema },
+  prefetchImage: { kind: 'json', params: PixelNameParams, result: PrefetchImageResultSchema },
   getPredictionPixels: { kind: 'download', params: PredictionPixelsParams, result: PredictionHeaderSchema },
   getPreviewPixels: { kind: 'download', params: PreviewPixelsParams, result: PredictionHeaderSchema },
   getClassPredictionPixels: { kind: 'download', params: PredictionPixelsParams, result: ClassPredictionHeaderSchema },

@@ -10,17 +10,7 @@ import type { ContractEvent, MethodName } from './contract.ts';
 import { ContractError, ERROR_NAMES, WireErrorSchema, parseWith } from './errors.ts';
 import type { WireError } from './errors.ts';
 
-/** HTTP layout of the web transport (src/web/server.ts serves it, transports/web.ts calls it). */
-export const ROUTES = {
-  api: '/api/',
-  data: '/data/',
-  events: '/events',
-  /** The GPU compute worker script (dist/compute/worker.js) and its WebSocket to the engine. */
-  computeWorker: '/compute/worker.js',
-  computeSocket: '/compute/socket',
-  /** Query parameter carrying the token where a header cannot be set (page URL, WebSocket). */
-  tokenParam: 'token',
-} as const;
+export { ROUTES } from './routes.ts';
 
 /** Largest JSON call body. */
 export const JSON_BODY_LIMIT = 1024 * 1024;

@@ -54,6 +54,7 @@ export async function readCurrentLabels(p: OpenProject, rec: ImageRecord): Promi
     }
     return { mask, labels: { width: raw.width, height: raw.height, data: raw.data as Uint8Array } };
   }
-  const { labels } = await readPairLabels(p.ds.project, rec.pair!, (f) => shownPath(p, f));
+  // The class ids only: the mask's problems are the inspection's (its damage checks are skipped here).
+  const { labels } = await readPairLabels(p.ds.project, rec.pair!, (f) => shownPath(p, f), { checks: false });
   return { mask, labels };
 }

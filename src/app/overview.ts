@@ -19,24 +19,28 @@ export function meanReduce(data: Uint8Array | Uint16Array, width: number, height
   const w = Math.ceil(width / factor);
   const h = Math.ceil(height / factor);
   const out = data instanceof Uint16Array ? new Uint16Array(w * h * channels) : new Uint8Array(w * h * channels);
-  // One row of block sums at a time (a 4096-wide image: 1024 x channels doubles).
-  const sums = new Float64Array(w * channels);
+  // One band of `factor` rows at a time: the rows are summed column by column (one tight pass over
+  // the pixels, no division per pixel), then each block's columns (a 4096 x 4096 image in tens of ms).
+  const rowLen = width * channels;
+  const cols = new Float64Array(rowLen);
   for (let by = 0; by < h; by++) {
-    sums.fill(0);
+    cols.fill(0);
     const y0 = by * factor;
     const y1 = Math.min(height, y0 + factor);
     for (let y = y0; y < y1; y++) {
-      const row = y * width * channels;
-      for (let x = 0; x < width; x++) {
-        const s = Math.floor(x / factor) * channels;
-        const i = row + x * channels;
-        for (let c = 0; c < channels; c++) sums[s + c] += data[i + c];
-      }
+      const row = y * rowLen;
+      for (let i = 0; i < rowLen; i++) cols[i] += data[row + i];
     }
     const rows = y1 - y0;
     for (let bx = 0; bx < w; bx++) {
-      const n = rows * (Math.min(width, (bx + 1) * factor) - bx * factor);
-      for (let c = 0; c < channels; c++) out[(by * w + bx) * channels + c] = Math.round(sums[bx * channels + c] / n);
+      const x0 = bx * factor;
+      const x1 = Math.min(width, x0 + factor);
+      const n = rows * (x1 - x0);
+      for (let c = 0; c < channels; c++) {
+        let s = 0;
+        for (let x = x0; x < x1; x++) s += cols[x * channels + c];
+        out[(by * w + bx) * channels + c] = Math.round(s / n);
+      }
     }
   }
   return out;

@@ -5,13 +5,13 @@ import type { ClassPredictionPixels, IGNORE as CONTRACT_IGNORE, ImagePixels, Mas
 import { readPairLabels } from '../seg/dataset/index.ts';
 import { ConfigError } from '../seg/errors.ts';
 import { classMaskFolders, modelThresholds } from '../train/predict/overlap-output.ts';
-import { inspectModel } from '../train/predict/model-io.ts';
-import { PROB_SCALE, probFileNames } from '../train/predict/predict-files.ts';
+import { inspectModel } from '../train/predict/model-files.ts';
+import { PROB_SCALE, probFileNames } from '../train/predict/prob-files.ts';
 import { readImage, readRawMask } from '../seg/image-io.ts';
 import { labelsFromRaw } from '../seg/masks.ts';
 import { IGNORE } from '../seg/types.ts';
 import type { Same } from './same-type.ts';
-import { normalizationRange } from '../seg/normalize.ts';
+import { intensityHistogram, rangeFromHistogram } from '../seg/normalize.ts';
 import { confined } from './confine.ts';
 import { notFound } from './errors.ts';
 import { readCurrentLabels, shownPath } from './mask-source.ts';
@@ -24,15 +24,14 @@ import { runDir } from './run-files.ts';
 const sameIgnore: Same<typeof IGNORE, typeof CONTRACT_IGNORE> = true;
 void sameIgnore;
 
-function minMax(data: Uint8Array | Uint16Array): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return data.length ? { min, max } : { min: 0, max: 0 };
+/** The smallest and largest value counted in `hist` (0 and 0 when it counts none). */
+function extremes(hist: Uint32Array): { min: number; max: number } {
+  let min = 0;
+  while (min < hist.length && hist[min] === 0) min++;
+  if (min === hist.length) return { min: 0, max: 0 };
+  let max = hist.length - 1;
+  while (hist[max] === 0) max--;
+  return { min, max };
 }
 
 export async function imagePixels(p: OpenProject, rec: ImageRecord): Promise<ImagePixels> {
@@ -41,7 +40,10 @@ export async function imagePixels(p: OpenProject, rec: ImageRecord): Promise<Ima
   const img = await readImage(file, { page: project.imagePage, ...(project.maxPixels ? { maxPixels: project.maxPixels } : {}) });
   // Dataset-scope normalisation needs every image; for display the image's own range is enough.
   const n = project.normalization.scope === 'dataset' && project.normalization.kind !== 'fixed' ? { ...project.normalization, scope: 'image' as const } : project.normalization;
-  const display = normalizationRange(img, n);
+  // One pass over the pixels (issue 14: a 4096 x 4096 image is on the way to its first draw): the
+  // histogram gives the display range (as normalizationRange would) and the extremes.
+  const hist = intensityHistogram(img);
+  const display = rangeFromHistogram(hist, n);
   return {
     kind: 'image',
     name: rec.name,
@@ -50,7 +52,7 @@ export async function imagePixels(p: OpenProject, rec: ImageRecord): Promise<Ima
     channels: img.channels,
     bitDepth: img.bitDepth,
     dtype: img.bitDepth === 16 ? 'uint16' : 'uint8',
-    ...minMax(img.data),
+    ...extremes(hist),
     display,
     data: img.data,
   };

@@ -47,8 +47,9 @@ import { modelThresholds, predictedClassView, thresholdProbs, writeClassMasks } 
 import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
 import type { TrainConfig } from '../train/trainer/config.ts';
 import { htmlToPdf } from './report-pdf.ts';
+import { REPORT_FILES } from './report-files.ts';
 
-export const REPORT_FILES = { html: 'report.html', json: 'report.json', csv: 'per_image_class.csv', pdf: 'report.pdf', predictions: 'predictions' } as const;
+export { REPORT_FILES };
 
 /** Which part of the work a finding is about, by id (the audit's findings carry no scope). */
 type Scope = 'data' | 'split' | 'training' | 'predictions';

@@ -10,7 +10,7 @@ import type { EpochRecord } from '../seg/history.ts';
 import { toJSONSafe } from '../seg/metrics/index.ts';
 import type { JsonSafe } from '../seg/metrics/index.ts';
 import type { SplitManifest, SplitName } from '../seg/split/index.ts';
-import { inspectModel } from '../train/predict/model-io.ts';
+import { inspectModel } from '../train/predict/model-files.ts';
 import { checkpointDir } from '../train/trainer/checkpoint.ts';
 import { RUN_FILES, RunFolder } from '../train/trainer/run-folder.ts';
 import type { ThresholdsFile } from '../train/trainer/run-folder.ts';

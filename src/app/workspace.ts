@@ -42,7 +42,6 @@ import type {
 import { ContractError, IGNORE } from '../api/index.ts';
 import { describeIgnored } from '../seg/audit/index.ts';
 import { ConfigError } from '../seg/errors.ts';
-import { setRunThresholds } from '../train/trainer/set-thresholds.ts';
 import { LockedError } from '../seg/lock.ts';
 import { WriteGate } from '../seg/write-gate.ts';
 import { inspectDataset } from '../seg/dataset/index.ts';
@@ -81,7 +80,7 @@ import { maskVersion } from '../seg/project/edits.ts';
 import { predictionFile } from '../train/trainer/run-outputs.ts';
 import { parseTrainConfig } from '../train/trainer/config.ts';
 import { RUN_FILES } from '../train/trainer/run-folder.ts';
-import { REPORT_FILES } from './report.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 export interface WorkspaceOptions {
   /** Where events go (the transport's broadcast). */
@@ -290,6 +289,15 @@ export class Workspace implements Contract {
     return maskOverview(await this.recentMasks.get(rec.name, () => maskPixels(p, rec)), Number(maxSide));
   }
 
+  async prefetchImage({ name }: { name: string }): Promise<Record<string, never>> {
+    const p = this.open();
+    const rec = this.image(p, name);
+    // Failures are not kept (RecentPixels) and are reported by the request that follows.
+    this.recentImages.get(rec.name, () => imagePixels(p, rec)).catch(() => {});
+    this.recentMasks.get(rec.name, () => maskPixels(p, rec)).catch(() => {});
+    return {};
+  }
+
   async getPredictionPixels({ runId, name }: { runId: string; name: string }): Promise<PredictionPixels> {
     const p = this.open();
     return predictionPixels(p, runId, this.image(p, name));
@@ -371,6 +379,8 @@ export class Workspace implements Contract {
     const p = this.open();
     const dir = runDir(p, runId);
     if (this.jobs.liveRunIds().has(runId)) throw invalid('params of setThresholds', 'runId', `run ${runId} is still training; set its thresholds when it ends`);
+    // Loaded here, not at start-up: it brings TensorFlow.js (issue 14, launch to first image).
+    const { setRunThresholds } = await import('../train/trainer/set-thresholds.ts');
     await setRunThresholds(p.gate, dir, values);
     const d = await runDetail(p, runId, this.jobs.liveRunIds());
     if (!d.thresholds) throw invalid('params of setThresholds', 'runId', `run ${runId} has no validation curves (thresholds.json): it has not validated overlapping classes`);

@@ -1,18 +1,29 @@
-// Entry of the `seglens` command: assembles the sub-commands, nothing else.
+// Entry of the `seglens` command: assembles the sub-commands, nothing else. Each command's module
+// (and what it imports: the dataset code, zod's schemas, ...) is loaded only when it is needed: a
+// command line naming one sub-command loads that one (`seglens serve` starts the server sooner:
+// issue 14, launch to first image); anything else (--help, a typo, `help`) loads them all, in the
+// order the help lists them.
 import { Command, CommanderError } from 'commander';
 import { toWire } from '../seg/errors.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerEval } from './commands/eval.ts';
-import { registerExclude } from './commands/exclude.ts';
-import { registerExport } from './commands/export.ts';
-import { registerExportMasks } from './commands/export-masks.ts';
-import { registerInit } from './commands/init.ts';
-import { registerInspect } from './commands/inspect.ts';
-import { registerPredict } from './commands/predict.ts';
-import { registerReport } from './commands/report.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSplit } from './commands/split.ts';
-import { registerTrain } from './commands/train.ts';
+
+type SetExit = (code: number) => void;
+type Register = (program: Command, setExit: SetExit) => void;
+
+/** Sub-command name -> the module that registers it (serve.ts registers `serve` and `start`). */
+const COMMANDS: [string[], () => Promise<Register>][] = [
+  [['init'], async () => (await import('./commands/init.ts')).registerInit],
+  [['inspect'], async () => (await import('./commands/inspect.ts')).registerInspect],
+  [['split'], async () => (await import('./commands/split.ts')).registerSplit],
+  [['exclude'], async () => (await import('./commands/exclude.ts')).registerExclude],
+  [['eval'], async () => (await import('./commands/eval.ts')).registerEval],
+  [['demo'], async () => (await import('./commands/demo.ts')).registerDemo],
+  [['serve', 'start'], async () => (await import('./commands/serve.ts')).registerServe],
+  [['train'], async () => (await import('./commands/train.ts')).registerTrain],
+  [['predict'], async () => (await import('./commands/predict.ts')).registerPredict],
+  [['report'], async () => (await import('./commands/report.ts')).registerReport],
+  [['export'], async () => (await import('./commands/export.ts')).registerExport],
+  [['export-masks'], async () => (await import('./commands/export-masks.ts')).registerExportMasks],
+];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -21,19 +32,11 @@ export async function main(argv: string[]): Promise<number> {
     .description('Semantic segmentation of microscopy images with honest per-class metrics')
     .exitOverride()
     .showHelpAfterError('(add --help for the options)');
-  registerInit(program, setExit);
-  registerInspect(program, setExit);
-  registerSplit(program);
-  registerExclude(program);
-  registerEval(program, setExit);
-  registerDemo(program);
-  registerServe(program, setExit);
-  registerTrain(program, setExit);
-  registerPredict(program, setExit);
-  registerReport(program, setExit);
-  registerExport(program, setExit);
-  registerExportMasks(program, setExit);
   try {
+    // argv is [node, script, sub-command, ...].
+    const named = COMMANDS.find(([names]) => names.includes(argv[2] ?? ''));
+    const registers = await Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
+    for (const register of registers) register(program, setExit);
     await program.parseAsync(argv);
     return exitCode;
   } catch (e) {

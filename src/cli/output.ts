@@ -2,7 +2,7 @@
 // when stderr is a terminal, so pipes and CI logs stay clean).
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
-import { toJSONSafe } from '../seg/metrics/index.ts';
+import { toJSONSafe } from '../seg/metrics/json.ts';
 
 export function printJson(value: unknown): void {
   // NaN is not JSON: metrics turn it into null (and say so in their policy), never 0.

@@ -167,6 +167,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
   getMaskPixels: { params: { name: 'a' }, result: maskHeader },
   getImageOverview: { params: { name: 'a', maxSide: '1' }, result: { ...imageHeader, kind: 'image-overview' as const, width: 1, height: 1, fullWidth: 2, fullHeight: 1, factor: 2 } },
   getMaskOverview: { params: { name: 'a', maxSide: '1' }, result: { kind: 'mask-overview' as const, name: 'a', width: 1, height: 1, dtype: 'uint8' as const, source: 'imported' as const, fullWidth: 2, fullHeight: 1, factor: 2 } },
+  prefetchImage: { params: { name: 'a' }, result: {} },
   getPredictionPixels: { params: { runId: 'r1', name: 'a' }, result: predictionHeader },
   getPreviewPixels: { params: { runId: 'r1' }, result: predictionHeader },
   getClassPredictionPixels: {

@@ -142,6 +142,21 @@ describe('a project', () => {
     await expect(dispatchDownload(ws, 'getImageOverview', { name: 'demo_04', maxSide: '0' })).rejects.toMatchObject({ name: 'ValidationError' });
   });
 
+  it('prefetchImage answers at once and its decodes serve the overviews and the full resolution that follow (issue 14)', async () => {
+    const fresh = await image('demo_05');
+    const freshMask = await mask('demo_05');
+    await expect(dispatchJson(ws, 'prefetchImage', { name: 'demo_05' })).resolves.toEqual({});
+    const ov = decodeDownload('getImageOverview', await dispatchDownload(ws, 'getImageOverview', { name: 'demo_05', maxSide: '16' })) as ImageOverview;
+    expect(ov).toMatchObject({ display: fresh.display, min: fresh.min, max: fresh.max, fullWidth: fresh.width });
+    expect([fresh.min, fresh.max]).toEqual([Math.min(...fresh.data), Math.max(...fresh.data)]);
+    const full = await image('demo_05');
+    expect(Array.from(full.data)).toEqual(Array.from(fresh.data));
+    const m = await mask('demo_05');
+    expect(m.version).toBe(freshMask.version);
+    expect(Array.from(m.data)).toEqual(Array.from(freshMask.data));
+    await expect(dispatchJson(ws, 'prefetchImage', { name: 'nope' })).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
   it('refuses unknown images by name', async () => {
     await expect(image('nope')).rejects.toMatchObject({ name: 'NotFoundError' });
     await expect(dispatchDownload(ws, 'getImagePixels', { name: '../images/demo_01' })).rejects.toMatchObject({ name: 'NotFoundError' });

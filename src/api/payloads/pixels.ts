@@ -23,6 +23,12 @@ export const PreviewPixelsParams = z.strictObject({ runId });
  */
 export const OverviewParams = z.strictObject({ name: imageName, maxSide: z.string().regex(/^[1-9][0-9]{0,4}$/, 'a whole number of pixels, 1-99999') });
 
+/**
+ * What prefetchImage answers at once: it starts reading the image and its mask and returns before
+ * they are decoded (the overview or pixel requests that follow wait for them).
+ */
+export const PrefetchImageResultSchema = z.strictObject({});
+
 /** An overview's own size and how it maps to the full image: pixel (x, y) covers full pixels [x*factor, (x+1)*factor). */
 const overviewGeometry = {
   /** The full image's size; width and height are the overview's, ceil(full / factor). */

@@ -3,9 +3,9 @@
 // its own WebSocket and lends the page's WebGPU or WebGL to training jobs. In Electron the hidden
 // compute window does this instead, so a page with the Electron bridge starts nothing.
 // Browser-safe: Worker and WebSocket only.
-import { ROUTES } from '../wire.ts';
+import { ROUTES } from '../routes.ts';
 import { findBridge } from './ipc.ts';
-import { pageToken } from './web.ts';
+import { thisPageToken } from './page-token.ts';
 
 /**
  * Held for the page's lifetime: a Worker object nothing refers to may be collected, and Chromium
@@ -18,7 +18,7 @@ export function startComputeWorker(scope: object = globalThis): Worker | null {
   const g = scope as { Worker?: typeof Worker; location?: Location; document?: Document };
   if (findBridge(scope) || typeof g.Worker !== 'function' || !g.location || !g.document) return null;
   // The page transport has read the token already (and taken it out of the address bar).
-  const token = pageToken();
+  const token = thisPageToken();
   if (!token) return null;
   const q = `${ROUTES.tokenParam}=${encodeURIComponent(token)}`;
   // The script is public like every asset of the page; the socket needs the token.

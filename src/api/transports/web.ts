@@ -5,6 +5,11 @@ import type { DownloadMethod, JsonMethod, UploadMethod } from '../contract.ts';
 import { ContractError, ERROR_NAMES } from '../errors.ts';
 import type { Transport } from '../transport.ts';
 import { ROUTES, unwrapResponse } from '../wire.ts';
+import { takeEarly } from './early.ts';
+import { authHeader, thisPageToken } from './page-token.ts';
+
+export { TOKEN_STORE_KEY, pageToken, thisPageToken } from './page-token.ts';
+export type { PageEnv } from './page-token.ts';
 
 /** The subset of the WebSocket API used here (the browser's, or `ws` in Node). */
 interface SocketLike {
@@ -23,6 +28,11 @@ export interface WebTransportOptions {
   WebSocket?: SocketCtor;
   /** Delay before reconnecting a dropped event socket, ms (default 1000). */
   reconnectMs?: number;
+  /**
+   * The answer to a JSON call made before the transport existed with the same URL and body, or
+   * null (early.ts: the page transport takes what its page asked for early).
+   */
+  early?: (url: string, body: string) => Promise<Response> | null;
 }
 
 /** Close codes the server uses to refuse a socket; the transport does not retry after them. */
@@ -31,7 +41,7 @@ export const CLOSE_UNAUTHORIZED = 4401;
 export function createWebTransport(o: WebTransportOptions): Transport {
   const base = o.baseUrl.replace(/\/+$/, '');
   const doFetch = o.fetch ?? globalThis.fetch.bind(globalThis);
-  const auth = { Authorization: `Bearer ${o.token}` };
+  const auth = authHeader(o.token);
 
   async function send(url: string, init: RequestInit, what: string): Promise<Response> {
     try {
@@ -53,7 +63,12 @@ export function createWebTransport(o: WebTransportOptions): Transport {
 
   return {
     async call(method: JsonMethod, params: unknown) {
-      const res = await send(`${base}${ROUTES.api}${method}`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(params) }, method);
+      const url = `${base}${ROUTES.api}${method}`;
+      const body = JSON.stringify(params);
+      const ask = () => send(url, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body }, method);
+      const early = o.early?.(url, body);
+      // An early call that did not get through is simply made again.
+      const res = early ? await early.catch(ask) : await ask();
       return jsonBody(res, method);
     },
     async download(method: DownloadMethod, params: Record<string, string>) {
@@ -107,56 +122,9 @@ function openEvents(base: string, o: WebTransportOptions, handler: (event: unkno
   };
 }
 
-/** Where the page keeps its token for reloads: per tab and per origin (so per port), never sent anywhere. */
-export const TOKEN_STORE_KEY = 'seglens-token';
-
-/** The parts of the browser a page token needs (injectable for tests). */
-export interface PageEnv {
-  location: Pick<Location, 'href'>;
-  history: Pick<History, 'replaceState' | 'state'>;
-  sessionStorage: Pick<Storage, 'getItem' | 'setItem'> | null;
-}
-
-function browserEnv(): PageEnv {
-  let storage: Storage | null = null;
-  try {
-    storage = globalThis.sessionStorage;
-  } catch {
-    storage = null; // storage disabled: the token lives in memory only (a reload needs the URL again)
-  }
-  return { location, history, sessionStorage: storage };
-}
-
-/**
- * The token of a page served by `seglens serve`. The printed URL carries it as ?token=; the page
- * takes it from there once, keeps it in sessionStorage (this tab, this origin: no other local
- * server or port can read it, and no request carries it except as the header the transport sets)
- * and removes it from the address bar, so it is not in the history, a bookmark or a shared link.
- * A reload finds it in sessionStorage.
- */
-export function pageToken(env: PageEnv = browserEnv()): string | null {
-  const url = new URL(env.location.href);
-  const given = url.searchParams.get(ROUTES.tokenParam);
-  if (given) {
-    try {
-      env.sessionStorage?.setItem(TOKEN_STORE_KEY, given);
-    } catch {
-      /* storage full or disabled: the token still works until the page is closed */
-    }
-    url.searchParams.delete(ROUTES.tokenParam);
-    env.history.replaceState(env.history.state, '', `${url.pathname}${url.search}${url.hash}`);
-    return given;
-  }
-  try {
-    return env.sessionStorage?.getItem(TOKEN_STORE_KEY) ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /** The transport for a page served by `seglens serve` (same origin, token from the page). */
 export function createPageTransport(): Transport {
-  const token = pageToken();
+  const token = thisPageToken();
   if (!token) throw new ContractError(ERROR_NAMES.transport, 'This page has no seglens token. Open the URL printed by `seglens serve` (it ends in ?token=...).');
-  return createWebTransport({ baseUrl: location.origin, token });
+  return createWebTransport({ baseUrl: location.origin, token, early: takeEarly });
 }

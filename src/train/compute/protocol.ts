@@ -3,7 +3,7 @@
 // these schemas on arrival, on both sides, so a broken or hostile peer is a named error, not a
 // crash deep in tfjs. One schema per method's arguments and per method's result.
 import { z } from 'zod';
-import { LossKindSchema } from '../losses/loss.ts';
+import { LossKindSchema } from '../losses/kinds.ts';
 import { UNetConfigSchema } from '../model/config.ts';
 
 const int = z.number().int();

@@ -3,20 +3,11 @@
 // spec order. The same model always serialises to the same bytes, so checkpoints can be compared.
 import { tf } from '../tf.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { FileError, ShapeError } from '../../seg/errors.ts';
+import { ShapeError } from '../../seg/errors.ts';
+import type { SerializedWeights, WeightSpec } from './weight-bytes.ts';
 
-export interface WeightSpec {
-  /** Layer-scoped name such as 'enc0_conv0/kernel' (tfjs' per-process uniquifying suffix removed). */
-  name: string;
-  shape: number[];
-  dtype: 'float32';
-}
-
-export interface SerializedWeights {
-  specs: WeightSpec[];
-  /** Concatenated float32 little-endian values of every spec, in spec order. */
-  data: Uint8Array;
-}
+export type { SerializedWeights, WeightSpec } from './weight-bytes.ts';
+export { packWeights, unpackWeights } from './weight-bytes.ts';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -101,44 +92,4 @@ export function loadWeights(model: tfl.LayersModel, saved: SerializedWeights): v
   } finally {
     tensors.forEach((t) => t.dispose());
   }
-}
-
-const MAGIC = 'SGLW';
-const FORMAT_VERSION = 1;
-
-/**
- * One self-contained byte string: 'SGLW', uint32 version, uint32 header length, JSON header
- * {specs}, zero padding to a multiple of 4, then the float data. For a single-file checkpoint.
- */
-export function packWeights(w: SerializedWeights): Uint8Array {
-  const header = new TextEncoder().encode(JSON.stringify({ specs: w.specs }));
-  const dataStart = Math.ceil((12 + header.length) / 4) * 4;
-  const out = new Uint8Array(dataStart + w.data.length);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  const view = new DataView(out.buffer);
-  view.setUint32(4, FORMAT_VERSION, true);
-  view.setUint32(8, header.length, true);
-  out.set(header, 12);
-  out.set(w.data, dataStart);
-  return out;
-}
-
-/** Inverse of packWeights; `source` names the file in errors. */
-export function unpackWeights(bytes: Uint8Array, source = 'weights'): SerializedWeights {
-  const bad = (why: string) => new FileError(source, `${source} is not a seglens weights file (${why}). Was it written by another program or cut short?`);
-  if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) throw bad('wrong magic bytes');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(4, true);
-  if (version !== FORMAT_VERSION) throw bad(`format version ${version}, this build reads ${FORMAT_VERSION}`);
-  const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.length) throw bad('header longer than the file');
-  let header: { specs?: WeightSpec[] };
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength)));
-  } catch {
-    throw bad('unreadable header');
-  }
-  if (!Array.isArray(header.specs)) throw bad('header without specs');
-  const dataStart = Math.ceil((12 + headerLength) / 4) * 4;
-  return { specs: header.specs, data: bytes.slice(dataStart) };
 }

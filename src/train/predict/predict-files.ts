@@ -36,10 +36,9 @@ import type { ModelMeta } from '../model/config.ts';
 import { predictImage } from './tiled.ts';
 
 import { PROBS_FOLDER } from './defaults.ts';
+import { PROB_SCALE, probFileNames } from './prob-files.ts';
 
-export { PROBS_FOLDER };
-/** Full scale of a probability map: probability 1 is stored as this value. */
-export const PROB_SCALE = 65535;
+export { PROBS_FOLDER, PROB_SCALE, probFileNames };
 
 export interface PredictFilesOptions {
   /** Where the caller may write (a run folder, the user's --out); the inputs are added to it here. */
@@ -97,13 +96,6 @@ export function storedProbability(p: number): number {
   const b = binOf(c);
   const got = binOf(v / PROB_SCALE);
   return got > b ? v - 1 : got < b ? v + 1 : v;
-}
-
-/** Class names made safe as file-name parts; falls back to `<id>_<name>` if two become equal. */
-export function probFileNames(meta: ModelMeta): string[] {
-  const safe = meta.classTable.classes.map((c) => c.name.replace(/[^A-Za-z0-9._-]+/g, '_'));
-  const unique = new Set(safe).size === safe.length;
-  return safe.map((s, i) => (unique ? s : `${i}_${s}`));
 }
 
 /**

@@ -19,9 +19,9 @@ import { parseOrThrow } from '../../seg/validate.ts';
 import type { WriteGate } from '../../seg/write-gate.ts';
 import { RngStateSchema } from '../data/rng.ts';
 import type { ModelMeta } from '../model/config.ts';
-import { packWeights, unpackWeights } from '../model/weights.ts';
-import type { SerializedWeights } from '../model/weights.ts';
-import { MODEL_FILE, WEIGHTS_FILE, saveModelWeights } from '../predict/model-io.ts';
+import { packWeights, unpackWeights } from '../model/weight-bytes.ts';
+import type { SerializedWeights } from '../model/weight-bytes.ts';
+import { MODEL_FILE, WEIGHTS_FILE, saveModelWeights } from '../predict/model-files.ts';
 
 export const CHECKPOINT_FILES = {
   meta: MODEL_FILE,

@@ -6,6 +6,7 @@ import { describeError } from '../errors.ts';
 import type { ShownError } from '../errors.ts';
 import { formatRoute, parseRoute } from '../router.ts';
 import type { Route, ViewName } from '../router.ts';
+import { markStep } from '../view/perf.ts';
 
 export interface Progress {
   task: string;
@@ -99,6 +100,7 @@ export class AppState {
    */
   async start(route: Route, imageShown?: Promise<void>): Promise<void> {
     const info = await this.run('Connecting to the engine', () => this.client.appInfo());
+    markStep('info-in');
     if (!info) return;
     this.info = info;
     if (!info.project) return;

@@ -18,7 +18,7 @@ import { histogram, percentileRange, renderImage } from '../view/lut.ts';
 import type { Contrast, PixelSource } from '../view/lut.ts';
 import { bitErrorKinds, bitErrorOverlay, errorKinds, errorOverlay, grow, labelOverlay, probabilityOverlay } from '../view/overlays.ts';
 import type { ClassStyle, ErrorCounts, OverlayMode, PixelRect } from '../view/overlays.ts';
-import { recordFirstImage, recordFullImage } from '../view/perf.ts';
+import { markStep, recordFirstImage, recordFullImage } from '../view/perf.ts';
 import { MAX_SCALE, centred, fitViewport, oneToOne, panBy, zoomAbout } from '../view/viewport.ts';
 import { stagePx } from '../view/coords.ts';
 
@@ -262,7 +262,9 @@ export class ImageViewState {
     const dpr = typeof devicePixelRatio === 'number' && devicePixelRatio > 0 ? devicePixelRatio : 1;
     const maxSide = String(Math.max(64, Math.ceil(Math.max(this.viewSize.width, this.viewSize.height) * dpr)));
     try {
+      markStep('overview-asked');
       const [image, mask] = await Promise.all([this.client.getImageOverview({ name, maxSide }), this.client.getMaskOverview({ name, maxSide })]);
+      markStep('overview-in');
       if (image.factor === 1 || image.factor !== mask.factor || image.fullWidth !== mask.fullWidth || image.fullHeight !== mask.fullHeight) return null;
       return { image, mask };
     } catch {

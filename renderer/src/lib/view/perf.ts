@@ -1,5 +1,7 @@
 // Draw timings of the image panes, kept where a benchmark (bench/ui.ts) can read them from the page
 // as `globalThis.seglensPerf`: the last draws' durations and when the first image was on screen.
+// The steps of a launch to the first image are marked on the page's performance timeline as well
+// (`seglens:<step>`, performance.getEntriesByType('mark')), for bench/startup.ts to show where the time goes.
 
 export interface PerfRecord {
   /** performance.now() when an image's pixels were first drawn; null before. */
@@ -30,4 +32,12 @@ export function recordFirstImage(): void {
 
 export function recordFullImage(): void {
   perf.fullImageAt ??= performance.now();
+}
+
+/** Steps of a launch to the first image (see the top of this file); each is marked once. */
+export type LaunchStep = 'entry' | 'app-loaded' | 'mounted' | 'info-in' | 'overview-asked' | 'overview-in';
+
+export function markStep(step: LaunchStep): void {
+  const name = `seglens:${step}`;
+  if (typeof performance.mark === 'function' && performance.getEntriesByName(name).length === 0) performance.mark(name);
 }
