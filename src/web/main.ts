@@ -55,8 +55,13 @@ export async function serve(a: ServeArgs): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('Stopping (saving training checkpoints)...');
-    await running.close();
-    process.exit(0);
+    try {
+      await running.close();
+      process.exit(0);
+    } catch (e) {
+      console.error(`seglens serve: stopped with an error: ${(e as Error).message}`);
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());

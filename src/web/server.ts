@@ -204,11 +204,20 @@ export async function startServer(o: ServeOptions = {}): Promise<RunningServer> 
     url: `${origin}/?${ROUTES.tokenParam}=${token}`,
     exposed,
     async close() {
-      await hub.close();
-      await computeSockets.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await engine.close?.();
+      // Every step runs even when one before it fails: the engine's close releases the project's
+      // edit lock and ends the job processes, which must happen however the sockets went.
+      const steps: (() => Promise<unknown>)[] = [
+        () => hub.close(),
+        () => computeSockets.close(),
+        async () => {
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+        async () => engine.close?.(),
+      ];
+      const failed: unknown[] = [];
+      for (const step of steps) await step().catch((e: unknown) => failed.push(e));
+      if (failed.length) throw failed[0];
     },
   };
 }
