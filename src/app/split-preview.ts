@@ -1,9 +1,11 @@
 // What a stratified split would give, per class and side, before anything is written or trained.
 // Images the project file excludes are in no side (splitItems leaves them out); they are listed.
 import type { SplitPreviewParams, SplitPreviewResult } from '../api/index.ts';
+import { problemFindings, sortFindings, splitFindings } from '../seg/audit/index.ts';
 import { backgroundId } from '../seg/classes.ts';
 import { splitItems } from '../seg/dataset/index.ts';
 import { groupKeysOf, makeSplit } from '../seg/split/index.ts';
+import { toWireFinding } from './findings.ts';
 import type { OpenProject } from './open-project.ts';
 
 export const DEFAULT_VAL = 0.2;
@@ -35,6 +37,8 @@ export async function previewSplit(p: OpenProject, o: SplitPreviewParams, onProg
     excluded: [...p.ds.excluded].map(([name, reason]) => ({ name, reason })),
     assignments: (['train', 'val', 'test'] as const).flatMap((s) => r[s].map((name) => ({ name, split: s }))),
     sides,
-    problems: [...problems, ...r.report.warnings],
+    // The audit's reading of the split's warnings (as the report shows them), and the files that
+    // could not be read as findings about them: one list.
+    findings: sortFindings([...problemFindings(problems, [], [], () => null), ...splitFindings(r.report.warnings)]).map(toWireFinding),
   };
 }

@@ -160,7 +160,7 @@ export const METHOD_SAMPLES: Record<MethodName, { params: Record<string, unknown
       excluded: [{ name: 'b', reason: null }],
       assignments: [{ name: 'a', split: 'train' }],
       sides: [{ split: 'train', images: 1, classPixels: [1, 1], classImages: [1, 1] }],
-      problems: [problem],
+      findings: [{ id: 'split-leakage', severity: 'warning', title: 'Near-duplicate images kept together', message: 'a and b are near-duplicates, both in train.', action: 'Nothing to do.', images: ['a', 'b'], evidence: { pairs: 1 } }],
     },
   },
   getImagePixels: { params: { name: 'a' }, result: imageHeader },

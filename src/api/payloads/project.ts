@@ -1,6 +1,6 @@
 // Payloads about the open project: summary, image list, inspection, split preview.
 import { z } from 'zod';
-import { ClassInfoSchema, FindingSchema, ProblemSchema, count, finite, imageName, runId, splitName } from './common.ts';
+import { ClassInfoSchema, FindingSchema, count, finite, imageName, runId, splitName } from './common.ts';
 
 export const ProjectSummarySchema = z.object({
   /** Absolute path of the project folder. */
@@ -179,7 +179,11 @@ export const SplitPreviewResultSchema = z.object({
   excluded: z.array(ExcludedSchema),
   assignments: z.array(z.object({ name: imageName, split: splitName })),
   sides: z.array(SplitSideSchema),
-  /** Leakage, imbalance, a class missing from a side... with file names and what to do. */
-  problems: z.array(ProblemSchema),
+  /**
+   * What the split would hide or distort, as the audit judges it (leakage, imbalance, a class
+   * missing from a side, shares not met) and the files that could not be read, one list of findings
+   * with the images concerned and what to do.
+   */
+  findings: z.array(FindingSchema),
 });
 export type SplitPreviewResult = z.infer<typeof SplitPreviewResultSchema>;
