@@ -1,8 +1,9 @@
 // Issue 14's "one list of findings" in the app: a project with a constant image and a mask of the
 // wrong size shows both as findings about their files, marked as blocking training, counted in the
 // image table; excluding the images concerned from the banner makes the project ready while the
-// findings stay listed. Screenshot: test-output/e2e/data-findings.png.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+// findings stay listed; the training view's split preview lists the duplicate planted beside them
+// as a finding with its images. Screenshots: test-output/e2e/data-findings*.png.
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -32,6 +33,9 @@ describe.skipIf(skipWithoutChromium('the data findings browser test'))('data pro
       .toFile(join(dir, 'images', 'demo_02.tif'));
     const half = await sharp(await readFile(join(dir, 'masks', 'demo_03.png'))).resize(32, 32, { kernel: 'nearest' }).png().toBuffer();
     await writeFile(join(dir, 'masks', 'demo_03.png'), half);
+    // demo_06: an exact copy of demo_01 (image and mask), which the split keeps on one side.
+    await copyFile(join(dir, 'images', 'demo_01.tif'), join(dir, 'images', 'demo_06.tif'));
+    await copyFile(join(dir, 'masks', 'demo_01.png'), join(dir, 'masks', 'demo_06.png'));
     ({ server, browser, page, errors } = await openUi([dir], { SEGLENS_HOME: join(tmp, 'seglens-home') }));
   }, 120_000);
 
@@ -69,6 +73,17 @@ describe.skipIf(skipWithoutChromium('the data findings browser test'))('data pro
     await expect.poll(() => constant.getAttribute('data-blocking')).toBe('false');
     expect(await constant.innerText()).toContain('(excluded)');
     expect(await page.locator('[data-testid=excluded]').innerText()).toMatch(/demo_02[\s\S]*demo_03|demo_03[\s\S]*demo_02/);
+  });
+
+  it("the split preview lists the duplicate as the audit's finding, with both images", { timeout: 60_000 }, async () => {
+    await page.click('[data-view=training]');
+    await page.click('[data-action=preview-split]');
+    const leak = page.locator('[data-testid=split-findings] li[data-id=split-leakage]');
+    await leak.waitFor();
+    const text = await leak.innerText();
+    expect(text).toContain('demo_01');
+    expect(text).toContain('demo_06');
+    await shot(page, 'data-findings-split');
     expect(errors).toEqual([]);
   });
 });
