@@ -31,7 +31,6 @@ function affected(p: Problem, imageOfMask: Map<string, string>): Affected {
 
 type MaskCode = 'mask-unknown-values' | 'mask-interpolated' | 'lossy-mask';
 
-
 function grouped(code: MaskCode, problems: Problem[], imageOfMask: Map<string, string>, masks: number | undefined): Finding | undefined {
   const own = problems.filter((p) => p.code === code);
   if (own.length === 0) return undefined;
@@ -53,6 +52,7 @@ function grouped(code: MaskCode, problems: Problem[], imageOfMask: Map<string, s
         : `${list.length}${of} masks contain values that no class claims, ${total} pixels in all (left unlabelled); worst: ${worst.mask} (${worst.pixels} px${worst.values ? `, values ${worst.values}` : ''}).`,
     evidence: { masks: list.length, ...(masks !== undefined ? { masksChecked: masks } : {}), pixels: total, worstMask: worst.mask, worstPixels: num(worst.pixels) },
     images: list.map((a) => a.image),
+    files: list.map((a) => a.mask),
     perImage: list.map((a) => ({ image: a.image, evidence: { mask: a.mask, pixels: num(a.pixels), fraction: num(a.fraction), values: a.values, message: a.message } })),
     action: interp
       ? `Re-export ${listNames(list.map((a) => a.mask), 3)} with nearest-neighbour resampling only (Fiji: Image > Scale, interpolation "None"; sharp/PIL: kernel "nearest"). Metrics on these masks count blurred edges as errors; putting the in-between values in "ignore" hides the damage.`

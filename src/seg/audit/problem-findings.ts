@@ -49,11 +49,9 @@ export function problemFindings(
   const out: Finding[] = [];
   for (const severity of ['error', 'warning'] as const) {
     const own = problems.filter((p) => GROUPED.has(p.code) && p.severity === severity);
-    if (own.length) {
-      out.push(
-        ...maskFindings({ problems: own, pairs, unreadable }).map((f) => ({ ...f, severity: severity === 'error' ? ('critical' as const) : ('warning' as const), files: f.perImage?.map((x) => String(x.evidence.mask)) ?? [] })),
-      );
-    }
+    // maskFindings marks a group critical when it holds an error: one group per severity keeps
+    // the warnings out of what blocks.
+    if (own.length) out.push(...maskFindings({ problems: own, pairs, unreadable }));
   }
   for (const p of problems) if (!GROUPED.has(p.code)) out.push(problemFinding(p, imageOf(p.file)));
   return out;
