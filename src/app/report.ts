@@ -53,7 +53,9 @@ export { REPORT_FILES };
 
 /** Which part of the work a finding is about, by id (the audit's findings carry no scope). */
 type Scope = 'data' | 'split' | 'training' | 'predictions';
-const SCOPE_OF: Record<FindingId, Scope> = {
+// Every audit finding has its scope (checked: satisfies); a data problem's id has none here and is
+// about the data.
+const SCOPE_OF: Partial<Record<CheckId, Scope>> = {
   'background-dominated': 'predictions',
   'below-baseline': 'predictions',
   'class-never-predicted': 'predictions',
@@ -76,14 +78,13 @@ const SCOPE_OF: Record<FindingId, Scope> = {
   collapsed: 'training',
   diverged: 'training',
   overfitting: 'training',
-};
+} satisfies Record<FindingId, Scope>;
 
 /** Findings of one audit call with their scope; prediction findings take the split's. */
 export function scopeFindings(findings: readonly Finding[], split: EvalSplit): ScopedFinding[] {
   return findings.map((f) => {
     // A history check says which mode judged it (class-never-predicted comes from both sides).
-    // Data problems of single files (ids outside the audit's own) are about the data.
-    const s = f.evidence.mode !== undefined ? 'training' : ((SCOPE_OF as Partial<Record<CheckId, Scope>>)[f.id] ?? 'data');
+    const s = f.evidence.mode !== undefined ? 'training' : (SCOPE_OF[f.id] ?? 'data');
     const scope: FindingScope = s === 'predictions' ? split : s;
     return { ...f, scope };
   });
